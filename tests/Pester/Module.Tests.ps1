@@ -1,0 +1,73 @@
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:cmdlets = @(Get-Command -Module InsightFaceEval -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:manifestPath = Get-TestModuleManifest
+    Import-Module $script:manifestPath -Force
+    $script:root = Get-TestRepositoryRoot
+    $script:commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
+        [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+Describe 'The module manifest' {
+    It 'is valid and loads in both editions from 5.1 on' {
+        $manifest = Test-ModuleManifest -Path $script:manifestPath
+        $manifest.PowerShellVersion | Should -Be ([version]'5.1')
+        $manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+    }
+
+    It 'exports exactly the cmdlets it lists, and nothing else' {
+        $listed = (Import-PowerShellDataFile $script:manifestPath).CmdletsToExport | Sort-Object
+        $listed | Should -Not -BeNullOrEmpty
+        $exported = (Get-Command -Module InsightFaceEval).Name | Sort-Object
+        $exported | Should -Be $listed
+    }
+
+    It 'carries one version, the manifest''s, into every assembly' {
+        $version = (Import-PowerShellDataFile $script:manifestPath).ModuleVersion
+        $dll = Join-Path (Split-Path $script:manifestPath) 'InsightFaceEval.Core.dll'
+        [System.Reflection.AssemblyName]::GetAssemblyName($dll).Version.ToString(3) | Should -Be $version
+    }
+}
+
+Describe 'Cmdlet <Name>' -ForEach $script:cmdlets {
+    BeforeAll {
+        $script:command = Get-Command $Name
+        $script:help = Get-Help $Name -Full
+    }
+
+    It 'has a platyPS page in docs/en-US' {
+        Join-Path $script:root "docs/en-US/$Name.md" | Should -Exist
+    }
+
+    It 'has a synopsis, a description and an example in Get-Help -Full' {
+        $synopsis = "$($script:help.Synopsis)".Trim()
+        $synopsis | Should -Not -BeNullOrEmpty
+        # Without MAML, PowerShell shows the syntax line as the synopsis.
+        $synopsis | Should -Not -Match ([regex]::Escape($Name) + '\s+\[')
+        ($script:help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        @($script:help.examples.example).Count | Should -BeGreaterThan 0
+        ($script:help.examples.example[0].code | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'documents every parameter' {
+        $undocumented = foreach ($parameter in $script:command.Parameters.Keys) {
+            if ($parameter -in $script:commonParameters) { continue }
+            $entry = $script:help.parameters.parameter | Where-Object name -EQ $parameter
+            if (-not $entry -or -not ($entry.description | Out-String).Trim()) { $parameter }
+        }
+        $undocumented | Should -BeNullOrEmpty -Because 'every parameter needs a description in its platyPS page'
+    }
+
+    It 'declares its output types, and each has a format view' {
+        $types = @($script:command.OutputType.Type | Where-Object { $_ })
+        $types.Count | Should -BeGreaterThan 0
+        foreach ($type in $types | Where-Object { $_.Assembly.GetName().Name -like 'InsightFaceEval*' }) {
+            Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) needs a view"
+        }
+    }
+}
