@@ -10,6 +10,11 @@ function Get-TestRepositoryRoot {
     (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 }
 
+function Get-TestSharedRoot {
+    <# The shared folder beside the checkout (docs and the vendor's peers), as CI lays it out. #>
+    Join-Path (Split-Path (Get-TestRepositoryRoot) -Parent) 'shared'
+}
+
 function Get-TestPython {
     <# Debian's python3 (which sees Debian's numpy, requests, opencv, sklearn), or $null. #>
     foreach ($candidate in '/usr/bin/python3', 'python3') {
