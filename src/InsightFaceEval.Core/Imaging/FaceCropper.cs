@@ -75,6 +75,9 @@ namespace InsightFaceEval.Imaging
 
         public IReadOnlyList<FaceBox> Faces { get; }
 
+        /// <summary>The FaceIndex of the first face (non-zero when earlier faces of the image were cropped separately).</summary>
+        public int FirstFaceIndex { get; set; }
+
         /// <summary>An input problem found before the job ran (for example unreadable landmarks).</summary>
         public string InputError { get; set; }
     }
@@ -279,6 +282,7 @@ namespace InsightFaceEval.Imaging
         private Plan PlanFace(CropJob job, int index, ImageHeader header, List<CropOutcome> outcomes)
         {
             var face = job.Faces[index];
+            index += job.FirstFaceIndex;
             var described = $"Face {index} of '{job.SourcePath}' {face}";
             if (!CropGeometry.TryRound(face.X, face.Y, face.Width, face.Height, out var box))
             {
