@@ -206,6 +206,12 @@ Describe 'New-FaceCrop input' {
         $crops.FaceIndex | Should -Be @(0, 1)
         $crops[0].BoundingBox | Should -Be @(10, 20, 50, 60)
         $crops[1].DetectionScore | Should -Be ([float]0.8)
+
+        $strings = Join-Path $root 'strings.csv'
+        "Path,BoundingBox,Score`n$bob,`"[5, 6, 40, 30]`",0.6" | Set-Content -LiteralPath $strings
+        $crop = Import-Csv -LiteralPath $strings | New-FaceCrop -OutputDirectory (Join-Path $root 'csv3')
+        $crop.BoundingBox | Should -Be @(5, 6, 40, 30)
+        $crop.DetectionScore | Should -Be ([float]0.6)
     }
 
     It 'keeps identity folders below the common parent, or below -DatasetRoot' {
