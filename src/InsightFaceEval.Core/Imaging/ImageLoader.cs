@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.IO;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
@@ -157,6 +158,7 @@ namespace InsightFaceEval.Imaging
         /// Copies the upright rectangle <paramref name="upright"/> out of the stored pixels, turning it as the
         /// EXIF orientation says. Returns packed RGB rows.
         /// </summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: no slow tier-0 code for the first images
         public static byte[] CopyUpright(Image<Rgb24> image, PixelRect upright, int orientation)
         {
             var stored = ExifOrientation.ToStored(upright, image.Width, image.Height, orientation);
