@@ -107,7 +107,7 @@ function Invoke-NewFaceCrop {
 }
 
 function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
+    $sorted = @($Values | Sort-Object)
     $n = $sorted.Count
     if ($n % 2) { $sorted[($n - 1) / 2] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
 }

@@ -35,6 +35,28 @@ BeforeAll {
         try { $image[$X, $Y] } finally { $image.Dispose() }
     }
 
+    function Compare-Png {
+        <# Compares crops with references through cv2: pairs of (ours, theirs) or (ours, source image, "x,y,w,h"). #>
+        param([object[]] $Pairs)
+        $json = Join-Path $TestDrive ("pairs-{0}.json" -f [guid]::NewGuid().ToString('N').Substring(0, 6))
+        ConvertTo-Json -InputObject @($Pairs) | Set-Content -LiteralPath $json
+        $code = @'
+import json, sys, cv2, numpy as np
+worst = 0; exact = 0; pairs = json.load(open(sys.argv[1]))
+for p in pairs:
+    a = cv2.imread(p[0]).astype(int)
+    b = cv2.imread(p[1])
+    if len(p) > 2:
+        x, y, w, h = map(int, p[2].split(','))
+        b = b[y:y + h, x:x + w]
+    b = b.astype(int)
+    d = int(np.abs(a - b).max()) if a.shape == b.shape else 999
+    worst = max(worst, d); exact += d == 0
+print(json.dumps({"count": len(pairs), "exact": exact, "worst": worst}))
+'@
+        & (Get-TestPython) -c $code $json | ConvertFrom-Json
+    }
+
     function Get-PngChunk {
         param([string] $Path)
         $b = [IO.File]::ReadAllBytes($Path)
@@ -137,30 +159,56 @@ Describe 'New-FaceCrop matches the vendor helper (seed_crop.py through /usr/bin/
         Write-Host "    boxes whose crop the helper could not resize (cv2.resize to a zero side): $failed"
     }
 
-    It 'shrinks to cv2 INTER_AREA''s pixels exactly, and leaves unresized crops untouched (PNG sources)' {
+    It 'gives the helper''s pixels exactly, resized or not (PNG sources, and a baseline JPEG turned by EXIF)' {
         $pairs = for ($c = 0; $c -lt $cases.Count; $c++) {
-            if ($cases[$c].image -notlike '*.png') { continue }
             foreach ($crop in $ours[$c]) {
                 if (-not $helper[$c][$crop.FaceIndex].error) { , @($crop.Path, (Join-Path $work "helper/${c}_$($crop.FaceIndex).png")) }
             }
         }
-        $pairsJson = Join-Path $work 'pairs.json'
-        ConvertTo-Json -InputObject @($pairs) | Set-Content -LiteralPath $pairsJson
-        $code = @'
-import json, sys, cv2, numpy as np
-pairs = json.load(open(sys.argv[1]))
-worst = 0; exact = 0
-for ours, theirs in pairs:
-    a = cv2.imread(ours, cv2.IMREAD_UNCHANGED).astype(int); b = cv2.imread(theirs, cv2.IMREAD_UNCHANGED).astype(int)
-    d = int(np.abs(a - b).max()) if a.shape == b.shape else 999
-    worst = max(worst, d); exact += d == 0
-print(json.dumps({"count": len(pairs), "exact": exact, "worst": worst}))
-'@
-        $stats = & (Get-TestPython) -c $code $pairsJson | ConvertFrom-Json
-        Write-Host "    PNG crops compared with the helper's: $($stats.count), identical: $($stats.exact), largest difference: $($stats.worst)"
-        $stats.count | Should -BeGreaterThan 200
+        $stats = Compare-Png $pairs
+        Write-Host "    crops compared with the helper's: $($stats.count), identical: $($stats.exact), largest difference: $($stats.worst)"
+        $stats.count | Should -BeGreaterThan 350
         $stats.worst | Should -BeLessOrEqual 1 -Because 'the documented bound is one level'
-        $stats.exact | Should -Be $stats.count -Because 'the area filter follows OpenCV''s arithmetic'
+        $stats.exact | Should -Be $stats.count -Because 'the area filter follows OpenCV''s arithmetic and baseline JPEGs are decoded with libjpeg''s'
+    }
+
+    It 'decodes baseline JPEGs of every common kind exactly as cv2.imread does' {
+        $dir = Join-Path $work 'kinds'
+        $null = New-Item -ItemType Directory -Path $dir -Force
+        $kinds = foreach ($size in @(@(131, 77), @(64, 48), @(17, 33))) {
+            $w, $h = $size
+            $png = New-NoiseImage (Join-Path $dir "src_${w}x$h.png") $w $h -Seed ($w + $h)
+            $image = [SixLabors.ImageSharp.Image]::Load($png)
+            try {
+                foreach ($type in 'YCbCrRatio420', 'YCbCrRatio422', 'YCbCrRatio444', 'Luminance') {
+                    $encoder = [SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder]::new()
+                    $encoder.ColorType = $type
+                    $encoder.Quality = 85
+                    $file = Join-Path $dir "$type-${w}x$h.jpg"
+                    [SixLabors.ImageSharp.ImageExtensions]::Save($image, $file, $encoder)
+                    $file
+                }
+            }
+            finally { $image.Dispose() }
+            # libjpeg's own output, with restart markers every 3 MCUs.
+            $rst = Join-Path $dir "restart-${w}x$h.jpg"
+            & (Get-TestPython) -c "import cv2, sys; cv2.imwrite(sys.argv[2], cv2.imread(sys.argv[1]), [cv2.IMWRITE_JPEG_QUALITY, 80, cv2.IMWRITE_JPEG_RST_INTERVAL, 3])" $png $rst
+            $rst
+        }
+        $random = [Random]::new(7)
+        $rows = foreach ($file in $kinds) {
+            $info = [SixLabors.ImageSharp.Image]::Identify($file)
+            [pscustomobject]@{ Path = $file; BoundingBox = [double[]](0, 0, $info.Width, $info.Height) }
+            foreach ($k in 1..8) {
+                $x = $random.Next(0, $info.Width); $y = $random.Next(0, $info.Height)
+                [pscustomobject]@{ Path = $file; BoundingBox = [double[]]($x, $y, $random.Next(1, $info.Width - $x + 1), $random.Next(1, $info.Height - $y + 1)) }
+            }
+        }
+        $crops = $rows | New-FaceCrop -OutputDirectory (Join-Path $dir 'out') -ExpansionFactor 0 -MaxSide 0
+        $crops.Count | Should -Be $rows.Count
+        $stats = Compare-Png @($crops | ForEach-Object { , @($_.Path, $_.SourcePath, ($_.CropBox -join ',')) })
+        Write-Host "    JPEG crops compared with cv2.imread: $($stats.count), identical: $($stats.exact), largest difference: $($stats.worst)"
+        $stats.exact | Should -Be $stats.count
     }
 }
 
