@@ -87,6 +87,10 @@ namespace InsightFaceEval.Imaging
             public readonly int[] ValOffset = new int[17];
             public readonly byte[] Values = new byte[256];
             public readonly short[] Lookup = new short[512]; // (length << 8) | value for codes of up to 9 bits, else 0
+
+            // For AC tables: codes whose symbol and extra bits fit in 9 bits, decoded whole:
+            // (coefficient << 16) | (run << 8) | total length; 0 when not so short.
+            public readonly int[] FastAc = new int[512];
         }
 
         /// <summary>A decoder for <paramref name="data"/>, or null when it is not a JPEG this class decodes.</summary>
@@ -306,6 +310,20 @@ namespace InsightFaceEval.Imaging
             }
 
             t.MaxCode[17] = int.MaxValue;
+
+            for (var i = 0; i < 512; i++)
+            {
+                var entry = t.Lookup[i];
+                if (entry == 0) { continue; }
+                var length = entry >> 8;
+                var rs = entry & 0xFF;
+                var run = rs >> 4;
+                var size = rs & 15;
+                if (size == 0 || length + size > 9) { continue; }
+                var bits = (i >> (9 - length - size)) & ((1 << size) - 1);
+                t.FastAc[i] = (Extend(bits, size) << 16) | (run << 8) | (length + size);
+            }
+
             return true;
         }
 
@@ -415,6 +433,7 @@ namespace InsightFaceEval.Imaging
         {
             var dcTable = _dcTables[c.Td];
             var acTable = _acTables[c.Ta];
+            var fast = acTable.FastAc;
             var s = reader.Decode(dcTable);
             if (s < 0 || s > 16) { return false; }
             var diff = s == 0 ? 0 : Extend(reader.Bits(s), s);
@@ -427,6 +446,17 @@ namespace InsightFaceEval.Imaging
 
             for (var k = 1; k < 64;)
             {
+                var f = fast[reader.Peek9()];
+                if (f != 0)
+                {
+                    reader.Skip(f & 0xFF);
+                    k += (f >> 8) & 0xFF;
+                    if (k > 63) { return false; }
+                    if (keep) { block[ZigZag[k]] = f >> 16; }
+                    k++;
+                    continue;
+                }
+
                 var rs = reader.Decode(acTable);
                 if (rs < 0) { return false; }
                 var r = rs >> 4;
@@ -445,126 +475,120 @@ namespace InsightFaceEval.Imaging
                 k++;
             }
 
-            return true;
+            return !reader.Damaged;
         }
 
         private static int Extend(int v, int s) => v < (1 << (s - 1)) ? v - (1 << s) + 1 : v;
 
         // jidctint.c jpeg_idct_islow, CONST_BITS 13, PASS1_BITS 2, with its zero-AC shortcuts (exact).
+        private const int ConstBits = 13, Pass1Bits = 2;
+        private const long F0298631336 = 2446, F0390180644 = 3196, F0541196100 = 4433, F0765366865 = 6270, F0899976223 = 7373,
+            F1175875602 = 9633, F1501321110 = 12299, F1847759065 = 15137, F1961570560 = 16069, F2053119869 = 16819,
+            F2562915447 = 20995, F3072711026 = 25172;
+
         [MethodImpl(Hot)]
-        private static void IdctIslow(int[] coef, int[] quant, int[] ws, byte[] output, int offset, int stride)
+        private static unsafe void IdctIslow(int[] coefArray, int[] quantArray, int[] wsArray, byte[] outputArray, int offset, int stride)
         {
-            const int ConstBits = 13, Pass1Bits = 2;
-            const long F0298631336 = 2446, F0390180644 = 3196, F0541196100 = 4433, F0765366865 = 6270, F0899976223 = 7373,
-                F1175875602 = 9633, F1501321110 = 12299, F1847759065 = 15137, F1961570560 = 16069, F2053119869 = 16819,
-                F2562915447 = 20995, F3072711026 = 25172;
-            for (var col = 0; col < 8; col++)
+            fixed (int* coef = coefArray)
+            fixed (int* quant = quantArray)
+            fixed (int* ws = wsArray)
+            fixed (byte* output = outputArray)
+            fixed (byte* limit = IdctLimit)
             {
-                if (coef[8 + col] == 0 && coef[16 + col] == 0 && coef[24 + col] == 0 && coef[32 + col] == 0 &&
-                    coef[40 + col] == 0 && coef[48 + col] == 0 && coef[56 + col] == 0)
+                for (var col = 0; col < 8; col++)
                 {
-                    var dcval = (coef[col] * quant[col]) << Pass1Bits;
-                    for (var r = 0; r < 8; r++) { ws[(r * 8) + col] = dcval; }
-                    continue;
+                    var c = coef + col;
+                    var q = quant + col;
+                    if (c[8] == 0 && c[16] == 0 && c[24] == 0 && c[32] == 0 && c[40] == 0 && c[48] == 0 && c[56] == 0)
+                    {
+                        var dcval = (c[0] * q[0]) << Pass1Bits;
+                        for (var r = 0; r < 64; r += 8) { ws[r + col] = dcval; }
+                        continue;
+                    }
+
+                    long z2 = c[16] * q[16];
+                    long z3 = c[48] * q[48];
+                    var z1 = (z2 + z3) * F0541196100;
+                    var tmp2 = z1 + (z3 * -F1847759065);
+                    var tmp3 = z1 + (z2 * F0765366865);
+                    z2 = c[0] * q[0];
+                    z3 = c[32] * q[32];
+                    var tmp0 = (z2 + z3) << ConstBits;
+                    var tmp1 = (z2 - z3) << ConstBits;
+                    var tmp10 = tmp0 + tmp3;
+                    var tmp13 = tmp0 - tmp3;
+                    var tmp11 = tmp1 + tmp2;
+                    var tmp12 = tmp1 - tmp2;
+                    Odd(c[56] * q[56], c[40] * q[40], c[24] * q[24], c[8] * q[8], out tmp0, out tmp1, out tmp2, out tmp3);
+
+                    const int Shift1 = ConstBits - Pass1Bits;
+                    const long Round1 = 1L << (Shift1 - 1);
+                    var w = ws + col;
+                    w[0] = (int)((tmp10 + tmp3 + Round1) >> Shift1);
+                    w[56] = (int)((tmp10 - tmp3 + Round1) >> Shift1);
+                    w[8] = (int)((tmp11 + tmp2 + Round1) >> Shift1);
+                    w[48] = (int)((tmp11 - tmp2 + Round1) >> Shift1);
+                    w[16] = (int)((tmp12 + tmp1 + Round1) >> Shift1);
+                    w[40] = (int)((tmp12 - tmp1 + Round1) >> Shift1);
+                    w[24] = (int)((tmp13 + tmp0 + Round1) >> Shift1);
+                    w[32] = (int)((tmp13 - tmp0 + Round1) >> Shift1);
                 }
 
-                long z2 = coef[16 + col] * quant[16 + col];
-                long z3 = coef[48 + col] * quant[48 + col];
-                var z1 = (z2 + z3) * F0541196100;
-                var tmp2 = z1 + (z3 * -F1847759065);
-                var tmp3 = z1 + (z2 * F0765366865);
-                z2 = coef[col] * quant[col];
-                z3 = coef[32 + col] * quant[32 + col];
-                var tmp0 = (z2 + z3) << ConstBits;
-                var tmp1 = (z2 - z3) << ConstBits;
-                var tmp10 = tmp0 + tmp3;
-                var tmp13 = tmp0 - tmp3;
-                var tmp11 = tmp1 + tmp2;
-                var tmp12 = tmp1 - tmp2;
-
-                tmp0 = coef[56 + col] * quant[56 + col];
-                tmp1 = coef[40 + col] * quant[40 + col];
-                tmp2 = coef[24 + col] * quant[24 + col];
-                tmp3 = coef[8 + col] * quant[8 + col];
-                Odd(ref tmp0, ref tmp1, ref tmp2, ref tmp3);
-
-                const int Shift1 = ConstBits - Pass1Bits;
-                const long Round1 = 1L << (Shift1 - 1);
-                ws[col] = (int)((tmp10 + tmp3 + Round1) >> Shift1);
-                ws[56 + col] = (int)((tmp10 - tmp3 + Round1) >> Shift1);
-                ws[8 + col] = (int)((tmp11 + tmp2 + Round1) >> Shift1);
-                ws[48 + col] = (int)((tmp11 - tmp2 + Round1) >> Shift1);
-                ws[16 + col] = (int)((tmp12 + tmp1 + Round1) >> Shift1);
-                ws[40 + col] = (int)((tmp12 - tmp1 + Round1) >> Shift1);
-                ws[24 + col] = (int)((tmp13 + tmp0 + Round1) >> Shift1);
-                ws[32 + col] = (int)((tmp13 - tmp0 + Round1) >> Shift1);
-            }
-
-            var limit = IdctLimit;
-            for (var row = 0; row < 8; row++)
-            {
-                var w = row * 8;
-                var o = offset + (row * stride);
-                const int Shift2 = ConstBits + Pass1Bits + 3;
-                const long Round2 = 1L << (Shift2 - 1);
-                if (ws[w + 1] == 0 && ws[w + 2] == 0 && ws[w + 3] == 0 && ws[w + 4] == 0 && ws[w + 5] == 0 && ws[w + 6] == 0 && ws[w + 7] == 0)
+                for (var row = 0; row < 8; row++)
                 {
-                    var dcval = limit[(int)(((long)ws[w] + (1L << (Pass1Bits + 2))) >> (Pass1Bits + 3)) & 1023];
-                    for (var i = 0; i < 8; i++) { output[o + i] = dcval; }
-                    continue;
+                    var w = ws + (row * 8);
+                    var o = output + offset + (row * stride);
+                    const int Shift2 = ConstBits + Pass1Bits + 3;
+                    const long Round2 = 1L << (Shift2 - 1);
+                    if (w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0)
+                    {
+                        var dcval = limit[(int)(((long)w[0] + (1L << (Pass1Bits + 2))) >> (Pass1Bits + 3)) & 1023];
+                        for (var i = 0; i < 8; i++) { o[i] = dcval; }
+                        continue;
+                    }
+
+                    long z2 = w[2];
+                    long z3 = w[6];
+                    var z1 = (z2 + z3) * F0541196100;
+                    var tmp2 = z1 + (z3 * -F1847759065);
+                    var tmp3 = z1 + (z2 * F0765366865);
+                    var tmp0 = ((long)w[0] + w[4]) << ConstBits;
+                    var tmp1 = ((long)w[0] - w[4]) << ConstBits;
+                    var tmp10 = tmp0 + tmp3;
+                    var tmp13 = tmp0 - tmp3;
+                    var tmp11 = tmp1 + tmp2;
+                    var tmp12 = tmp1 - tmp2;
+                    Odd(w[7], w[5], w[3], w[1], out tmp0, out tmp1, out tmp2, out tmp3);
+
+                    o[0] = limit[(int)((tmp10 + tmp3 + Round2) >> Shift2) & 1023];
+                    o[7] = limit[(int)((tmp10 - tmp3 + Round2) >> Shift2) & 1023];
+                    o[1] = limit[(int)((tmp11 + tmp2 + Round2) >> Shift2) & 1023];
+                    o[6] = limit[(int)((tmp11 - tmp2 + Round2) >> Shift2) & 1023];
+                    o[2] = limit[(int)((tmp12 + tmp1 + Round2) >> Shift2) & 1023];
+                    o[5] = limit[(int)((tmp12 - tmp1 + Round2) >> Shift2) & 1023];
+                    o[3] = limit[(int)((tmp13 + tmp0 + Round2) >> Shift2) & 1023];
+                    o[4] = limit[(int)((tmp13 - tmp0 + Round2) >> Shift2) & 1023];
                 }
-
-                long z2 = ws[w + 2];
-                long z3 = ws[w + 6];
-                var z1 = (z2 + z3) * F0541196100;
-                var tmp2 = z1 + (z3 * -F1847759065);
-                var tmp3 = z1 + (z2 * F0765366865);
-                var tmp0 = ((long)ws[w] + ws[w + 4]) << ConstBits;
-                var tmp1 = ((long)ws[w] - ws[w + 4]) << ConstBits;
-                var tmp10 = tmp0 + tmp3;
-                var tmp13 = tmp0 - tmp3;
-                var tmp11 = tmp1 + tmp2;
-                var tmp12 = tmp1 - tmp2;
-
-                tmp0 = ws[w + 7];
-                tmp1 = ws[w + 5];
-                tmp2 = ws[w + 3];
-                tmp3 = ws[w + 1];
-                Odd(ref tmp0, ref tmp1, ref tmp2, ref tmp3);
-
-                output[o] = limit[(int)((tmp10 + tmp3 + Round2) >> Shift2) & 1023];
-                output[o + 7] = limit[(int)((tmp10 - tmp3 + Round2) >> Shift2) & 1023];
-                output[o + 1] = limit[(int)((tmp11 + tmp2 + Round2) >> Shift2) & 1023];
-                output[o + 6] = limit[(int)((tmp11 - tmp2 + Round2) >> Shift2) & 1023];
-                output[o + 2] = limit[(int)((tmp12 + tmp1 + Round2) >> Shift2) & 1023];
-                output[o + 5] = limit[(int)((tmp12 - tmp1 + Round2) >> Shift2) & 1023];
-                output[o + 3] = limit[(int)((tmp13 + tmp0 + Round2) >> Shift2) & 1023];
-                output[o + 4] = limit[(int)((tmp13 - tmp0 + Round2) >> Shift2) & 1023];
             }
+        }
 
-            // The odd part (figure 8 of the IJG notes); i0..i3 are y7, y5, y3, y1.
-            void Odd(ref long t0, ref long t1, ref long t2, ref long t3)
-            {
-                var a1 = t0 + t3;
-                var a2 = t1 + t2;
-                var a3 = t0 + t2;
-                var a4 = t1 + t3;
-                var a5 = (a3 + a4) * F1175875602;
-                t0 *= F0298631336;
-                t1 *= F2053119869;
-                t2 *= F3072711026;
-                t3 *= F1501321110;
-                a1 *= -F0899976223;
-                a2 *= -F2562915447;
-                a3 *= -F1961570560;
-                a4 *= -F0390180644;
-                a3 += a5;
-                a4 += a5;
-                t0 += a1 + a3;
-                t1 += a2 + a4;
-                t2 += a2 + a3;
-                t3 += a1 + a4;
-            }
+        // The odd part (figure 8 of the IJG notes); the inputs are y7, y5, y3, y1.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Odd(long i0, long i1, long i2, long i3, out long t0, out long t1, out long t2, out long t3)
+        {
+            var a1 = i0 + i3;
+            var a2 = i1 + i2;
+            var a3 = i0 + i2;
+            var a4 = i1 + i3;
+            var a5 = (a3 + a4) * F1175875602;
+            a1 *= -F0899976223;
+            a2 *= -F2562915447;
+            a3 = (a3 * -F1961570560) + a5;
+            a4 = (a4 * -F0390180644) + a5;
+            t0 = (i0 * F0298631336) + a1 + a3;
+            t1 = (i1 * F2053119869) + a2 + a4;
+            t2 = (i2 * F3072711026) + a2 + a3;
+            t3 = (i3 * F1501321110) + a1 + a4;
         }
 
         private static byte[] BuildIdctLimit()
@@ -603,7 +627,7 @@ namespace InsightFaceEval.Imaging
         }
 
         [MethodImpl(Hot)]
-        private byte[] ConvertYcc(PixelRect rect)
+        private unsafe byte[] ConvertYcc(PixelRect rect)
         {
             int w = (int)rect.Width, h = (int)rect.Height;
             int x0 = (int)rect.Left, y0 = (int)rect.Top;
@@ -611,29 +635,42 @@ namespace InsightFaceEval.Imaging
             var cbRow = new int[w];
             var crRow = new int[w];
             var rgb = new byte[w * h * 3];
-            var o = 0;
-            for (var y = 0; y < h; y++)
+            fixed (byte* outBase = rgb)
+            fixed (byte* lumaPlane = luma.Plane)
+            fixed (int* cbp = cbRow)
+            fixed (int* crp = crRow)
+            fixed (int* crR = CrR)
+            fixed (int* cbB = CbB)
+            fixed (int* crG = CrG)
+            fixed (int* cbG = CbG)
             {
-                Chroma(_components[1], y0 + y, x0, w, cbRow);
-                Chroma(_components[2], y0 + y, x0, w, crRow);
-                var lrow = ((y0 + y - (luma.By0 * 8)) * luma.Stride) - (luma.Bx0 * 8);
-                for (var x = 0; x < w; x++)
+                var o = outBase;
+                for (var y = 0; y < h; y++)
                 {
-                    int yy = luma.Plane[lrow + x0 + x];
-                    int cb = cbRow[x];
-                    int cr = crRow[x];
-                    rgb[o++] = Clamp(yy + CrR[cr]);
-                    rgb[o++] = Clamp(yy + ((CbG[cb] + CrG[cr]) >> 16));
-                    rgb[o++] = Clamp(yy + CbB[cb]);
+                    Chroma(_components[1], y0 + y, x0, w, cbRow);
+                    Chroma(_components[2], y0 + y, x0, w, crRow);
+                    var l = lumaPlane + ((y0 + y - (luma.By0 * 8)) * luma.Stride) - (luma.Bx0 * 8) + x0;
+                    for (var x = 0; x < w; x++)
+                    {
+                        int yy = l[x];
+                        var cb = cbp[x];
+                        var cr = crp[x];
+                        o[0] = Clamp(yy + crR[cr]);
+                        o[1] = Clamp(yy + ((cbG[cb] + crG[cr]) >> 16));
+                        o[2] = Clamp(yy + cbB[cb]);
+                        o += 3;
+                    }
                 }
             }
 
             return rgb;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static byte Clamp(int v) => (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
 
         // One output row of a chroma component at full resolution, as jdsample.c's fancy upsamplers make it.
+        [MethodImpl(Hot)]
         private void Chroma(Component c, int y, int x0, int w, int[] row)
         {
             var sx = _hmax / c.H;
@@ -666,21 +703,28 @@ namespace InsightFaceEval.Imaging
             var far = (y & 1) == 0 ? Math.Max(0, r - 1) : Math.Min(c.DownHeight - 1, r + 1);
             var nrow = ((r - (c.By0 * 8)) * c.Stride) - (c.Bx0 * 8);
             var frow = ((far - (c.By0 * 8)) * c.Stride) - (c.Bx0 * 8);
+            var first = Math.Max(0, (x0 >> 1) - 1);
+            var lastNeeded = Math.Min(last, ((x0 + w - 1) >> 1) + 1);
+            var sums = _columnSums.Length >= lastNeeded - first + 1 ? _columnSums : (_columnSums = new int[lastNeeded - first + 1]);
+            var plane = c.Plane;
+            for (var cc = first; cc <= lastNeeded; cc++) { sums[cc - first] = (plane[nrow + cc] * 3) + plane[frow + cc]; }
             for (var x = 0; x < w; x++)
             {
                 var X = x0 + x;
                 var cc = X >> 1;
-                var sum = (c.Plane[nrow + cc] * 3) + c.Plane[frow + cc];
+                var sum = sums[cc - first];
                 if ((X & 1) == 0)
                 {
-                    row[x] = cc == 0 ? ((sum * 4) + 8) >> 4 : ((sum * 3) + (c.Plane[nrow + cc - 1] * 3) + c.Plane[frow + cc - 1] + 8) >> 4;
+                    row[x] = cc == 0 ? ((sum * 4) + 8) >> 4 : ((sum * 3) + sums[cc - 1 - first] + 8) >> 4;
                 }
                 else
                 {
-                    row[x] = cc == last ? ((sum * 4) + 7) >> 4 : ((sum * 3) + (c.Plane[nrow + cc + 1] * 3) + c.Plane[frow + cc + 1] + 7) >> 4;
+                    row[x] = cc == last ? ((sum * 4) + 7) >> 4 : ((sum * 3) + sums[cc + 1 - first] + 7) >> 4;
                 }
             }
         }
+
+        private int[] _columnSums = Array.Empty<int>();
 
         /// <summary>Reads entropy-coded bits: 0xFF00 is a data 0xFF; a marker ends the data (then zeros).</summary>
         private struct BitReader
@@ -699,11 +743,13 @@ namespace InsightFaceEval.Imaging
                 _count = 0;
                 _atMarker = false;
                 _phantom = 0;
-                Damaged = false;
             }
 
-            /// <summary>True once bits were asked for past the end of the data (truncated or corrupt).</summary>
-            public bool Damaged { get; private set; }
+            /// <summary>
+            /// True when bits past the end of the data were used (truncated or corrupt). The zeros stand at the
+            /// end of the buffer, so this holds from the moment it happens until the next restart.
+            /// </summary>
+            public bool Damaged => _phantom > 0 && _count < _phantom;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private void Fill()
@@ -741,13 +787,27 @@ namespace InsightFaceEval.Imaging
 
             private int _phantom;
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public int Peek9()
+            {
+                if (_count < 16) { Fill(); }
+                return (int)(_buffer >> 55);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Skip(int n)
+            {
+                _buffer <<= n;
+                _count -= n;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public int Bits(int n)
             {
                 if (_count < n) { Fill(); }
                 var v = (int)(_buffer >> (64 - n));
                 _buffer <<= n;
                 _count -= n;
-                Check();
                 return v;
             }
 
@@ -761,7 +821,6 @@ namespace InsightFaceEval.Imaging
                     var length = entry >> 8;
                     _buffer <<= length;
                     _count -= length;
-                    Check();
                     return entry & 0xFF;
                 }
 
@@ -776,14 +835,7 @@ namespace InsightFaceEval.Imaging
 
                 _buffer <<= l;
                 _count -= l;
-                Check();
                 return t.Values[(code + t.ValOffset[l]) & 0xFF];
-            }
-
-            // Bits consumed beyond the real data mean the scan ended early.
-            private void Check()
-            {
-                if (_phantom > 0 && _count < _phantom) { Damaged = true; }
             }
 
             /// <summary>Skips to the expected restart marker, dropping the rest of the byte.</summary>
