@@ -283,7 +283,17 @@ namespace InsightFaceEval.Imaging
             }
 
             var region = new PixelRect(left, top, right, bottom);
-            if (!jpeg.TryDecode(region, out var rgb)) { return false; }
+            byte[] rgb;
+            try
+            {
+                if (!jpeg.TryDecode(region, out rgb)) { return false; }
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                // Whatever this decoder trips on, ImageSharp decodes (or reports) the image instead.
+                return false;
+            }
+
             foreach (var plan in plans)
             {
                 Finish(job, plan, ImageLoader.CopyUpright(rgb, region, header.StoredWidth, header.StoredHeight, plan.CropRect, header.Orientation), outcomes);

@@ -137,6 +137,38 @@ namespace InsightFaceEval.Tests.Imaging
         }
 
         [Fact]
+        public void DamagedBytesNeverThrowOrHang()
+        {
+            using (var source = Smooth(96, 80, 6))
+            {
+                var original = Encode(source, JpegColorType.YCbCrRatio420, 80);
+                var random = new Random(11);
+                var decoded = 0;
+                for (var round = 0; round < 300; round++)
+                {
+                    var data = (byte[])original.Clone();
+                    for (var flips = random.Next(1, 6); flips > 0; flips--)
+                    {
+                        data[random.Next(2, data.Length)] = (byte)random.Next(256);
+                    }
+
+                    var decoder = JpegRegionDecoder.TryCreate(data);
+                    if (decoder == null) { continue; }
+                    var w = decoder.Width;
+                    var h = decoder.Height;
+                    if ((long)w * h > 4_000_000) { continue; }
+                    if (decoder.TryDecode(new PixelRect(0, 0, w, h), out var rgb))
+                    {
+                        Assert.Equal(w * h * 3, rgb.Length);
+                        decoded++;
+                    }
+                }
+
+                Assert.True(decoded > 0);
+            }
+        }
+
+        [Fact]
         public void TheCropperGivesTheSameCropsWithOrWithoutIt()
         {
             using (var files = new TestImages())
