@@ -751,9 +751,26 @@ namespace InsightFaceEval.Imaging
             /// </summary>
             public bool Damaged => _phantom > 0 && _count < _phantom;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(Hot)]
             private void Fill()
             {
+                // Fast path: the next whole bytes that fit hold no 0xFF, so they are plain data.
+                if (!_atMarker && _pos + 8 <= _d.Length)
+                {
+                    var v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(new ReadOnlySpan<byte>(_d, _pos, 8));
+                    var n = (64 - _count) >> 3;
+                    var window = n == 8 ? ulong.MaxValue : ~(ulong.MaxValue >> (n * 8));
+                    var x = ~v;
+                    var ff = (x - 0x0101010101010101UL) & ~x & 0x8080808080808080UL;
+                    if ((ff & window) == 0)
+                    {
+                        _buffer |= (v & window) >> _count;
+                        _count += n * 8;
+                        _pos += n;
+                        return;
+                    }
+                }
+
                 while (_count <= 56)
                 {
                     uint b = 0;
