@@ -12,8 +12,8 @@ namespace InsightFaceEval.Embedding
     /// </summary>
     public sealed class RequestPacer
     {
-        // Pacing 1% under the cap leaves room for network jitter between our send and the server's count.
-        private const double Headroom = 1.01;
+        // Pacing 3% under the cap leaves room for jitter between our send and the server's count (30 ms a second).
+        private const double Headroom = 1.03;
         private const double SlowDownFactor = 0.8;
         private const double MinimumRate = 0.2;
 
