@@ -397,6 +397,7 @@ namespace InsightFaceEval.Embedding
                         if (failure == null)
                         {
                             state.Confirmed = true;
+                            _pacer.OnSuccess();
                             CheckModelName(state, reply.ModelName);
                             return new Outcome(reply, watch.Elapsed, null);
                         }

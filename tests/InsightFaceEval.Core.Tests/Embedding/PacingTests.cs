@@ -76,6 +76,21 @@ namespace InsightFaceEval.Tests.Embedding
         }
 
         [Fact]
+        public void AfterASlowDownSuccessesBringTheRateBackUpToTheCap()
+        {
+            var time = new VirtualTime();
+            var pacer = new RequestPacer(10, () => time.Now, time.Delay);
+            for (var i = 0; i < 10; i++) { pacer.WaitAsync(CancellationToken.None).GetAwaiter().GetResult(); }
+            pacer.OnRateLimited(TimeSpan.FromSeconds(1));
+            var slowed = pacer.CurrentRate.Value;
+            Assert.True(slowed < 10);
+            for (var i = 0; i < 10; i++) { pacer.OnSuccess(); }
+            Assert.True(pacer.CurrentRate > slowed);
+            for (var i = 0; i < 1000; i++) { pacer.OnSuccess(); }
+            Assert.Equal(10, pacer.CurrentRate);
+        }
+
+        [Fact]
         public void ASlowDownNeverRaisesTheUsersCap()
         {
             var time = new VirtualTime();
