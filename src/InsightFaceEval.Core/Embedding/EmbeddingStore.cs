@@ -178,6 +178,7 @@ namespace InsightFaceEval.Embedding
     public sealed class ModelStore
     {
         private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(30);
+        private readonly ConcurrentDictionary<string, bool> _createdFolders = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         internal ModelStore(string folder, string requestedModel)
         {
@@ -215,11 +216,22 @@ namespace InsightFaceEval.Embedding
         public string WriteVector(string relativePath, float[] vector)
         {
             var path = EmbeddingPathFor(relativePath);
-            Directory.CreateDirectory(Path.GetDirectoryName(path));
+            var folder = Path.GetDirectoryName(path);
+            if (!_createdFolders.ContainsKey(folder))
+            {
+                Directory.CreateDirectory(folder);
+                _createdFolders[folder] = true;
+            }
+
             var temp = EmbeddingStore.TempName(path);
             try
             {
-                File.WriteAllBytes(temp, NpyFile.Serialize(vector));
+                var bytes = NpyFile.Serialize(vector);
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+                {
+                    stream.Write(bytes, 0, bytes.Length);
+                }
+
                 Replace(temp, path);
             }
             catch

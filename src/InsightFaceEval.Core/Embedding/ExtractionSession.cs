@@ -32,6 +32,7 @@ namespace InsightFaceEval.Embedding
         private readonly ConcurrentDictionary<string, Task<Outcome>> _inFlight = new ConcurrentDictionary<string, Task<Outcome>>(StringComparer.Ordinal);
         private readonly Dictionary<string, ModelState> _models = new Dictionary<string, ModelState>(StringComparer.Ordinal);
         private readonly RequestPacer _pacer;
+        private readonly SemaphoreSlim _requestSlots;
         private readonly RetryBackoff _backoff;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Task _completion;
@@ -69,7 +70,9 @@ namespace InsightFaceEval.Embedding
                 FullMode = BoundedChannelFullMode.Wait,
             });
 
-            var workers = new Task[options.ThrottleLimit];
+            // Twice as many workers as request slots: while some wait for replies, others read, hash and store.
+            _requestSlots = new SemaphoreSlim(options.ThrottleLimit, options.ThrottleLimit);
+            var workers = new Task[(options.ThrottleLimit * 2) + 1];
             for (var i = 0; i < workers.Length; i++) { workers[i] = Task.Run(WorkerAsync); }
             var writer = Task.Run(RecordWriterAsync);
             _completion = Task.Run(async () =>
@@ -385,14 +388,32 @@ namespace InsightFaceEval.Embedding
                 var probing = await state.EnterAsync(_backend.ModelsNeedConfirmation, token).ConfigureAwait(false);
                 try
                 {
-                    await _pacer.WaitAsync(token).ConfigureAwait(false);
-                    Interlocked.Increment(ref _requests);
-                    var watch = Stopwatch.StartNew();
-                    EmbeddingBackendException failure;
+                    FeatureReply reply = null;
+                    EmbeddingBackendException failure = null;
+                    var watch = new Stopwatch();
+
+                    // A slot is held for the request alone: reading files, hashing and storing happen outside it, so
+                    // ThrottleLimit requests stay in flight while other workers do the local work.
+                    await _requestSlots.WaitAsync(token).ConfigureAwait(false);
                     try
                     {
-                        var reply = await _backend.EmbedAsync(request, token).ConfigureAwait(false);
+                        await _pacer.WaitAsync(token).ConfigureAwait(false);
+                        Interlocked.Increment(ref _requests);
+                        watch.Start();
+                        reply = await _backend.EmbedAsync(request, token).ConfigureAwait(false);
                         watch.Stop();
+                    }
+                    catch (EmbeddingBackendException ex)
+                    {
+                        failure = ex;
+                    }
+                    finally
+                    {
+                        _requestSlots.Release();
+                    }
+
+                    if (failure == null)
+                    {
                         failure = Validate(reply, state);
                         if (failure == null)
                         {
@@ -401,10 +422,6 @@ namespace InsightFaceEval.Embedding
                             CheckModelName(state, reply.ModelName);
                             return new Outcome(reply, watch.Elapsed, null);
                         }
-                    }
-                    catch (EmbeddingBackendException ex)
-                    {
-                        failure = ex;
                     }
 
                     switch (failure.Failure)

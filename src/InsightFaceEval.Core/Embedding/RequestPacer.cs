@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -6,32 +7,35 @@ using System.Threading.Tasks;
 namespace InsightFaceEval.Embedding
 {
     /// <summary>
-    /// Decides when each request may start: a client-side request rate (evenly spaced, no bursts, so the server never
-    /// counts more than the limit in any one-second window), and a shared pause when the server answers 429, after
-    /// which every worker sends more slowly than before.
+    /// Decides when each request may start: a client-side request rate (evenly spaced, no bursts, and never more
+    /// than the cap within any window of a second and a little, counted on actual start times so a late wake-up
+    /// cannot bunch requests), and a shared pause when the server answers 429, after which every worker sends more
+    /// slowly than before and then creeps back up.
     /// </summary>
     public sealed class RequestPacer
     {
         // Pacing 3% under the cap leaves room for jitter between our send and the server's count (30 ms a second).
         private const double Headroom = 1.03;
         private const double SlowDownFactor = 0.8;
+        private const double MinimumRate = 0.2;
 
         // After a slow-down, each success adds this much rate: about 10% a second at any speed, so a passing 429
         // does not leave the run slow for good, and a real limit is found again without a burst.
         private const double RecoveryPerSuccess = 0.1;
-        private const double MinimumRate = 0.2;
+
+        private static readonly TimeSpan Window = TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * Headroom));
+        private static readonly TimeSpan History = TimeSpan.FromSeconds(2);
 
         private readonly object _gate = new object();
         private readonly Func<TimeSpan> _clock;
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly double? _userCap;
+        private readonly List<TimeSpan> _starts = new List<TimeSpan>();
+        private int _startsHead;
         private double? _rate;
         private bool _adaptive;
         private TimeSpan _nextSlot;
         private TimeSpan _pauseUntil;
-        private readonly TimeSpan[] _recentStarts = new TimeSpan[1024];
-        private int _recentCount;
-        private int _recentNext;
 
         /// <param name="maxRequestsPerSecond">The user's cap, or null for none (until a 429 sets one).</param>
         public RequestPacer(double? maxRequestsPerSecond)
@@ -74,61 +78,75 @@ namespace InsightFaceEval.Embedding
             }
         }
 
-        /// <summary>Waits until this caller may start one request, and reserves that moment.</summary>
+        /// <summary>Waits until this caller may start one request, and counts it as started.</summary>
         public async Task WaitAsync(CancellationToken cancellationToken)
         {
+            var reserved = false;
+            var slot = TimeSpan.Zero;
             while (true)
             {
                 TimeSpan wait;
-                bool reserved;
                 lock (_gate)
                 {
                     var now = _clock();
-                    var start = now;
-                    if (_pauseUntil > start) { start = _pauseUntil; }
-                    if (_rate.HasValue && _nextSlot > start) { start = _nextSlot; }
-                    wait = start - now;
-                    if (wait <= TimeSpan.Zero)
-                    {
-                        Reserve(now);
-                        return;
-                    }
-
                     if (_pauseUntil > now)
                     {
                         // Sit out the server's pause without holding a slot, then compete for one like everybody else.
-                        wait = _pauseUntil - now;
                         reserved = false;
+                        wait = _pauseUntil - now;
+                    }
+                    else if (!_rate.HasValue)
+                    {
+                        RecordStart(now);
+                        return;
                     }
                     else
                     {
-                        Reserve(start);
-                        reserved = true;
+                        if (!reserved)
+                        {
+                            slot = _nextSlot > now ? _nextSlot : now;
+                            _nextSlot = slot + TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * Headroom / _rate.Value));
+                            reserved = true;
+                        }
+
+                        wait = slot - now;
+                        if (wait <= TimeSpan.Zero)
+                        {
+                            wait = WindowWait(now);
+                            if (wait <= TimeSpan.Zero)
+                            {
+                                RecordStart(now);
+                                return;
+                            }
+
+                            slot = now + wait;
+                        }
                     }
                 }
 
                 await _delay(wait, cancellationToken).ConfigureAwait(false);
-                if (reserved)
-                {
-                    lock (_gate)
-                    {
-                        // A 429 that arrived while we slept voids the slot: go round again, behind the pause.
-                        if (_pauseUntil <= _clock()) { return; }
-                    }
-                }
             }
         }
 
-        private void Reserve(TimeSpan start)
+        private TimeSpan WindowWait(TimeSpan now)
         {
-            if (_rate.HasValue)
-            {
-                _nextSlot = start + TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * Headroom / _rate.Value));
-            }
+            // However the slots fell, the cap holds on actual starts: the start 'limit' places back must be a window ago.
+            var limit = Math.Max(1, (int)Math.Floor(_rate.Value + 1e-9));
+            var count = _starts.Count - _startsHead;
+            if (count < limit) { return TimeSpan.Zero; }
+            var boundary = _starts[_starts.Count - limit] + Window;
+            return boundary > now ? boundary - now : TimeSpan.Zero;
+        }
 
-            _recentStarts[_recentNext] = start;
-            _recentNext = (_recentNext + 1) % _recentStarts.Length;
-            if (_recentCount < _recentStarts.Length) { _recentCount++; }
+        private void RecordStart(TimeSpan now)
+        {
+            _starts.Add(now);
+            while (_startsHead < _starts.Count && now - _starts[_startsHead] > History) { _startsHead++; }
+            if (_startsHead > 4096)
+            {
+                _starts.RemoveRange(0, _startsHead);
+                _startsHead = 0;
+            }
         }
 
         /// <summary>
@@ -172,24 +190,21 @@ namespace InsightFaceEval.Embedding
 
         private double? ObservedRate(TimeSpan now)
         {
-            // Starts over the last second, from the ring of recent reservations; over a shorter span when the run is
-            // younger than that, so a 429 in the first moments does not read a burst as a trickle.
-            var window = TimeSpan.FromSeconds(1);
+            // Starts over the last second; over a shorter span when the run is younger than that, so a 429 in the
+            // first moments does not read a burst as a trickle.
             var count = 0;
             var oldest = now;
-            for (var i = 0; i < _recentCount; i++)
+            for (var i = _starts.Count - 1; i >= _startsHead; i--)
             {
-                var t = _recentStarts[i];
-                if (t <= now && now - t <= window)
-                {
-                    count++;
-                    if (t < oldest) { oldest = t; }
-                }
+                var t = _starts[i];
+                if (now - t > TimeSpan.FromSeconds(1)) { break; }
+                count++;
+                oldest = t;
             }
 
             if (count < 2) { return null; }
             var span = Math.Max((now - oldest).TotalSeconds, 0.05);
-            return count / Math.Min(span, window.TotalSeconds);
+            return count / Math.Min(span, 1.0);
         }
     }
 

@@ -16,13 +16,27 @@ namespace InsightFaceEval.Tests.Embedding
         {
             private readonly object _gate = new object();
             private TimeSpan _now;
+            private int _delays;
 
             public TimeSpan Now { get { lock (_gate) { return _now; } } }
 
+            /// <summary>Every n-th delay oversleeps by this much, as a busy machine's timers do.</summary>
+            public (int Every, TimeSpan By) Oversleep { get; set; }
+
             public Task Delay(TimeSpan d, CancellationToken ct)
             {
-                lock (_gate) { _now += d; }
+                lock (_gate)
+                {
+                    _now += d;
+                    if (Oversleep.Every > 0 && ++_delays % Oversleep.Every == 0) { _now += Oversleep.By; }
+                }
+
                 return Task.CompletedTask;
+            }
+
+            public void Advance(TimeSpan d)
+            {
+                lock (_gate) { _now += d; }
             }
         }
 
@@ -45,6 +59,26 @@ namespace InsightFaceEval.Tests.Embedding
 
             // ...and it does not leave much on the table: 200 starts take about 10 s, not much more.
             Assert.InRange(starts[^1].TotalSeconds, 199 / 20.0, 199 / 20.0 * 1.05);
+        }
+
+        [Fact]
+        public void ALateWakeUpDoesNotLetTheNextOnesBunchUp()
+        {
+            var time = new VirtualTime { Oversleep = (7, TimeSpan.FromMilliseconds(45)) };
+            var pacer = new RequestPacer(20, () => time.Now, time.Delay);
+            var starts = new List<TimeSpan>();
+            for (var i = 0; i < 200; i++)
+            {
+                // Callers arrive at random moments, sometimes idle for a while (which must not save up a burst).
+                if (i % 50 == 0) { time.Advance(TimeSpan.FromSeconds(3)); }
+                pacer.WaitAsync(CancellationToken.None).GetAwaiter().GetResult();
+                starts.Add(time.Now);
+            }
+
+            for (var i = 0; i + 20 < starts.Count; i++)
+            {
+                Assert.True(starts[i + 20] - starts[i] >= TimeSpan.FromSeconds(1), $"21 starts within a second at {starts[i]}");
+            }
         }
 
         [Fact]
