@@ -396,8 +396,9 @@ for path in sys.argv[3:]:
             $r = Invoke-Isolated $embedScript @{ Files = $files[1..13]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8; MaxRequestsPerSecond = 10 } }
             $r.Embeddings.Count | Should -Be 13
             $arrivals = (Get-TestEndpointStats $ep).arrivalsMs
-            # 13 requests at 10 per second cannot span less than 12 intervals of 100 ms.
-            ($arrivals[-1] - $arrivals[0]) | Should -BeGreaterOrEqual 1200
+            # 13 requests at 10 per second span at least 12 intervals of 100 ms; the first one also opens the
+            # connection, so the server may log it late: count from the second.
+            ($arrivals[-1] - $arrivals[1]) | Should -BeGreaterOrEqual 1100
         }
     }
 
