@@ -17,7 +17,7 @@
       LocalEndpoint
                Build, then run the local stand-in for the hosted endpoint (out/LocalEndpoint) in the foreground
                on 127.0.0.1 with a free port; it prints 'Listening on <url>'. Options go in -EndpointArguments,
-               e.g. -EndpointArguments '--service-time-ms', '20'. Ctrl+C stops it.
+               e.g. -EndpointArguments '--service-time-ms 20 --rate-limit 20'. Ctrl+C stops it.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -122,8 +122,10 @@ function Invoke-LocalEndpointBuild {
 function Start-LocalEndpoint {
     Invoke-Build
     $dll = Join-Path $Out 'LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'
-    $urlArguments = if ($EndpointArguments -match '^--urls') { @() } else { @('--urls', 'http://127.0.0.1:0') }
-    & dotnet $dll @urlArguments @EndpointArguments
+    # One string ('--service-time-ms 20 --rate-limit 20') works from any shell; an array works from PowerShell.
+    $arguments = @($EndpointArguments | ForEach-Object { $_ -split '\s+' } | Where-Object { $_ })
+    $urlArguments = if ($arguments -contains '--urls') { @() } else { @('--urls', 'http://127.0.0.1:0') }
+    & dotnet $dll @urlArguments @arguments
 }
 
 function Invoke-Docs {

@@ -481,6 +481,9 @@ for path in sys.argv[3:]:
             $runs[0].Error.Count | Should -BeGreaterThan 2
             $runs[0].Warning.Count | Should -BeGreaterThan 0
             $runs[0].Progress.Count | Should -BeGreaterThan 0
+            @($runs[0].Progress.ActivityId | Sort-Object -Unique).Count | Should -Be 1
+            $runs[0].Progress[-1].RecordType | Should -Be 'Completed'
+            @($runs[0].Progress | Where-Object RecordType -NE 'Completed')[0].StatusDescription | Should -Match '^\d+ of \d+ extractions \(\d+ uploaded, \d+ from the store, \d+ failed\), [\d.]+/s$'
             $runs[1].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingModelRejected*' -Because ($runs[1].Error + $runs[1].Verbose | Out-String)
             $runs[2].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable*' -Because ($runs[2].Error + $runs[2].Verbose | Out-String)
 

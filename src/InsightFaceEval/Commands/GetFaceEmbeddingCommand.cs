@@ -139,7 +139,7 @@ namespace InsightFaceEval.Commands
             var fromParameter = MyInvocation.BoundParameters.ContainsKey(nameof(ServerUrl));
             var text = fromParameter ? ServerUrl : Environment.GetEnvironmentVariable(ServerUrlVariable);
 
-            // The URL is confidential: keep it out of the invocation info that every error record carries.
+            // The URL is confidential: keep it out of the invocation info that hosts and error records may copy.
             MyInvocation.BoundParameters.Remove(nameof(ServerUrl));
             if (string.IsNullOrWhiteSpace(text))
             {
