@@ -23,6 +23,7 @@ namespace InsightFaceEval.Commands
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private ExtractionSession _session;
+        private string _storeRoot;
         private string _datasetRoot;
         private DateTime _lastProgress = DateTime.MinValue;
         private bool _progressShown;
@@ -97,7 +98,7 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
-            var url = ResolveServerUrl();
+            var backend = CreateBackend();
             var root = string.IsNullOrEmpty(OutputDirectory)
                 ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
                 : PathResolver.ResolveOutputPath(this, OutputDirectory);
@@ -110,6 +111,7 @@ namespace InsightFaceEval.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
             {
+                backend.Dispose();
                 ThrowTerminatingError(new ErrorRecord(
                     new IOException($"Cannot use '{root}' as the embedding store: {ex.Message}", ex),
                     ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, root));
@@ -127,11 +129,21 @@ namespace InsightFaceEval.Commands
                 SendFileName = SendFileName,
             };
 
-            // The seam for other sources (an in-process model via FaceEmbedderBackend) is this one line.
-            var backend = new HttpEmbeddingBackend(url, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
+            _storeRoot = store.Root;
             _session = new ExtractionSession(backend, store, options);
             WriteVerbose($"Embedding store: {store.Root}");
             Pump(wait: false);
+        }
+
+        /// <summary>
+        /// Where requests go. This is the one place another source plugs in: a local model parameter set would
+        /// return a FaceEmbedderBackend over its IFaceEmbedders here, and everything else (store, resume,
+        /// concurrency, progress, output) stays the same.
+        /// </summary>
+        private IEmbeddingBackend CreateBackend()
+        {
+            var url = ResolveServerUrl();
+            return new HttpEmbeddingBackend(url, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
         }
 
         private Uri ResolveServerUrl()
@@ -169,6 +181,13 @@ namespace InsightFaceEval.Commands
             var files = PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix);
             foreach (var file in files)
             {
+                if (DatasetPaths.IsUnder(file, _storeRoot))
+                {
+                    // Get-ChildItem -Recurse over a folder that holds the store would otherwise upload our own files.
+                    WriteVerbose($"Skipping '{file}': it is inside the embedding store.");
+                    continue;
+                }
+
                 var item = new ExtractionItem(file, RelativeKey(file, files.Count), string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity);
                 while (!_session.TryPost(item))
                 {
