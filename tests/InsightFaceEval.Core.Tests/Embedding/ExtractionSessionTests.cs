@@ -151,6 +151,46 @@ namespace InsightFaceEval.Tests.Embedding
             Assert.Equal(17, forced.Embedder.Calls);
         }
 
+        /// <summary>Takes a while per image and remembers how many ran at once.</summary>
+        private sealed class SlowEmbedder : IFaceEmbedder
+        {
+            private readonly DeterministicFaceEmbedder _inner = new DeterministicFaceEmbedder("dingo", 8);
+            private int _running;
+            private int _most;
+
+            public int MostAtOnce => Volatile.Read(ref _most);
+
+            public string ModelName => "dingo";
+
+            public IReadOnlyList<float[]> Embed(IReadOnlyList<byte[]> images, CancellationToken cancellationToken)
+            {
+                var now = Interlocked.Increment(ref _running);
+                int seen;
+                while (now > (seen = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, seen) != seen) { }
+                Thread.Sleep(30);
+                Interlocked.Decrement(ref _running);
+                return _inner.Embed(images, cancellationToken);
+            }
+
+            public void Dispose()
+            {
+            }
+        }
+
+        [Fact]
+        public void ThrottleLimitIsTheNumberOfRequestsInFlight()
+        {
+            // Synchronous embedders block pool threads; on a 2-core machine the pool would add the third one slowly.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 8), io);
+            var items = Images(40);
+            var embedder = new SlowEmbedder();
+            var backend = new FaceEmbedderBackend(new Dictionary<string, IFaceEmbedder> { ["dingo"] = embedder }, "test:slow");
+            var events = Run(backend, EmbeddingStore.OpenOrCreate(Path.Combine(_root, "store")), items, new ExtractionOptions { Models = new[] { "dingo" }, ThrottleLimit = 3 });
+            Assert.Equal(40, events.Count(e => e.Kind == ExtractionEventKind.Output));
+            Assert.Equal(3, embedder.MostAtOnce);
+        }
+
         [Fact]
         public void AModelNobodyServesStopsTheRunAfterOneAttempt()
         {
