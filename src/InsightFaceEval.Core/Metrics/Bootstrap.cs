@@ -164,7 +164,10 @@ namespace InsightFaceEval.Metrics
             return new BootstrapReplicates(tar, eer, notes.ToArray());
         }
 
-        private void Draw(int seed, int replicate, int[] weights)
+        private void Draw(int seed, int replicate, int[] weights) => DrawWeights(seed, replicate, universe, weights);
+
+        /// <summary>Replicate <paramref name="replicate"/>'s draw: |universe| identities with replacement, counted into weights.</summary>
+        public static void DrawWeights(int seed, int replicate, int[] universe, int[] weights)
         {
             Array.Clear(weights, 0, weights.Length);
             var rng = new Random(unchecked(seed * 1000003 + replicate * 7919 + 17));

@@ -29,7 +29,6 @@ namespace InsightFaceEval.Metrics
     /// </summary>
     public sealed class VerificationEngine
     {
-        private const int MaxTail = 1 << 23;
         private readonly VerificationOptions options;
         private readonly MeasurementProgress progress;
         private readonly CancellationToken cancellationToken;
@@ -388,8 +387,8 @@ namespace InsightFaceEval.Metrics
 
             long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
             long deepest = options.FarTargets.Length == 0 ? 0 : Statistics.Budget(options.FarTargets.Max(), completedImpostors);
-            long keep = Math.Max(Math.Max(4096, options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
-            keep = Math.Min(MaxTail, Math.Min(keep, Math.Max(16, completedImpostors)));
+            long keep = Math.Max(Math.Max(Math.Min(4096, options.MaxTailEntries), options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
+            keep = Math.Min(options.MaxTailEntries, Math.Min(keep, Math.Max(16, completedImpostors)));
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
             progress.Activity = $"{label}: scoring impostor pairs";
