@@ -93,7 +93,7 @@ namespace InsightFaceEval.Metrics
             tailUsable = true;
             for (int i = 0; i < tailKeys.Length; i++)
             {
-                long ordinal = impostor.TailOrdinals[i];
+                int ordinal = impostor.TailOrdinals[i];
                 if (ordinal < 0) { tailUsable = false; break; }
                 design.PairAt(ordinal, out var a, out var b);
                 tailA[i] = design.Identity[a];
