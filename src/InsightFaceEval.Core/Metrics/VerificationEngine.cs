@@ -59,6 +59,21 @@ namespace InsightFaceEval.Metrics
         public VerificationOutcome MeasureEmbeddings(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList)
         {
             outcome = new VerificationOutcome();
+            var runs = PrepareRuns(models, protocol, pairList, out var identityCount);
+            Finish(runs, protocol.ToString(), identityCount);
+            return outcome;
+        }
+
+        /// <summary>The pair design of each usable model (for Compare-FaceEmbedding); problems go to <paramref name="issues"/>.</summary>
+        public List<KeyValuePair<string, PairDesign>> Designs(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out VerificationOutcome issues)
+        {
+            outcome = new VerificationOutcome();
+            issues = outcome;
+            return PrepareRuns(models, protocol, pairList, out _).Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)).ToList();
+        }
+
+        private List<ModelRun> PrepareRuns(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out int identityCount)
+        {
             var runs = new List<ModelRun>();
             foreach (var model in models)
             {
@@ -75,8 +90,8 @@ namespace InsightFaceEval.Metrics
                 run.Design = BuildDesign(run, protocol, pairList, identityIndex, commonKeys);
             }
 
-            Finish(runs.Where(r => r.Design != null).ToList(), protocol.ToString(), identityIndex.Count);
-            return outcome;
+            identityCount = identityIndex.Count;
+            return runs.Where(r => r.Design != null).ToList();
         }
 
         /// <summary>Measures FaceComparison objects grouped by model (their scores are used as given).</summary>
