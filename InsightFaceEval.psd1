@@ -13,6 +13,9 @@
     FormatsToProcess     = @('InsightFaceEval.Format.ps1xml')
     CmdletsToExport      = @(
         'New-FaceCrop'
+        'Compare-FaceEmbedding'
+        'Measure-FaceVerification'
+        'Measure-FaceIdentification'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
