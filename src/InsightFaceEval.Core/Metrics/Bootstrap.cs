@@ -115,7 +115,8 @@ namespace InsightFaceEval.Metrics
         /// <summary>Identities a replicate draws from.</summary>
         public int Identities => universe.Length;
 
-        public BootstrapReplicates Run(int samples, int seed, double[] targets, int workers, CancellationToken cancellationToken)
+        /// <param name="pointSupported">Per target: whether the full data support it (no note is written for targets that are insufficient anyway).</param>
+        public BootstrapReplicates Run(int samples, int seed, double[] targets, int workers, CancellationToken cancellationToken, bool[] pointSupported = null)
         {
             var tar = new double[targets.Length][];
             for (int t = 0; t < targets.Length; t++) { tar[t] = new double[samples]; }
@@ -156,6 +157,7 @@ namespace InsightFaceEval.Metrics
             var notes = new List<string>();
             for (int t = 0; t < targets.Length; t++)
             {
+                if (pointSupported != null && !pointSupported[t]) { continue; }
                 if (unresolved[t]) { notes.Add($"No interval for TAR@FAR={TarAtFar.FormatFar(targets[t])}: some replicates needed impostor scores below the {tailKeys.Length:N0} highest kept."); }
                 else if (insufficient[t]) { notes.Add($"No interval for TAR@FAR={TarAtFar.FormatFar(targets[t])}: some replicates have too few impostor pairs to support it."); }
             }

@@ -421,7 +421,8 @@ namespace InsightFaceEval.Metrics
             {
                 progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
                 var engine = new BootstrapEngine(design, false, completedGenuine, completedImpostor, identityCount);
-                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                var supported = options.FarTargets.Select(f => Statistics.Budget(f, completedImpostor.Count) > 0).ToArray();
+                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
                 completedIntervals = replicates.Intervals(options.ConfidenceLevel);
                 foreach (var note in replicates.Notes) { outcome.Notes.Add($"{run.Model}: {note}"); }
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
