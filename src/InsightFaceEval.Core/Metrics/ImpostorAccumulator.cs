@@ -87,32 +87,34 @@ namespace InsightFaceEval.Metrics
             if (Partials == null || Partials.Length < units * Subsets * 2) { Partials = new double[units * Subsets * 2]; }
         }
 
-        /// <summary>Creates one sink per worker for the first pass, or for a refinement pass over <see cref="Needs"/>.</summary>
-        public List<ImpostorSink> CreateSinks(int workers, bool refine)
+        /// <summary>
+        /// Creates one sink per worker: for the first pass (counting everything, plus every key of the
+        /// <paramref name="predicted"/> buckets), or for a refinement pass that only counts the keys of <see cref="Needs"/>.
+        /// </summary>
+        public List<ImpostorSink> CreateSinks(int workers, bool refine, IEnumerable<int> predicted = null)
         {
+            var buckets = (refine ? Needs : predicted ?? Enumerable.Empty<int>()).Where(b => !Fine.ContainsKey(b)).Distinct().OrderBy(b => b).ToArray();
             int[] fineIndex = null;
-            int[] fineBuckets = null;
-            if (refine)
+            if (buckets.Length > 0)
             {
-                fineBuckets = Needs.Where(b => !Fine.ContainsKey(b)).OrderBy(b => b).ToArray();
                 fineIndex = new int[ScoreKeys.BucketCount];
                 for (int b = 0; b < fineIndex.Length; b++) { fineIndex[b] = -1; }
-                for (int i = 0; i < fineBuckets.Length; i++) { fineIndex[fineBuckets[i]] = i; }
+                for (int i = 0; i < buckets.Length; i++) { fineIndex[buckets[i]] = i; }
             }
 
             var sinks = new List<ImpostorSink>(workers);
-            for (int w = 0; w < workers; w++) { sinks.Add(new ImpostorSink(this, fineIndex, fineBuckets)); }
+            for (int w = 0; w < workers; w++) { sinks.Add(new ImpostorSink(this, fineIndex, buckets, refine)); }
             return sinks;
         }
 
         /// <summary>Folds the workers' counts into the totals (on the calling thread, after the workers finished).</summary>
         public void Merge(IReadOnlyList<ImpostorSink> sinks)
         {
-            bool refine = sinks.Count > 0 && sinks[0].FineBuckets != null;
-            if (refine)
+            if (sinks.Count == 0) { return; }
+            foreach (var b in sinks[0].FineBuckets) { Fine[b] = new long[Subsets * BucketKeys]; }
+            foreach (var sink in sinks) { sink.MergeFineInto(this); }
+            if (sinks[0].FineOnly)
             {
-                foreach (var b in sinks[0].FineBuckets) { Fine[b] = new long[Subsets * BucketKeys]; }
-                foreach (var sink in sinks) { sink.MergeFineInto(this); }
                 Needs.Clear();
             }
             else
@@ -304,7 +306,7 @@ namespace InsightFaceEval.Metrics
         private int[] listOrdinals;
         private bool[] listCommon;
 
-        internal ImpostorSink(ImpostorAccumulator owner, int[] fineIndex, int[] fineBuckets)
+        internal ImpostorSink(ImpostorAccumulator owner, int[] fineIndex, int[] fineBuckets, bool fineOnly)
         {
             this.owner = owner;
             folds = owner.Folds;
@@ -313,19 +315,22 @@ namespace InsightFaceEval.Metrics
             slotCount = owner.SlotCount;
             this.fineIndex = fineIndex;
             FineBuckets = fineBuckets;
-            if (fineIndex == null)
+            FineOnly = fineOnly;
+            if (!fineOnly)
             {
                 coarse = new uint[ImpostorAccumulator.Subsets * folds * ScoreKeys.BucketCount];
                 slots = new uint[ImpostorAccumulator.Subsets * folds * slotCount];
                 tailCut = owner.Tail.Cut;
             }
-            else
-            {
-                fine = new uint[fineBuckets.Length * ImpostorAccumulator.Subsets * ImpostorAccumulator.BucketKeys];
-            }
+
+            fine = new uint[fineBuckets.Length * ImpostorAccumulator.Subsets * ImpostorAccumulator.BucketKeys];
         }
 
+        /// <summary>Buckets whose every key this sink counts.</summary>
         internal int[] FineBuckets { get; }
+
+        /// <summary>A refinement pass: nothing but <see cref="FineBuckets"/> is counted.</summary>
+        internal bool FineOnly { get; }
 
         internal void BindAllPairs(AllPairsDesign d, long[] foldBounds)
         {
@@ -428,7 +433,7 @@ namespace InsightFaceEval.Metrics
                 {
                     int f = fineIndex[bucket];
                     if (f >= 0) { fine[((f * ImpostorAccumulator.Subsets) + (first ? 0 : 1)) * ImpostorAccumulator.BucketKeys + (int)(key & 0xFFFF)]++; }
-                    continue;
+                    if (FineOnly) { continue; }
                 }
 
                 counted++;
@@ -498,7 +503,7 @@ namespace InsightFaceEval.Metrics
             {
                 int f = fineIndex[bucket];
                 if (f >= 0) { fine[((f * ImpostorAccumulator.Subsets) + subset) * ImpostorAccumulator.BucketKeys + (int)(key & 0xFFFF)]++; }
-                return;
+                if (FineOnly) { return; }
             }
 
             sinceMerge++;
@@ -554,7 +559,7 @@ namespace InsightFaceEval.Metrics
 
         private void EndUnit(int unit)
         {
-            if (fineIndex != null) { return; }
+            if (FineOnly) { return; }
             if (sinceMerge >= 1L << 31)
             {
                 // Per-worker counters are 32-bit to stay in cache; hand them over long before one could wrap.

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using InsightFaceEval.Scoring;
 
@@ -99,6 +100,9 @@ namespace InsightFaceEval.Metrics
 
         /// <summary>Completed pairs of the protocol, genuine and impostor.</summary>
         public abstract long CompletedPairCount();
+
+        /// <summary>Keys of up to <paramref name="count"/> completed impostor pairs drawn at random (to predict where order statistics fall).</summary>
+        public abstract List<uint> SampleImpostorKeys(EmbeddingMatrix matrix, int count, Random random);
     }
 
     /// <summary>Every pair of images (i &lt; j in sorted order); genuine when both share an identity.</summary>
@@ -114,6 +118,20 @@ namespace InsightFaceEval.Metrics
         }
 
         public override long CompletedPairCount() => (long)RowImage.Length * (RowImage.Length - 1) / 2;
+
+        public override List<uint> SampleImpostorKeys(EmbeddingMatrix matrix, int count, Random random)
+        {
+            var keys = new List<uint>(count);
+            int rows = RowImage.Length;
+            for (int attempt = 0; keys.Count < count && attempt < 20 * count && rows > 1; attempt++)
+            {
+                int x = random.Next(rows), y = random.Next(rows);
+                if (x == y || Identity[RowImage[x]] == Identity[RowImage[y]]) { continue; }
+                keys.Add(ScoreKeys.Key(matrix.Score(x, y)));
+            }
+
+            return keys;
+        }
 
         /// <summary>Ordinal of (a, b), a &lt; b, is RowBase(a) + b.</summary>
         internal long RowBase(int a) => (long)a * n - (long)a * (a + 1) / 2 - a - 1;
@@ -235,6 +253,21 @@ namespace InsightFaceEval.Metrics
             foreach (var i in Gallery) { if (Completed[i]) { g++; } }
             foreach (var i in Probes) { if (Completed[i]) { p++; } }
             return g * p;
+        }
+
+        public override List<uint> SampleImpostorKeys(EmbeddingMatrix matrix, int count, Random random)
+        {
+            var probes = Probes.Where(i => Completed[i]).ToArray();
+            var gallery = Gallery.Where(i => Completed[i]).ToArray();
+            var keys = new List<uint>(count);
+            for (int attempt = 0; keys.Count < count && attempt < 20 * count && probes.Length > 0 && gallery.Length > 0; attempt++)
+            {
+                int a = probes[random.Next(probes.Length)], b = gallery[random.Next(gallery.Length)];
+                if (Identity[a] == Identity[b]) { continue; }
+                keys.Add(ScoreKeys.Key(matrix.Score(Row[a], Row[b])));
+            }
+
+            return keys;
         }
 
         /// <summary>Image indices of the gallery, in design order.</summary>
@@ -360,6 +393,20 @@ namespace InsightFaceEval.Metrics
         public override bool PairCommon(int a, int b, long ordinal) => givenCommon != null ? givenCommon[ordinal] : base.PairCommon(a, b, ordinal);
 
         public override float PairScore(EmbeddingMatrix matrix, int a, int b, long ordinal) => givenScores != null ? givenScores[ordinal] : base.PairScore(matrix, a, b, ordinal);
+
+        public override List<uint> SampleImpostorKeys(EmbeddingMatrix matrix, int count, Random random)
+        {
+            var candidates = new List<int>();
+            for (int i = 0; i < left.Length; i++) { if (!genuine[i] && PairCompleted(left[i], right[i], i)) { candidates.Add(i); } }
+            var keys = new List<uint>(count);
+            for (int k = 0; k < count && candidates.Count > 0; k++)
+            {
+                int o = candidates[random.Next(candidates.Count)];
+                keys.Add(ScoreKeys.Key(PairScore(matrix, left[o], right[o], o)));
+            }
+
+            return keys;
+        }
 
         public override long CompletedPairCount()
         {

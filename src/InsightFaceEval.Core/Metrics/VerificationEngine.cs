@@ -407,7 +407,8 @@ namespace InsightFaceEval.Metrics
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
             progress.Activity = $"{label}: scoring impostor pairs";
-            ScoreImpostors(design, matrix, acc, false);
+            var predicted = PredictBuckets(design, matrix, completedGenuine, completedImpostors, keep);
+            ScoreImpostors(design, matrix, acc, false, predicted);
             var failedImpostors = design.FailedImpostorsPerFold();
 
             var completedImpostor = acc.View(true, null);
@@ -455,7 +456,7 @@ namespace InsightFaceEval.Metrics
                 if (acc.Needs.Count == 0) { break; }
                 if (attempt >= 3) { throw new InvalidOperationException("The exact order statistics did not resolve after three refinement passes."); }
                 progress.Activity = $"{label}: counting {acc.Needs.Count} score bucket(s) exactly (pass {acc.Passes + 1})";
-                outcome.Notes.Add($"{run.Model}: pass {acc.Passes + 1} over the impostor pairs to count {acc.Needs.Count} score bucket(s) exactly.");
+                outcome.Notes.Add($"{run.Model}: pass {acc.Passes + 1} over the impostor pairs to count {acc.Needs.Count} score bucket(s) exactly (scores from {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Min())):G6} to {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Max()) + 0xFFFF):G6}).");
                 ScoreImpostors(design, matrix, acc, true);
             }
 
@@ -483,11 +484,69 @@ namespace InsightFaceEval.Metrics
             outcome.Results.Add(run.Result);
         }
 
-        private void ScoreImpostors(PairDesign design, EmbeddingMatrix matrix, ImpostorAccumulator acc, bool refine)
+        /// <summary>
+        /// Buckets the first pass should count key by key: where a random sample of impostor scores puts the order
+        /// statistics the tail will not reach (a TAR@FAR threshold deep in the bulk, the EER crossing), with a
+        /// wide margin. A wrong guess costs only a second pass; the results are exact either way.
+        /// </summary>
+        private List<int> PredictBuckets(PairDesign design, EmbeddingMatrix matrix, GenuineView genuine, long impostors, long keep)
+        {
+            var buckets = new List<int>();
+            if (impostors <= keep || impostors < 1) { return buckets; }
+            var ranks = new List<long>();
+            foreach (var f in options.FarTargets)
+            {
+                // The tail holds up to keep keys, fewer when scores tie at its cut.
+                long k = Statistics.Budget(f, impostors);
+                if (k > 0 && k + 1 > keep / 4) { ranks.Add(k + 1); }
+            }
+
+            int size = (int)Math.Min(impostors, 1 << 18);
+            var sample = design.SampleImpostorKeys(matrix, size, new Random(options.BootstrapSeed ^ 0x5EED));
+            if (sample.Count < 1000) { return buckets; }
+            sample.Sort();
+            sample.Reverse();
+            if (genuine.Count > 0)
+            {
+                // The EER crossing: the first genuine score where the sampled FAR falls to the FRR.
+                var ascending = sample.ToArray();
+                Array.Reverse(ascending);
+                foreach (var kv in genuine.Distinct())
+                {
+                    double frr = (double)genuine.CountBelow(kv.Key) / genuine.Count;
+                    double far = (double)(ascending.Length - GenuineView.LowerBound(ascending, kv.Key)) / ascending.Length;
+                    if (far <= frr)
+                    {
+                        // The EER looks up the impostor where FAR meets this FRR, or the first one below this genuine score.
+                        foreach (var rank in new[] { (long)Math.Ceiling(frr * impostors), (long)Math.Ceiling(far * impostors) + 1 })
+                        {
+                            if (rank > keep / 4 && rank <= impostors) { ranks.Add(rank); }
+                        }
+
+                        break;
+                    }
+                }
+            }
+
+            foreach (var rank in ranks)
+            {
+                double q = (double)rank / impostors;
+                double m = q * sample.Count, spread = 5 * Math.Sqrt(sample.Count * q * (1 - q)) + 3;
+                int hi = (int)Math.Max(0, Math.Floor(m - spread)), lo = (int)Math.Min(sample.Count - 1, Math.Ceiling(m + spread));
+                int top = ScoreKeys.Bucket(sample[hi]), bottom = ScoreKeys.Bucket(sample[lo]);
+                // Each predicted bucket costs 512 KB per worker: a spread too wide to pay for is left to a second pass.
+                if (top - bottom >= 24 || buckets.Count + top - bottom + 1 > 48) { continue; }
+                for (int b = bottom; b <= top; b++) { buckets.Add(b); }
+            }
+
+            return buckets;
+        }
+
+        private void ScoreImpostors(PairDesign design, EmbeddingMatrix matrix, ImpostorAccumulator acc, bool refine, IEnumerable<int> predicted = null)
         {
             bool given = design is PairListDesign list && list.HasGivenScores;
             int workers = given ? 1 : Math.Max(1, options.Workers);
-            var sinks = acc.CreateSinks(workers, refine);
+            var sinks = acc.CreateSinks(workers, refine, predicted);
             progress.Pairs = new ScoringProgress();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             design.ScoreImpostors(matrix, sinks, progress.Pairs, cancellationToken);
