@@ -15,6 +15,9 @@
         'New-FaceCrop'
         'Get-FaceEmbedding'
         'Import-FaceEmbedding'
+        'Compare-FaceEmbedding'
+        'Measure-FaceVerification'
+        'Measure-FaceIdentification'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
