@@ -111,8 +111,11 @@ function Stop-TestEndpoint {
 function Initialize-TestImaging {
     if ('InsightFaceEval.Tests.TestCrops' -as [type]) { return }
     $moduleDir = Split-Path (Get-TestModuleManifest)
-    $imageSharp = Join-Path $moduleDir 'SixLabors.ImageSharp.dll'
-    $null = [Reflection.Assembly]::LoadFrom($imageSharp)
+    # The module may already have loaded its own ImageSharp build (on PowerShell 7 the faster one from
+    # coreclr/): compile against that one, since a second copy of the same identity cannot load.
+    $loaded = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'SixLabors.ImageSharp' } | Select-Object -First 1
+    $imageSharp = if ($loaded) { $loaded.Location } else { Join-Path $moduleDir 'SixLabors.ImageSharp.dll' }
+    if (-not $loaded) { $null = [Reflection.Assembly]::LoadFrom($imageSharp) }
     $null = [Reflection.Assembly]::LoadFrom((Join-Path $moduleDir 'InsightFaceEval.Core.dll'))
     Add-Type -ReferencedAssemblies $imageSharp, 'System.Runtime', 'System.Collections', 'System.Memory', 'System.Threading.Tasks.Parallel', 'netstandard' -TypeDefinition @'
 using System;
