@@ -13,6 +13,7 @@
     FormatsToProcess     = @('InsightFaceEval.Format.ps1xml')
     CmdletsToExport      = @(
         'New-FaceCrop'
+        'Find-Face'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

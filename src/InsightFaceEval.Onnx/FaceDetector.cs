@@ -168,11 +168,15 @@ namespace InsightFaceEval.Onnx
                 var y2 = Clamp(((corners[(4 * i) + 3] * _inputHeight) - offsetY) / factor, image.Height);
                 var w = x2 - x1;
                 var h = y2 - y1;
-                if (w <= 1 || h <= 1 || Math.Min(w, h) < _options.MinimumFaceSize) { continue; }
+                if (w <= 1 || h <= 1) { continue; }
                 candidates.Add(new FaceDetection(x1, y1, w, h, score, null));
             }
 
-            return FaceSelection.SuppressOverlaps(candidates, _options.NmsThreshold);
+            // Size is judged on each face's best box, after suppression: filtering candidates first would let a
+            // looser, larger box of a small face through.
+            var faces = FaceSelection.SuppressOverlaps(candidates, _options.NmsThreshold);
+            faces.RemoveAll(f => Math.Min(f.Width, f.Height) < _options.MinimumFaceSize);
+            return faces;
         }
 
         /// <summary>

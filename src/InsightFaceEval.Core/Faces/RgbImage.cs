@@ -49,9 +49,13 @@ namespace InsightFaceEval.Faces
             {
                 image = Image.Load<Rgb24>(encoded);
             }
-            catch (Exception ex) when (ex is UnknownImageFormatException || ex is InvalidImageContentException || ex is NotSupportedException || ex is ImageFormatException)
+            catch (UnknownImageFormatException ex)
             {
-                throw new InvalidDataException("The data is not a readable image: " + ex.Message, ex);
+                throw new InvalidDataException("The data is not in an image format this module reads (PNG, JPEG, BMP, GIF, TIFF, TGA, WebP, PBM).", ex);
+            }
+            catch (Exception ex) when (ex is InvalidImageContentException || ex is NotSupportedException || ex is ImageFormatException)
+            {
+                throw new InvalidDataException("The image data is damaged or unsupported: " + ex.Message, ex);
             }
 
             using (image)
