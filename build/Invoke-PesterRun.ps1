@@ -3,7 +3,8 @@ param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $ResultsDirectory,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [Parameter(Mandatory)] [string[]] $Path
+    # Every remaining argument: build.ps1 passes each test file or folder as its own argument.
+    [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Path
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
