@@ -204,9 +204,7 @@ namespace InsightFaceEval.Onnx
                         for (var tx = 0; tx < taps; tx++)
                         {
                             var sx = left + ((x + ((tx + 0.5f) / taps)) * step) - 0.5f;
-                            sum += (0.299f * image.SampleBilinear(sx, sy, 0))
-                                + (0.587f * image.SampleBilinear(sx, sy, 1))
-                                + (0.114f * image.SampleBilinear(sx, sy, 2));
+                            sum += image.SampleBilinearGray(sx, sy);
                         }
                     }
 
