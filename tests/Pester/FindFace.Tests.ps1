@@ -177,7 +177,7 @@ Describe 'Find-Face errors' {
 
             $ps.InvocationStateInfo.Reason | Should -BeOfType ([System.Management.Automation.PipelineStoppedException])
             # PowerShell records the stop itself; anything else would be the cmdlet failing on the way out.
-            $ps.Streams.Error | Where-Object { $_.Exception -isnot [System.Management.Automation.PipelineStoppedException] } | Should -BeNullOrEmpty
+            $ps.Streams.Error | Where-Object FullyQualifiedErrorId -NE 'PipelineStopped' | Should -BeNullOrEmpty
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $output.Count | Should -BeGreaterThan 0
             # 40 images hold 200 faces; stopping after the first leaves most of them unsearched.
