@@ -90,6 +90,25 @@ namespace InsightFaceEval.Threading
             }
         }
 
+        /// <summary>
+        /// Waits until no work item is running any more, dropping their outcomes: after Ctrl+C, before the
+        /// resources the work uses (an inference session) are disposed under it.
+        /// </summary>
+        public void Abandon()
+        {
+            while (_pending.Count > 0)
+            {
+                try
+                {
+                    _pending.Dequeue().Value.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // Cancelled or failed: either way it no longer runs.
+                }
+            }
+        }
+
         private WorkOutcome<TItem, TResult> TakeHead()
         {
             var head = _pending.Peek();

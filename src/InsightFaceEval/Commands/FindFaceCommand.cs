@@ -111,6 +111,9 @@ namespace InsightFaceEval.Commands
 
         public void Dispose()
         {
+            // Work still running after a stop uses the sessions; let it end (it honours the token) first.
+            _cancellation.Cancel();
+            _queue?.Abandon();
             _detector?.Dispose();
             _cancellation.Dispose();
         }

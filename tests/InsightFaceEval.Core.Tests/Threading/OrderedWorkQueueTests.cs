@@ -12,7 +12,8 @@ namespace InsightFaceEval.Tests.Threading
         [Fact]
         public void OutcomesComeBackInPostingOrderWhateverFinishesFirst()
         {
-            var queue = new OrderedWorkQueue<int, int>(3, CancellationToken.None);
+            // Room for all six at once: each waits on the next, so fewer slots would deadlock by design.
+            var queue = new OrderedWorkQueue<int, int>(6, CancellationToken.None);
             var outcomes = new List<WorkOutcome<int, int>>();
             // Earlier items wait on later ones, so they finish last.
             var gates = Enumerable.Range(0, 6).Select(_ => new ManualResetEventSlim()).ToArray();
@@ -20,7 +21,7 @@ namespace InsightFaceEval.Tests.Threading
             {
                 outcomes.AddRange(queue.Post(i, (item, ct) =>
                 {
-                    if (item < 5) { gates[item + 1].Wait(ct); }
+                    if (item < 5) { Assert.True(gates[item + 1].Wait(TimeSpan.FromSeconds(30), ct), "the next item never ran"); }
                     gates[item].Set();
                     return item * 10;
                 }));
@@ -79,9 +80,37 @@ namespace InsightFaceEval.Tests.Threading
             using (var never = new ManualResetEventSlim())
             {
                 var queue = new OrderedWorkQueue<int, int>(1, cts.Token);
-                queue.Post(0, (item, ct) => { never.Wait(ct); return 0; });
+                queue.Post(0, (item, ct) => { never.Wait(TimeSpan.FromSeconds(30), ct); return 0; });
                 cts.CancelAfter(50);
                 Assert.ThrowsAny<OperationCanceledException>(() => queue.Drain().ToList());
+            }
+        }
+
+        [Fact]
+        public void AbandonReturnsOnlyWhenNothingRunsAnyMore()
+        {
+            using (var cts = new CancellationTokenSource())
+            {
+                var queue = new OrderedWorkQueue<int, int>(2, cts.Token);
+                var finished = 0;
+                for (var i = 0; i < 6; i++)
+                {
+                    queue.Post(i, (item, ct) =>
+                    {
+                        // Like an inference call: it notices the stop only at its next check.
+                        Thread.Sleep(30);
+                        Interlocked.Increment(ref finished);
+                        ct.ThrowIfCancellationRequested();
+                        return item;
+                    });
+                }
+
+                cts.Cancel();
+                queue.Abandon();
+                var settled = Volatile.Read(ref finished);
+                Thread.Sleep(100);
+                Assert.Equal(settled, Volatile.Read(ref finished));
+                Assert.Equal(0, queue.Count);
             }
         }
 
