@@ -18,6 +18,7 @@
         'Compare-FaceEmbedding'
         'Measure-FaceVerification'
         'Measure-FaceIdentification'
+        'Find-Face'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

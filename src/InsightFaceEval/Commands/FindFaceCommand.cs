@@ -1,0 +1,197 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using InsightFaceEval.Onnx;
+using InsightFaceEval.Threading;
+
+namespace InsightFaceEval.Commands
+{
+    /// <summary>Find-Face: every face in each image, with its box, score and five landmarks, from a local ONNX detector.</summary>
+    [Cmdlet(VerbsCommon.Find, "Face", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(DetectedFace))]
+    public sealed class FindFaceCommand : PSCmdlet, IDisposable
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string ErrorPrefix = "FindFace";
+        // One constant activity so every progress record updates the same bar.
+        private const int ProgressActivityId = 0x0F1D;
+
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private FaceDetector _detector;
+        private OrderedWorkQueue<string, ImageFaces> _queue;
+        private int _images;
+        private int _faces;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string DetectorPath { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string LandmarkPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0f, 1.0f)]
+        public float ConfidenceThreshold { get; set; } = 0.65f;
+
+        [Parameter]
+        [ValidateRange(0.01f, 1.0f)]
+        public float OverlapThreshold { get; set; } = 0.4f;
+
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int MinimumFaceSize { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                _detector = OpenDetector();
+            }
+            catch (OnnxModelException ex)
+            {
+                ThrowTerminatingError(ModelError(ex));
+            }
+            catch (OnnxRuntimeUnavailableException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "OnnxRuntimeUnavailable", ErrorCategory.NotInstalled, ex.ExpectedPath));
+            }
+
+            WriteVerbose($"Detector '{_detector.DetectorPath}', landmarks '{_detector.LandmarkPath}'.");
+            _queue = new OrderedWorkQueue<string, ImageFaces>(Detect, ThrottleLimit, ThrottleLimit * 4, _cancellation.Token);
+        }
+
+        protected override void ProcessRecord()
+        {
+            var literal = ParameterSetName == LiteralPathSet;
+            try
+            {
+                foreach (var file in PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix))
+                {
+                    while (_queue.IsFull) { WriteNext(); }
+                    _queue.Add(file);
+                    while (_queue.HeadCompleted) { WriteNext(); }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                while (_queue.Count > 0) { WriteNext(); }
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Find-Face", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        public void Dispose()
+        {
+            // Work still running after a stop uses the sessions; let it end (it honours the token) first.
+            _cancellation.Cancel();
+            _queue?.Dispose();
+            _detector?.Dispose();
+            _cancellation.Dispose();
+        }
+
+        private FaceDetector OpenDetector()
+        {
+            var detector = DefaultModels.DetectorOr(DetectorPath == null ? null : PathResolver.ResolveOutputPath(this, DetectorPath));
+            var landmarks = DefaultModels.LandmarkOr(LandmarkPath == null ? null : PathResolver.ResolveOutputPath(this, LandmarkPath));
+            return FaceDetector.Open(detector, landmarks, new FaceDetectorOptions
+            {
+                ConfidenceThreshold = ConfidenceThreshold,
+                NmsThreshold = OverlapThreshold,
+                MinimumFaceSize = MinimumFaceSize,
+                // Images run in parallel (ThrottleLimit); one thread per inference call avoids oversubscription.
+                IntraOpThreads = 1,
+            });
+        }
+
+        private ImageFaces Detect(string file, CancellationToken cancellationToken) =>
+            ImageFaces.Detect(_detector, file, cancellationToken);
+
+        private void WriteNext()
+        {
+            var result = _queue.Take(out var file, out var error);
+            _images++;
+            if (error != null)
+            {
+                WriteError(ImageError(file, error));
+            }
+            else
+            {
+                if (result.Faces.Count == 0)
+                {
+                    WriteVerbose($"No face found in '{file}'.");
+                }
+
+                foreach (var face in result.ToDetectedFaces(_detector.DetectorName))
+                {
+                    _faces++;
+                    WriteObject(face);
+                }
+            }
+
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Find-Face", $"{_images} images, {_faces} faces")
+            {
+                CurrentOperation = System.IO.Path.GetFileName(file),
+            });
+        }
+
+        private static ErrorRecord ImageError(string file, Exception error)
+        {
+            switch (error)
+            {
+                case InvalidDataException _:
+                    return new ErrorRecord(error, ErrorPrefix + "InvalidImage", ErrorCategory.InvalidData, file);
+                case UnauthorizedAccessException _:
+                    return new ErrorRecord(error, ErrorPrefix + "AccessDenied", ErrorCategory.PermissionDenied, file);
+                case IOException _:
+                    return new ErrorRecord(error, ErrorPrefix + "ReadError", ErrorCategory.ReadError, file);
+                default:
+                    return new ErrorRecord(error, ErrorPrefix + "DetectionFailed", ErrorCategory.InvalidResult, file);
+            }
+        }
+
+        private static ErrorRecord ModelError(OnnxModelException ex)
+        {
+            var what = ex.Role == OnnxModelRole.Landmark ? "LandmarkModel" : "Detector";
+            switch (ex.Problem)
+            {
+                case OnnxModelProblem.NotFound:
+                    return new ErrorRecord(ex, ErrorPrefix + what + "NotFound", ErrorCategory.ObjectNotFound, ex.ModelPath);
+                case OnnxModelProblem.Unreadable:
+                    return new ErrorRecord(ex, ErrorPrefix + what + "Unreadable", ErrorCategory.InvalidData, ex.ModelPath);
+                default:
+                    return new ErrorRecord(ex, ErrorPrefix + what + "Mismatch", ErrorCategory.InvalidData, ex.ModelPath);
+            }
+        }
+    }
+}
