@@ -117,7 +117,7 @@ function Initialize-TestImaging {
     $imageSharp = if ($loaded) { $loaded.Location } else { Join-Path $moduleDir 'SixLabors.ImageSharp.dll' }
     if (-not $loaded) { $null = [Reflection.Assembly]::LoadFrom($imageSharp) }
     $null = [Reflection.Assembly]::LoadFrom((Join-Path $moduleDir 'InsightFaceEval.Core.dll'))
-    Add-Type -ReferencedAssemblies $imageSharp, 'System.Runtime', 'System.Collections', 'System.Memory', 'System.Threading.Tasks.Parallel', 'netstandard' -TypeDefinition @'
+    Add-Type -IgnoreWarnings -ReferencedAssemblies $imageSharp, 'System.Runtime', 'System.Collections', 'System.Memory', 'System.Threading.Tasks.Parallel', 'netstandard' -TypeDefinition @'
 using System;
 using System.IO;
 using SixLabors.ImageSharp;
