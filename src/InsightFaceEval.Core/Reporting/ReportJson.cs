@@ -151,7 +151,7 @@ namespace InsightFaceEval.Reporting
             w.WriteEndObject();
         }
 
-        private static void WriteTarAtFar(Utf8JsonWriter w, TarAtFar t, string rateName, string achievedName)
+        private static void WriteTarAtFar(Utf8JsonWriter w, ReportTarAtFar t, string rateName, string achievedName)
         {
             w.WriteStartObject();
             w.WriteNumber("targetFar", t.TargetFar);
@@ -166,7 +166,7 @@ namespace InsightFaceEval.Reporting
             w.WriteEndObject();
         }
 
-        private static void WriteSummary(Utf8JsonWriter w, ScoreSummary s)
+        private static void WriteSummary(Utf8JsonWriter w, ReportScoreSummary s)
         {
             if (s == null)
             {
@@ -342,11 +342,11 @@ namespace InsightFaceEval.Reporting
 
         private static ModelReport ReadModel(JsonElement m)
         {
-            ScoreHistogram histogram = null;
+            ReportHistogram histogram = null;
             var h = Obj(m, "histogram");
             if (h.HasValue)
             {
-                histogram = new ScoreHistogram(
+                histogram = new ReportHistogram(
                     Num(h, "minimum") ?? -1, Num(h, "maximum") ?? 1,
                     Array(h.Value, "genuine").Select(v => v.GetInt64()),
                     Array(h.Value, "impostor").Select(v => v.GetInt64()));
@@ -365,7 +365,7 @@ namespace InsightFaceEval.Reporting
                 ReadMetricSet(Obj(m, "commonPairs")),
                 ReadSummary(Obj(m, "genuineScores")),
                 ReadSummary(Obj(m, "impostorScores")),
-                Array(m, "roc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
+                Array(m, "roc").Select(r => new ReportRocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
                 histogram,
                 Array(m, "hardestGenuine").Select(p => ReadPair(p, true)),
                 Array(m, "hardestImpostor").Select(p => ReadPair(p, false)));
@@ -385,15 +385,15 @@ namespace InsightFaceEval.Reporting
                 Num(s, "kFoldAccuracyMean"), Num(s, "kFoldAccuracyStdDev"), Num(s, "dPrime"));
         }
 
-        private static TarAtFar ReadTarAtFar(JsonElement t, string rateName, string achievedName) =>
-            new TarAtFar(
+        private static ReportTarAtFar ReadTarAtFar(JsonElement t, string rateName, string achievedName) =>
+            new ReportTarAtFar(
                 Num(t, "targetFar") ?? double.NaN,
                 t.TryGetProperty("supported", out var sup) && sup.ValueKind == JsonValueKind.True,
                 Num(t, rateName), Num(t, "threshold"), Num(t, achievedName), Long(t, "falseAcceptBudget") ?? 0,
                 Num(t, "lowestSupportableFar"), Num(t, "intervalLow"), Num(t, "intervalHigh"));
 
-        private static ScoreSummary ReadSummary(JsonElement? s) =>
-            s.HasValue ? new ScoreSummary(Long(s, "count") ?? 0, Num(s, "mean"), Num(s, "standardDeviation"), Num(s, "minimum"), Num(s, "maximum")) : null;
+        private static ReportScoreSummary ReadSummary(JsonElement? s) =>
+            s.HasValue ? new ReportScoreSummary(Long(s, "count") ?? 0, Num(s, "mean"), Num(s, "standardDeviation"), Num(s, "minimum"), Num(s, "maximum")) : null;
 
         private static JsonElement? Obj(JsonElement? e, string name) =>
             e.HasValue && e.Value.ValueKind == JsonValueKind.Object && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : (JsonElement?)null;

@@ -120,10 +120,10 @@ namespace InsightFaceEval.Reporting
             MetricSet completed,
             MetricSet systemLevel,
             MetricSet commonPairs,
-            ScoreSummary genuineScores,
-            ScoreSummary impostorScores,
-            IEnumerable<RocPoint> roc,
-            ScoreHistogram histogram,
+            ReportScoreSummary genuineScores,
+            ReportScoreSummary impostorScores,
+            IEnumerable<ReportRocPoint> roc,
+            ReportHistogram histogram,
             IEnumerable<HardPair> hardestGenuine,
             IEnumerable<HardPair> hardestImpostor)
         {
@@ -138,7 +138,7 @@ namespace InsightFaceEval.Reporting
             CommonPairs = commonPairs;
             GenuineScores = genuineScores;
             ImpostorScores = impostorScores;
-            Roc = (roc ?? Enumerable.Empty<RocPoint>()).ToArray();
+            Roc = (roc ?? Enumerable.Empty<ReportRocPoint>()).ToArray();
             Histogram = histogram;
             HardestGenuine = (hardestGenuine ?? Enumerable.Empty<HardPair>()).ToArray();
             HardestImpostor = (hardestImpostor ?? Enumerable.Empty<HardPair>()).ToArray();
@@ -165,14 +165,14 @@ namespace InsightFaceEval.Reporting
         /// <summary>Metrics on the pairs every compared model completed.</summary>
         public MetricSet CommonPairs { get; }
 
-        public ScoreSummary GenuineScores { get; }
+        public ReportScoreSummary GenuineScores { get; }
 
-        public ScoreSummary ImpostorScores { get; }
+        public ReportScoreSummary ImpostorScores { get; }
 
         /// <summary>ROC points (thinned for plotting), by decreasing threshold.</summary>
-        public IReadOnlyList<RocPoint> Roc { get; }
+        public IReadOnlyList<ReportRocPoint> Roc { get; }
 
-        public ScoreHistogram Histogram { get; }
+        public ReportHistogram Histogram { get; }
 
         /// <summary>The lowest-scoring genuine pairs, lowest first.</summary>
         public IReadOnlyList<HardPair> HardestGenuine { get; }
@@ -187,7 +187,7 @@ namespace InsightFaceEval.Reporting
         public MetricSet(
             long genuinePairs,
             long impostorPairs,
-            IEnumerable<TarAtFar> tarAtFar,
+            IEnumerable<ReportTarAtFar> tarAtFar,
             double? eer,
             double? eerThreshold,
             double? auc,
@@ -199,7 +199,7 @@ namespace InsightFaceEval.Reporting
         {
             GenuinePairs = genuinePairs;
             ImpostorPairs = impostorPairs;
-            TarAtFar = (tarAtFar ?? Enumerable.Empty<TarAtFar>()).OrderByDescending(t => t.TargetFar).ToArray();
+            TarAtFar = (tarAtFar ?? Enumerable.Empty<ReportTarAtFar>()).OrderByDescending(t => t.TargetFar).ToArray();
             Eer = eer;
             EerThreshold = eerThreshold;
             Auc = auc;
@@ -215,7 +215,7 @@ namespace InsightFaceEval.Reporting
         public long ImpostorPairs { get; }
 
         /// <summary>One entry per FAR target, the loosest target first.</summary>
-        public IReadOnlyList<TarAtFar> TarAtFar { get; }
+        public IReadOnlyList<ReportTarAtFar> TarAtFar { get; }
 
         public double? Eer { get; }
 
@@ -234,14 +234,14 @@ namespace InsightFaceEval.Reporting
         public double? DPrime { get; }
 
         /// <summary>The entry for <paramref name="targetFar"/>, or null.</summary>
-        public TarAtFar Find(double targetFar) =>
+        public ReportTarAtFar Find(double targetFar) =>
             TarAtFar.FirstOrDefault(t => Math.Abs(t.TargetFar - targetFar) <= targetFar * 1e-9);
     }
 
     /// <summary>TAR at one FAR target, under the budget rule of metrics.md.</summary>
-    public sealed class TarAtFar
+    public sealed class ReportTarAtFar
     {
-        public TarAtFar(
+        public ReportTarAtFar(
             double targetFar,
             bool supported,
             double? tar,
@@ -286,9 +286,9 @@ namespace InsightFaceEval.Reporting
     }
 
     /// <summary>Count, mean, standard deviation and range of one score population.</summary>
-    public sealed class ScoreSummary
+    public sealed class ReportScoreSummary
     {
-        public ScoreSummary(long count, double? mean, double? standardDeviation, double? minimum, double? maximum)
+        public ReportScoreSummary(long count, double? mean, double? standardDeviation, double? minimum, double? maximum)
         {
             Count = count;
             Mean = mean;
@@ -309,9 +309,9 @@ namespace InsightFaceEval.Reporting
     }
 
     /// <summary>One point of the ROC: the rates when accepting score >= threshold.</summary>
-    public sealed class RocPoint
+    public sealed class ReportRocPoint
     {
-        public RocPoint(double threshold, double far, double tar)
+        public ReportRocPoint(double threshold, double far, double tar)
         {
             Threshold = threshold;
             Far = far;
@@ -328,9 +328,9 @@ namespace InsightFaceEval.Reporting
     }
 
     /// <summary>Genuine and impostor score counts over equal-width bins from <see cref="Minimum"/> to <see cref="Maximum"/>.</summary>
-    public sealed class ScoreHistogram
+    public sealed class ReportHistogram
     {
-        public ScoreHistogram(double minimum, double maximum, IEnumerable<long> genuine, IEnumerable<long> impostor)
+        public ReportHistogram(double minimum, double maximum, IEnumerable<long> genuine, IEnumerable<long> impostor)
         {
             Genuine = (genuine ?? Enumerable.Empty<long>()).ToArray();
             Impostor = (impostor ?? Enumerable.Empty<long>()).ToArray();
@@ -353,7 +353,7 @@ namespace InsightFaceEval.Reporting
         public IReadOnlyList<long> Impostor { get; }
 
         /// <summary>Bins scores into <paramref name="bins"/> equal bins over [-1, 1] (cosine range), or the data's range when narrower data asks for it.</summary>
-        public static ScoreHistogram FromScores(IEnumerable<double> genuine, IEnumerable<double> impostor, int bins = 50, double minimum = -1, double maximum = 1)
+        public static ReportHistogram FromScores(IEnumerable<double> genuine, IEnumerable<double> impostor, int bins = 50, double minimum = -1, double maximum = 1)
         {
             var g = new long[bins];
             var i = new long[bins];
@@ -366,7 +366,7 @@ namespace InsightFaceEval.Reporting
 
             foreach (var s in genuine ?? Enumerable.Empty<double>()) { Add(g, s); }
             foreach (var s in impostor ?? Enumerable.Empty<double>()) { Add(i, s); }
-            return new ScoreHistogram(minimum, maximum, g, i);
+            return new ReportHistogram(minimum, maximum, g, i);
         }
     }
 
@@ -472,14 +472,14 @@ namespace InsightFaceEval.Reporting
             long nonMatedProbes,
             int galleryIdentities,
             IEnumerable<double> cmc,
-            IEnumerable<TarAtFar> tpirAtFpir)
+            IEnumerable<ReportTarAtFar> tpirAtFpir)
         {
             Name = name;
             MatedProbes = matedProbes;
             NonMatedProbes = nonMatedProbes;
             GalleryIdentities = galleryIdentities;
             Cmc = (cmc ?? Enumerable.Empty<double>()).ToArray();
-            TpirAtFpir = (tpirAtFpir ?? Enumerable.Empty<TarAtFar>()).OrderByDescending(t => t.TargetFar).ToArray();
+            TpirAtFpir = (tpirAtFpir ?? Enumerable.Empty<ReportTarAtFar>()).OrderByDescending(t => t.TargetFar).ToArray();
         }
 
         public string Name { get; }
@@ -498,6 +498,6 @@ namespace InsightFaceEval.Reporting
         public double? Rank5 => Cmc.Count > 4 ? Cmc[4] : Cmc.Count > 0 ? Cmc[Cmc.Count - 1] : (double?)null;
 
         /// <summary>TPIR at FPIR targets (same budget rule as TAR@FAR; Tar holds TPIR, AchievedFar the FPIR).</summary>
-        public IReadOnlyList<TarAtFar> TpirAtFpir { get; }
+        public IReadOnlyList<ReportTarAtFar> TpirAtFpir { get; }
     }
 }

@@ -24,7 +24,7 @@ namespace InsightFaceEval.Reporting
             value.HasValue ? value.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", Inv) : "n/a";
 
         /// <summary>"98.10% (96.2-99.3%) at t=0.4123", or "insufficient (needs FAR >= 1e-3)".</summary>
-        public static string TarCell(TarAtFar t, string rateWord = "TAR")
+        public static string TarCell(ReportTarAtFar t, string rateWord = "TAR")
         {
             if (t == null) { return "n/a"; }
             if (!t.Supported) { return "insufficient" + (t.LowestSupportableFar.HasValue ? $" (lowest FAR {Sci(t.LowestSupportableFar.Value)})" : string.Empty); }

@@ -12,8 +12,8 @@ namespace InsightFaceEval.Tests.Reporting
         {
             var c = m.Completed;
             var tars = c.TarAtFar.Select(t => !t.Supported ? t : dropStrictTargets && t.TargetFar < 1e-2
-                ? new TarAtFar(t.TargetFar, false, null, null, null, 0, 1e-2, null, null)
-                : new TarAtFar(t.TargetFar, true, t.Tar + tarShift, t.Threshold, t.AchievedFar, t.FalseAcceptBudget, t.LowestSupportableFar, null, null));
+                ? new ReportTarAtFar(t.TargetFar, false, null, null, null, 0, 1e-2, null, null)
+                : new ReportTarAtFar(t.TargetFar, true, t.Tar + tarShift, t.Threshold, t.AchievedFar, t.FalseAcceptBudget, t.LowestSupportableFar, null, null));
             var set = new MetricSet(genuine < 0 ? c.GenuinePairs : genuine, c.ImpostorPairs, tars, c.Eer + eerShift, c.EerThreshold, c.Auc + aucShift,
                 c.BestAccuracy, c.BestAccuracyThreshold, c.KFoldAccuracyMean, c.KFoldAccuracyStdDev, c.DPrime);
             return new ModelReport(m.Name, m.Dimension, m.Images, m.FailedImages, fta ?? m.FailureToAcquireRate, set, null, null, null, null, null, null, null, null);

@@ -43,29 +43,29 @@ namespace InsightFaceEval.Tests.Reporting
             var set = Metrics(genuine, impostor);
             var sortedG = genuine.OrderBy(s => s).ToArray();
             var sortedI = impostor.OrderByDescending(s => s).ToArray();
-            var roc = new List<RocPoint>();
+            var roc = new List<ReportRocPoint>();
             foreach (var t in genuine.Concat(impostor).Distinct().OrderByDescending(s => s).Where((s, k) => k % 7 == 0))
             {
-                roc.Add(new RocPoint(t, (double)impostor.Count(s => s >= t) / impostor.Length, (double)genuine.Count(s => s >= t) / genuine.Length));
+                roc.Add(new ReportRocPoint(t, (double)impostor.Count(s => s >= t) / impostor.Length, (double)genuine.Count(s => s >= t) / genuine.Length));
             }
 
             string P(int k) => imagePaths == null || imagePaths.Length == 0 ? null : imagePaths[k % imagePaths.Length];
             var hardG = sortedG.Take(4).Select((s, k) => new HardPair(true, $"id{k}/a.png", $"id{k}/b.png", $"id{k}", $"id{k}", s, P(2 * k), P(2 * k + 1)));
             var hardI = sortedI.Take(4).Select((s, k) => new HardPair(false, $"id{k}/a.png", $"id{k + 1}/a.png", $"id{k}", $"id{k + 1}", s, P(2 * k + 1), P(2 * k + 2)));
             return new ModelReport(name, dimension, 420, 2, 2.0 / 420, set, set, set,
-                Summary(genuine), Summary(impostor), roc, ScoreHistogram.FromScores(genuine, impostor), hardG, hardI);
+                Summary(genuine), Summary(impostor), roc, ReportHistogram.FromScores(genuine, impostor), hardG, hardI);
         }
 
         public static MetricSet Metrics(double[] genuine, double[] impostor)
         {
             var imp = impostor.OrderByDescending(s => s).ToArray();
-            var tars = new List<TarAtFar>();
+            var tars = new List<ReportTarAtFar>();
             foreach (var f in FarTargets)
             {
                 var k = (long)Math.Floor(f * imp.Length);
                 if (k == 0)
                 {
-                    tars.Add(new TarAtFar(f, false, null, null, null, 0, 1.0 / imp.Length, null, null));
+                    tars.Add(new ReportTarAtFar(f, false, null, null, null, 0, 1.0 / imp.Length, null, null));
                     continue;
                 }
 
@@ -73,17 +73,17 @@ namespace InsightFaceEval.Tests.Reporting
                 var threshold = k < imp.Length ? NextUp(imp[k]) : imp[imp.Length - 1];
                 var fa = imp.Count(s => s >= threshold);
                 var tar = (double)genuine.Count(s => s >= threshold) / genuine.Length;
-                tars.Add(new TarAtFar(f, true, tar, threshold, (double)fa / imp.Length, k, 1.0 / imp.Length, Math.Max(0, tar - 0.02), Math.Min(1, tar + 0.02)));
+                tars.Add(new ReportTarAtFar(f, true, tar, threshold, (double)fa / imp.Length, k, 1.0 / imp.Length, Math.Max(0, tar - 0.02), Math.Min(1, tar + 0.02)));
             }
 
             return new MetricSet(genuine.Length, impostor.Length, tars, 0.031, 0.33, 0.9934, 0.975, 0.31, 0.972, 0.004, 4.1);
         }
 
-        private static ScoreSummary Summary(double[] s)
+        private static ReportScoreSummary Summary(double[] s)
         {
             var mean = s.Average();
             var sd = Math.Sqrt(s.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, s.Length - 1));
-            return new ScoreSummary(s.Length, mean, sd, s.Min(), s.Max());
+            return new ReportScoreSummary(s.Length, mean, sd, s.Min(), s.Max());
         }
 
         private static double NextUp(double x) => x + Math.Max(1e-12, Math.Abs(x) * 1e-12);
