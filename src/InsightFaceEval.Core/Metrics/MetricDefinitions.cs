@@ -1,0 +1,29 @@
+namespace InsightFaceEval.Metrics
+{
+    /// <summary>The definitions results carry in their Definitions property, so a report says which ones its numbers follow.</summary>
+    public static class MetricDefinitions
+    {
+        public static string[] Verification => new[]
+        {
+            "Score: true cosine of two embeddings (both divided by their norms), float32, in [-1, 1]; a comparison is accepted when score >= threshold (ties accept).",
+            "FAR(t) = impostor pairs with score >= t / impostor pairs (ISO FMR); FRR(t) = genuine pairs with score < t / genuine pairs (ISO FNMR); TAR = 1 - FRR.",
+            "TAR@FAR=f: budget k = floor(f * impostor pairs); k = 0 is insufficient (lowest supportable FAR 1 / impostor pairs); otherwise the lowest threshold with at most k false accepts (the next float above the (k+1)-th highest impostor score), so the achieved FAR never exceeds f.",
+            "EER: over candidate thresholds (every distinct score), the lowest one minimising |FAR - FRR|; EER = (FAR + FRR) / 2 there.",
+            "AUC: exact area under the ROC, ties counted as half (Mann-Whitney).",
+            "Best accuracy: max over all thresholds of (TP + TN) / (genuine + impostor pairs), lowest maximising threshold; chosen on the test data itself, so optimistic.",
+            "k-fold accuracy: contiguous folds over the pair list; each fold is scored at the best-accuracy threshold of the other folds; mean and population standard deviation.",
+            "d' = (mean_G - mean_I) / sqrt((var_G + var_I) / 2), population variances.",
+            "FTA = images with no face / all images. Completed: pairs of two embedded images. System-level: every pair, a failure scored -1. CommonCompleted: pairs every compared model completed.",
+            "Intervals: TAR at a fixed threshold, Clopper-Pearson 95%; TAR@FAR, EER and model differences, 95% percentile bootstrap over identities (identities resampled with replacement, genuine pairs weighted by the identity's count, impostor pairs by the product of both, threshold re-derived per replicate), seeded.",
+        };
+
+        public static string[] Identification => new[]
+        {
+            "Score: true cosine, float32. Identity score = max over that identity's gallery templates.",
+            "Rank-k: share of mated probes whose true identity is among the top k identities; other identities tied with the true one rank above it (ties count against). CMC: Rank-k for k = 1..K.",
+            "Open set: FPIR(t) = non-mated probes whose top-1 score >= t / non-mated probes; FNIR(t) = mated probes not (rank-1 correct and score >= t) / mated probes; TPIR = 1 - FNIR.",
+            "TPIR@FPIR=f: budget k = floor(f * non-mated probes), the TAR@FAR rule applied to the non-mated probes' top-1 scores.",
+            "Failures: a probe with no face is a miss and never a false positive (system-level); gallery images with no face are left out of the gallery.",
+        };
+    }
+}

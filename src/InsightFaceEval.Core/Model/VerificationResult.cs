@@ -1,0 +1,503 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace InsightFaceEval
+{
+    /// <summary>Which pairs a set of metrics was computed on (metrics.md, "Failures").</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter))]
+    public enum PairSet
+    {
+        /// <summary>Only pairs whose two images were both embedded by this model.</summary>
+        Completed = 0,
+
+        /// <summary>Every pair; a pair involving a failure to acquire is scored -1.</summary>
+        SystemLevel = 1,
+
+        /// <summary>Only pairs that every compared model completed, so no model wins by failing on hard images.</summary>
+        CommonCompleted = 2,
+    }
+
+    /// <summary>
+    /// 1:1 verification metrics of one model, as metrics.md defines them. One per model from Measure-FaceVerification.
+    /// Plain properties and arrays only, so it serialises to the JSON a report or a baseline check reads.
+    /// </summary>
+    public sealed class VerificationResult
+    {
+        public VerificationResult(
+            string model,
+            string protocol,
+            int dimension,
+            int imageCount,
+            int failedImageCount,
+            int identityCount,
+            VerificationMetrics completed,
+            VerificationMetrics systemLevel,
+            VerificationMetrics commonCompleted,
+            string[] comparedModels,
+            double[] farTargets,
+            double? threshold,
+            int folds,
+            int bootstrapSamples,
+            int bootstrapSeed,
+            ScoredPair[] hardestGenuinePairs,
+            ScoredPair[] hardestImpostorPairs,
+            string[] definitions,
+            string moduleVersion,
+            DateTimeOffset measuredAt)
+        {
+            Model = model;
+            Protocol = protocol;
+            Dimension = dimension;
+            ImageCount = imageCount;
+            FailedImageCount = failedImageCount;
+            IdentityCount = identityCount;
+            Completed = completed;
+            SystemLevel = systemLevel;
+            CommonCompleted = commonCompleted;
+            ComparedModels = comparedModels ?? Array.Empty<string>();
+            FarTargets = farTargets ?? Array.Empty<double>();
+            Threshold = threshold;
+            Folds = folds;
+            BootstrapSamples = bootstrapSamples;
+            BootstrapSeed = bootstrapSeed;
+            HardestGenuinePairs = hardestGenuinePairs ?? Array.Empty<ScoredPair>();
+            HardestImpostorPairs = hardestImpostorPairs ?? Array.Empty<ScoredPair>();
+            Definitions = definitions ?? Array.Empty<string>();
+            ModuleVersion = moduleVersion;
+            MeasuredAt = measuredAt;
+        }
+
+        /// <summary>Model name as the server (or local engine) named it.</summary>
+        public string Model { get; }
+
+        /// <summary>How pairs were formed: AllPairs, GalleryProbe, PairList, or Comparisons (FaceComparison input).</summary>
+        public string Protocol { get; }
+
+        /// <summary>Embedding length; 0 when measured from FaceComparison objects.</summary>
+        public int Dimension { get; }
+
+        /// <summary>Images this model was asked to embed (0 when measured from FaceComparison objects).</summary>
+        public int ImageCount { get; }
+
+        /// <summary>Images with no face (failures to acquire).</summary>
+        public int FailedImageCount { get; }
+
+        /// <summary>FTA: images with no face / all images (metrics.md).</summary>
+        public double FailureToAcquireRate => ImageCount == 0 ? 0 : (double)FailedImageCount / ImageCount;
+
+        public int IdentityCount { get; }
+
+        /// <summary>Metrics on the pairs this model completed.</summary>
+        public VerificationMetrics Completed { get; }
+
+        /// <summary>Metrics on every pair, failures scored -1.</summary>
+        public VerificationMetrics SystemLevel { get; }
+
+        /// <summary>Metrics on the pairs every model in <see cref="ComparedModels"/> completed; null for a single model.</summary>
+        public VerificationMetrics CommonCompleted { get; }
+
+        /// <summary>The models measured together (the common pair set is theirs).</summary>
+        public string[] ComparedModels { get; }
+
+        public double[] FarTargets { get; }
+
+        /// <summary>The fixed threshold of -Threshold, reported in each metric set's AtThreshold; null without one.</summary>
+        public double? Threshold { get; }
+
+        /// <summary>Folds of the k-fold accuracy.</summary>
+        public int Folds { get; }
+
+        /// <summary>Bootstrap replicates behind the intervals (0: no intervals).</summary>
+        public int BootstrapSamples { get; }
+
+        public int BootstrapSeed { get; }
+
+        /// <summary>Lowest-scoring completed genuine pairs, lowest first: where mislabelled data and real weaknesses show up.</summary>
+        public ScoredPair[] HardestGenuinePairs { get; }
+
+        /// <summary>Highest-scoring completed impostor pairs, highest first.</summary>
+        public ScoredPair[] HardestImpostorPairs { get; }
+
+        /// <summary>The metric definitions these numbers follow (metrics.md), one sentence each.</summary>
+        public string[] Definitions { get; }
+
+        public string ModuleVersion { get; }
+
+        public DateTimeOffset MeasuredAt { get; }
+
+        public override string ToString()
+        {
+            var m = Completed;
+            if (m == null) { return Model; }
+            return string.Format(CultureInfo.InvariantCulture, "{0}: {1}, EER {2:F4}, AUC {3:F4} ({4:N0} genuine / {5:N0} impostor pairs, FTA {6:P2})",
+                Model, m.Headline(), m.Eer, m.Auc, m.GenuinePairs, m.ImpostorPairs, FailureToAcquireRate);
+        }
+    }
+
+    /// <summary>Verification metrics of one model on one <see cref="PairSet"/>.</summary>
+    public sealed class VerificationMetrics
+    {
+        public VerificationMetrics(
+            PairSet pairSet,
+            long genuinePairs,
+            long impostorPairs,
+            long failedGenuinePairs,
+            long failedImpostorPairs,
+            int identities,
+            TarAtFar[] tarAtFar,
+            double eer,
+            double eerThreshold,
+            double? eerLower,
+            double? eerUpper,
+            double auc,
+            double bestAccuracy,
+            double bestAccuracyThreshold,
+            int folds,
+            double? kFoldAccuracyMean,
+            double? kFoldAccuracyStandardDeviation,
+            double? dPrime,
+            ScoreSummary genuine,
+            ScoreSummary impostor,
+            ScoreHistogram histogram,
+            RocPoint[] roc,
+            ThresholdOutcome atThreshold)
+        {
+            PairSet = pairSet;
+            GenuinePairs = genuinePairs;
+            ImpostorPairs = impostorPairs;
+            FailedGenuinePairs = failedGenuinePairs;
+            FailedImpostorPairs = failedImpostorPairs;
+            Identities = identities;
+            TarAtFar = tarAtFar ?? Array.Empty<TarAtFar>();
+            Eer = eer;
+            EerThreshold = eerThreshold;
+            EerLower = eerLower;
+            EerUpper = eerUpper;
+            Auc = auc;
+            BestAccuracy = bestAccuracy;
+            BestAccuracyThreshold = bestAccuracyThreshold;
+            Folds = folds;
+            KFoldAccuracyMean = kFoldAccuracyMean;
+            KFoldAccuracyStandardDeviation = kFoldAccuracyStandardDeviation;
+            DPrime = dPrime;
+            Genuine = genuine;
+            Impostor = impostor;
+            Histogram = histogram;
+            Roc = roc ?? Array.Empty<RocPoint>();
+            AtThreshold = atThreshold;
+        }
+
+        public PairSet PairSet { get; }
+
+        /// <summary>Genuine (mated) pairs, including failed ones on the system-level set.</summary>
+        public long GenuinePairs { get; }
+
+        /// <summary>Impostor (non-mated) pairs, including failed ones on the system-level set.</summary>
+        public long ImpostorPairs { get; }
+
+        /// <summary>Genuine pairs scored -1 because an image had no face (system-level set only; 0 otherwise).</summary>
+        public long FailedGenuinePairs { get; }
+
+        /// <summary>Impostor pairs scored -1 because an image had no face (system-level set only; 0 otherwise).</summary>
+        public long FailedImpostorPairs { get; }
+
+        /// <summary>Identities that appear in at least one pair of this set.</summary>
+        public int Identities { get; }
+
+        /// <summary>TAR at each target FAR, with threshold, achieved FAR and budget, or "insufficient".</summary>
+        public TarAtFar[] TarAtFar { get; }
+
+        /// <summary>Equal error rate: (FAR + FRR) / 2 at the candidate threshold minimising |FAR - FRR|.</summary>
+        public double Eer { get; }
+
+        public double EerThreshold { get; }
+
+        /// <summary>95% bootstrap interval of the EER (identities resampled); null without -BootstrapSamples.</summary>
+        public double? EerLower { get; }
+
+        public double? EerUpper { get; }
+
+        /// <summary>Exact area under the ROC, ties counted as half (Mann-Whitney).</summary>
+        public double Auc { get; }
+
+        /// <summary>Max over thresholds of (TP + TN) / all pairs. The threshold is chosen on the test data itself.</summary>
+        public double BestAccuracy { get; }
+
+        public double BestAccuracyThreshold { get; }
+
+        public int Folds { get; }
+
+        /// <summary>Mean accuracy over contiguous folds, each with the threshold chosen on the other folds (LFW protocol).</summary>
+        public double? KFoldAccuracyMean { get; }
+
+        public double? KFoldAccuracyStandardDeviation { get; }
+
+        /// <summary>d' = (mean_G - mean_I) / sqrt((var_G + var_I) / 2); null when undefined.</summary>
+        public double? DPrime { get; }
+
+        public ScoreSummary Genuine { get; }
+
+        public ScoreSummary Impostor { get; }
+
+        /// <summary>Genuine and impostor score counts in fixed bins over [-1, 1].</summary>
+        public ScoreHistogram Histogram { get; }
+
+        /// <summary>Exact ROC points (each one an actual threshold), thinned for plotting, FAR ascending.</summary>
+        public RocPoint[] Roc { get; }
+
+        /// <summary>Outcome at the fixed -Threshold with Clopper-Pearson intervals; null without one.</summary>
+        public ThresholdOutcome AtThreshold { get; }
+
+        /// <summary>"TAR 0.9731 @ FAR 1e-04" for the lowest supported target.</summary>
+        public string Headline()
+        {
+            TarAtFar best = null;
+            foreach (var t in TarAtFar)
+            {
+                if (t.IsSupported && (best == null || t.TargetFar < best.TargetFar)) { best = t; }
+            }
+
+            return best == null ? "TAR@FAR insufficient" : best.ToString();
+        }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0}: {1}, EER {2:F4}, AUC {3:F4}", PairSet, Headline(), Eer, Auc);
+    }
+
+    /// <summary>TAR at one target FAR (metrics.md: budget k = floor(f * N_impostor)).</summary>
+    public sealed class TarAtFar
+    {
+        public TarAtFar(
+            double targetFar,
+            bool isSupported,
+            long falseAcceptBudget,
+            double lowestSupportableFar,
+            double? tar,
+            double? threshold,
+            double? achievedFar,
+            long? falseAccepts,
+            long? trueAccepts,
+            double? tarLower,
+            double? tarUpper)
+        {
+            TargetFar = targetFar;
+            IsSupported = isSupported;
+            FalseAcceptBudget = falseAcceptBudget;
+            LowestSupportableFar = lowestSupportableFar;
+            Tar = tar;
+            Threshold = threshold;
+            AchievedFar = achievedFar;
+            FalseAccepts = falseAccepts;
+            TrueAccepts = trueAccepts;
+            TarLower = tarLower;
+            TarUpper = tarUpper;
+        }
+
+        public double TargetFar { get; }
+
+        /// <summary>False when the budget is 0: the data cannot support this FAR ("insufficient").</summary>
+        public bool IsSupported { get; }
+
+        /// <summary>k = floor(TargetFar * impostor pairs): false accepts allowed.</summary>
+        public long FalseAcceptBudget { get; }
+
+        /// <summary>1 / impostor pairs: the lowest FAR these data can support.</summary>
+        public double LowestSupportableFar { get; }
+
+        /// <summary>TAR at <see cref="Threshold"/>; null when insufficient.</summary>
+        public double? Tar { get; }
+
+        /// <summary>The lowest threshold with at most k false accepts (accept when score &gt;= threshold).</summary>
+        public double? Threshold { get; }
+
+        /// <summary>FAR at the threshold; never above the target.</summary>
+        public double? AchievedFar { get; }
+
+        public long? FalseAccepts { get; }
+
+        public long? TrueAccepts { get; }
+
+        /// <summary>95% bootstrap interval of the TAR (identities resampled, threshold re-derived); null without one.</summary>
+        public double? TarLower { get; }
+
+        public double? TarUpper { get; }
+
+        /// <summary>"1e-04" style label of the target.</summary>
+        public string TargetLabel => FormatFar(TargetFar);
+
+        public override string ToString() =>
+            IsSupported
+                ? string.Format(CultureInfo.InvariantCulture, "TAR {0:F4} @ FAR {1} (threshold {2:F4})", Tar, TargetLabel, Threshold)
+                : string.Format(CultureInfo.InvariantCulture, "TAR @ FAR {0} insufficient (lowest supportable {1})", TargetLabel, FormatFar(LowestSupportableFar));
+
+        internal static string FormatFar(double far) => far.ToString("0.#e+00", CultureInfo.InvariantCulture).Replace("e+", "e").Replace("e-0", "e-");
+    }
+
+    /// <summary>One exact ROC point: the rates at an actual threshold.</summary>
+    public sealed class RocPoint
+    {
+        public RocPoint(double threshold, double far, double tar)
+        {
+            Threshold = threshold;
+            Far = far;
+            Tar = tar;
+        }
+
+        public double Threshold { get; }
+
+        public double Far { get; }
+
+        public double Tar { get; }
+
+        /// <summary>1 - TAR, for DET plots.</summary>
+        public double Frr => 1 - Tar;
+
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "FAR {0:G4} TAR {1:F4} @ {2:F4}", Far, Tar, Threshold);
+    }
+
+    /// <summary>Summary statistics of one class of scores; the statistics are null when there are no scores.</summary>
+    public sealed class ScoreSummary
+    {
+        public ScoreSummary(long count, double? mean, double? standardDeviation, double? minimum, double? maximum)
+        {
+            Count = count;
+            Mean = mean;
+            StandardDeviation = standardDeviation;
+            Minimum = minimum;
+            Maximum = maximum;
+        }
+
+        public long Count { get; }
+
+        public double? Mean { get; }
+
+        /// <summary>Population standard deviation.</summary>
+        public double? StandardDeviation { get; }
+
+        public double? Minimum { get; }
+
+        public double? Maximum { get; }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "n={0:N0} mean={1:F4} sd={2:F4} [{3:F4}, {4:F4}]", Count, Mean, StandardDeviation, Minimum, Maximum);
+    }
+
+    /// <summary>Score counts per bin: bin i is [BinEdges[i], BinEdges[i+1]), the last bin includes 1.</summary>
+    public sealed class ScoreHistogram
+    {
+        public ScoreHistogram(double[] binEdges, long[] genuine, long[] impostor)
+        {
+            BinEdges = binEdges ?? Array.Empty<double>();
+            Genuine = genuine ?? Array.Empty<long>();
+            Impostor = impostor ?? Array.Empty<long>();
+        }
+
+        public double[] BinEdges { get; }
+
+        public long[] Genuine { get; }
+
+        public long[] Impostor { get; }
+
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0} bins", Genuine.Length);
+    }
+
+    /// <summary>What a fixed threshold does, with Clopper-Pearson 95% intervals (metrics.md, "Uncertainty").</summary>
+    public sealed class ThresholdOutcome
+    {
+        public ThresholdOutcome(
+            double threshold,
+            long trueAccepts,
+            long falseRejects,
+            long falseAccepts,
+            long trueRejects,
+            double? tar,
+            double? tarLower,
+            double? tarUpper,
+            double? far,
+            double? farLower,
+            double? farUpper)
+        {
+            Threshold = threshold;
+            TrueAccepts = trueAccepts;
+            FalseRejects = falseRejects;
+            FalseAccepts = falseAccepts;
+            TrueRejects = trueRejects;
+            Tar = tar;
+            TarLower = tarLower;
+            TarUpper = tarUpper;
+            Far = far;
+            FarLower = farLower;
+            FarUpper = farUpper;
+        }
+
+        public double Threshold { get; }
+
+        public long TrueAccepts { get; }
+
+        public long FalseRejects { get; }
+
+        public long FalseAccepts { get; }
+
+        public long TrueRejects { get; }
+
+        public double? Tar { get; }
+
+        public double? TarLower { get; }
+
+        public double? TarUpper { get; }
+
+        public double? Far { get; }
+
+        public double? FarLower { get; }
+
+        public double? FarUpper { get; }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "TAR {0:F4} [{1:F4}, {2:F4}], FAR {3:G4} @ {4:F4}", Tar, TarLower, TarUpper, Far, Threshold);
+    }
+
+    /// <summary>One scored pair, as the report's "hardest errors" lists it.</summary>
+    public sealed class ScoredPair
+    {
+        public ScoredPair(
+            double similarity,
+            bool isGenuine,
+            string referencePath,
+            string referenceRelativePath,
+            string referenceIdentity,
+            string differencePath,
+            string differenceRelativePath,
+            string differenceIdentity)
+        {
+            Similarity = similarity;
+            IsGenuine = isGenuine;
+            ReferencePath = referencePath;
+            ReferenceRelativePath = referenceRelativePath;
+            ReferenceIdentity = referenceIdentity;
+            DifferencePath = differencePath;
+            DifferenceRelativePath = differenceRelativePath;
+            DifferenceIdentity = differenceIdentity;
+        }
+
+        public double Similarity { get; }
+
+        public bool IsGenuine { get; }
+
+        public string ReferencePath { get; }
+
+        public string ReferenceRelativePath { get; }
+
+        public string ReferenceIdentity { get; }
+
+        public string DifferencePath { get; }
+
+        public string DifferenceRelativePath { get; }
+
+        public string DifferenceIdentity { get; }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0:F4} {1} vs {2} ({3})", Similarity, ReferenceRelativePath, DifferenceRelativePath, IsGenuine ? "genuine" : "impostor");
+    }
+}
