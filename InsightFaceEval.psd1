@@ -13,6 +13,8 @@
     FormatsToProcess     = @('InsightFaceEval.Format.ps1xml')
     CmdletsToExport      = @(
         'New-FaceCrop'
+        'Export-FaceEvaluationReport'
+        'Test-FaceVerificationBaseline'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

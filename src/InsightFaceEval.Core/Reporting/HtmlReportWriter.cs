@@ -301,21 +301,29 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
 
         private static void Comparison(StringBuilder h, EvaluationReport report)
         {
-            h.Append("<section id=\"comparison\"><h2>Paired model comparison</h2>\n<p class=\"lead\">Differences on the pairs every compared model completed, with 95% intervals from a paired bootstrap over identities. A model is called better only where the interval excludes zero.</p>\n");
-            h.Append("<table><thead><tr><th class=\"text\">Metric</th><th class=\"text\">Models (A vs B)</th><th>A</th><th>B</th><th>A \u2212 B</th><th>95% interval</th><th>Common pairs</th><th>FTA A / B</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
+            h.Append("<section id=\"comparison\"><h2>Paired model comparison</h2>\n<p class=\"lead\">Each comparison uses only the pairs both models completed, so neither wins by failing on hard images. Differences are B \u2212 A with 95% intervals from a paired bootstrap over identities (the threshold re-derived in every replicate); a model is called better only where the interval excludes zero.</p>\n");
             foreach (var c in report.Comparisons)
             {
-                var isRate = c.Metric != null && (c.Metric.StartsWith("TAR", StringComparison.OrdinalIgnoreCase) || c.Metric.StartsWith("EER", StringComparison.OrdinalIgnoreCase));
-                Func<double?, string> fmt = v => isRate ? ReportText.Percent(v) : ReportText.Number(v);
-                var clear = c.Verdict != null && c.Verdict.IndexOf("no clear", StringComparison.OrdinalIgnoreCase) < 0;
-                h.Append("<tr><td class=\"text\">").Append(E(c.Metric)).Append("</td><td class=\"text\">").Append(E(c.ModelA)).Append(" vs ").Append(E(c.ModelB)).Append("</td>");
-                h.Append("<td>").Append(fmt(c.ValueA)).Append("</td><td>").Append(fmt(c.ValueB)).Append("</td><td>").Append(fmt(c.Difference)).Append("</td>");
-                h.Append("<td>").Append(c.IntervalLow.HasValue ? fmt(c.IntervalLow) + " to " + fmt(c.IntervalHigh) : "n/a").Append("</td>");
-                h.Append("<td>").Append(ReportText.Count(c.CommonPairs)).Append("</td><td>").Append(ReportText.Percent(c.FtaA)).Append(" / ").Append(ReportText.Percent(c.FtaB)).Append("</td>");
-                h.Append("<td class=\"text ").Append(clear ? "verdict-better" : "verdict-none").Append("\">").Append(E(c.Verdict ?? "n/a")).Append("</td></tr>\n");
+                var clear = !string.IsNullOrEmpty(c.BetterModel);
+                h.Append("<h3>A = ").Append(E(c.ReferenceModel)).Append(", B = ").Append(E(c.DifferenceModel)).Append(": <span class=\"").Append(clear ? "verdict-better" : "verdict-none").Append("\">")
+                    .Append(E(c.Verdict ?? "n/a")).Append("</span></h3>\n");
+                h.Append("<p class=\"note\">").Append(ReportText.Count(c.GenuinePairs)).Append(" genuine and ").Append(ReportText.Count(c.ImpostorPairs)).Append(" impostor pairs both completed, ")
+                    .Append(ReportText.Count(c.Identities)).Append(" identities; FTA A ").Append(ReportText.Percent(c.ReferenceFta)).Append(", B ").Append(ReportText.Percent(c.DifferenceFta))
+                    .Append("; ").Append(c.BootstrapSamples > 0 ? $"{c.BootstrapSamples:N0} bootstrap replicates, seed {c.BootstrapSeed}" : "no bootstrap").Append(".</p>\n");
+                h.Append("<div class=\"scroll\"><table><thead><tr><th class=\"text\">Metric</th><th>A</th><th>B</th><th>B \u2212 A</th><th>95% interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
+                foreach (var d in c.Differences)
+                {
+                    var better = !string.IsNullOrEmpty(d.BetterModel);
+                    h.Append("<tr><td class=\"text\">").Append(E(d.Metric)).Append("</td><td>").Append(ReportText.Percent(d.ReferenceValue)).Append("</td><td>")
+                        .Append(ReportText.Percent(d.DifferenceValue)).Append("</td><td>").Append(ReportText.SignedPoints(d.Difference)).Append("</td><td>")
+                        .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
+                        .Append("</td><td class=\"text ").Append(better ? "verdict-better" : "verdict-none").Append("\">").Append(E(d.Verdict ?? "n/a")).Append("</td></tr>\n");
+                }
+
+                h.Append("</tbody></table></div>\n");
             }
 
-            h.Append("</tbody></table></section>\n");
+            h.Append("</section>\n");
         }
 
         private static void Identification(StringBuilder h, EvaluationReport report, ReportChart cmc)

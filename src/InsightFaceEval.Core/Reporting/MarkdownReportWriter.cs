@@ -54,18 +54,21 @@ namespace InsightFaceEval.Reporting
 
             if (report.Comparisons.Count > 0)
             {
-                md.Append("## Paired model comparison\n\n| Metric | A vs B | A | B | A - B | 95% interval | Common pairs | Verdict |\n|---|---|--:|--:|--:|--:|--:|---|\n");
+                md.Append("## Paired model comparison\n\nOn the pairs both models completed; B - A with 95% paired-bootstrap intervals over identities.\n\n");
                 foreach (var c in report.Comparisons)
                 {
-                    var rate = c.Metric != null && (c.Metric.StartsWith("TAR", StringComparison.OrdinalIgnoreCase) || c.Metric.StartsWith("EER", StringComparison.OrdinalIgnoreCase));
-                    Func<double?, string> fmt = v => rate ? ReportText.Percent(v) : ReportText.Number(v);
-                    md.Append("| ").Append(Esc(c.Metric)).Append(" | ").Append(Esc(c.ModelA)).Append(" vs ").Append(Esc(c.ModelB)).Append(" | ")
-                        .Append(fmt(c.ValueA)).Append(" | ").Append(fmt(c.ValueB)).Append(" | ").Append(fmt(c.Difference)).Append(" | ")
-                        .Append(c.IntervalLow.HasValue ? fmt(c.IntervalLow) + " to " + fmt(c.IntervalHigh) : "n/a").Append(" | ")
-                        .Append(ReportText.Count(c.CommonPairs)).Append(" | ").Append(Esc(c.Verdict ?? "n/a")).Append(" |\n");
-                }
+                    md.Append("### A = ").Append(Esc(c.ReferenceModel)).Append(", B = ").Append(Esc(c.DifferenceModel)).Append(": ").Append(Esc(c.Verdict ?? "n/a")).Append("\n\n");
+                    md.Append("| Metric | A | B | B - A | 95% interval | Verdict |\n|---|--:|--:|--:|--:|---|\n");
+                    foreach (var diff in c.Differences)
+                    {
+                        md.Append("| ").Append(Esc(diff.Metric)).Append(" | ").Append(ReportText.Percent(diff.ReferenceValue)).Append(" | ").Append(ReportText.Percent(diff.DifferenceValue))
+                            .Append(" | ").Append(ReportText.SignedPoints(diff.Difference)).Append(" | ")
+                            .Append(diff.IntervalLow.HasValue && diff.IntervalHigh.HasValue ? ReportText.SignedPoints(diff.IntervalLow) + " to " + ReportText.SignedPoints(diff.IntervalHigh) : "n/a")
+                            .Append(" | ").Append(Esc(diff.Verdict ?? "n/a")).Append(" |\n");
+                    }
 
-                md.Append('\n');
+                    md.Append('\n');
+                }
             }
 
             if (report.Identification.Count > 0)

@@ -182,12 +182,12 @@ namespace InsightFaceEval.Reporting
             var model = NewModel($"Scores: {m.Name}");
             model.Axes.Add(new LinearAxis
             {
-                Position = AxisPosition.Bottom, Title = "Cosine similarity", Minimum = h.Minimum, Maximum = h.Maximum,
+                Position = AxisPosition.Bottom, Title = "Cosine similarity", Minimum = h.BinEdges[0], Maximum = h.BinEdges[h.BinEdges.Count - 1],
                 MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.0#",
             });
             model.Axes.Add(new LinearAxis
             {
-                Position = AxisPosition.Left, Title = "Share of pairs per bin", Minimum = 0, MaximumPadding = 0.08,
+                Position = AxisPosition.Left, Title = "Density (share per unit score)", Minimum = 0, MaximumPadding = 0.08,
                 MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.##",
             });
             var genuineTotal = Math.Max(1, h.Genuine.Sum());
@@ -204,9 +204,9 @@ namespace InsightFaceEval.Reporting
             };
             for (var b = 0; b < h.BinCount; b++)
             {
-                var lo = h.Minimum + b * h.BinWidth;
-                var hi = lo + h.BinWidth;
-                // Area = share, so the two populations are comparable however unequal their sizes.
+                var lo = h.BinEdges[b];
+                var hi = h.BinEdges[b + 1];
+                // Area = share of the population, so genuine and impostor pairs compare however unequal their counts.
                 if (h.Impostor[b] > 0) { impostor.Items.Add(new HistogramItem(lo, hi, (double)h.Impostor[b] / impostorTotal, (int)Math.Min(int.MaxValue, h.Impostor[b]))); }
                 if (h.Genuine[b] > 0) { genuine.Items.Add(new HistogramItem(lo, hi, (double)h.Genuine[b] / genuineTotal, (int)Math.Min(int.MaxValue, h.Genuine[b]))); }
             }

@@ -110,8 +110,9 @@ namespace InsightFaceEval.Reporting
             else
             {
                 w.WriteStartObject("histogram");
-                w.WriteNumber("minimum", m.Histogram.Minimum);
-                w.WriteNumber("maximum", m.Histogram.Maximum);
+                w.WriteStartArray("binEdges");
+                foreach (var e in m.Histogram.BinEdges) { w.WriteNumberValue(e); }
+                w.WriteEndArray();
                 w.WriteStartArray("genuine");
                 foreach (var c in m.Histogram.Genuine) { w.WriteNumberValue(c); }
                 w.WriteEndArray();
@@ -137,17 +138,39 @@ namespace InsightFaceEval.Reporting
             w.WriteStartObject();
             w.WriteNumber("genuinePairs", s.GenuinePairs);
             w.WriteNumber("impostorPairs", s.ImpostorPairs);
+            w.WriteNumber("failedGenuinePairs", s.FailedGenuinePairs);
+            w.WriteNumber("failedImpostorPairs", s.FailedImpostorPairs);
             w.WriteStartArray("tarAtFar");
             foreach (var t in s.TarAtFar) { WriteTarAtFar(w, t, "tar", "achievedFar"); }
             w.WriteEndArray();
             WriteNumber(w, "eer", s.Eer);
             WriteNumber(w, "eerThreshold", s.EerThreshold);
+            WriteNumber(w, "eerIntervalLow", s.EerIntervalLow);
+            WriteNumber(w, "eerIntervalHigh", s.EerIntervalHigh);
             WriteNumber(w, "auc", s.Auc);
             WriteNumber(w, "bestAccuracy", s.BestAccuracy);
             WriteNumber(w, "bestAccuracyThreshold", s.BestAccuracyThreshold);
             WriteNumber(w, "kFoldAccuracyMean", s.KFoldAccuracyMean);
             WriteNumber(w, "kFoldAccuracyStdDev", s.KFoldAccuracyStdDev);
             WriteNumber(w, "dPrime", s.DPrime);
+            if (s.AtThreshold == null)
+            {
+                w.WriteNull("atThreshold");
+            }
+            else
+            {
+                var a = s.AtThreshold;
+                w.WriteStartObject("atThreshold");
+                w.WriteNumber("threshold", a.Threshold);
+                WriteNumber(w, "tar", a.Tar);
+                WriteNumber(w, "tarIntervalLow", a.TarIntervalLow);
+                WriteNumber(w, "tarIntervalHigh", a.TarIntervalHigh);
+                WriteNumber(w, "far", a.Far);
+                WriteNumber(w, "farIntervalLow", a.FarIntervalLow);
+                WriteNumber(w, "farIntervalHigh", a.FarIntervalHigh);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -203,18 +226,34 @@ namespace InsightFaceEval.Reporting
         private static void WriteComparison(Utf8JsonWriter w, ComparisonReport c)
         {
             w.WriteStartObject();
-            w.WriteString("modelA", c.ModelA);
-            w.WriteString("modelB", c.ModelB);
-            w.WriteString("metric", c.Metric);
-            WriteNumber(w, "valueA", c.ValueA);
-            WriteNumber(w, "valueB", c.ValueB);
-            WriteNumber(w, "difference", c.Difference);
-            WriteNumber(w, "intervalLow", c.IntervalLow);
-            WriteNumber(w, "intervalHigh", c.IntervalHigh);
+            w.WriteString("referenceModel", c.ReferenceModel);
+            w.WriteString("differenceModel", c.DifferenceModel);
+            w.WriteNumber("genuinePairs", c.GenuinePairs);
+            w.WriteNumber("impostorPairs", c.ImpostorPairs);
+            w.WriteNumber("identities", c.Identities);
+            WriteNumber(w, "referenceFailureToAcquireRate", c.ReferenceFta);
+            WriteNumber(w, "differenceFailureToAcquireRate", c.DifferenceFta);
+            w.WriteNumber("bootstrapSamples", c.BootstrapSamples);
+            w.WriteNumber("bootstrapSeed", c.BootstrapSeed);
+            WriteNullableString(w, "betterModel", c.BetterModel);
             WriteNullableString(w, "verdict", c.Verdict);
-            WriteNumber(w, "commonPairs", c.CommonPairs);
-            WriteNumber(w, "ftaA", c.FtaA);
-            WriteNumber(w, "ftaB", c.FtaB);
+            w.WriteStartArray("differences");
+            foreach (var d in c.Differences)
+            {
+                w.WriteStartObject();
+                w.WriteString("metric", d.Metric);
+                WriteNumber(w, "targetFar", d.TargetFar);
+                WriteNumber(w, "referenceValue", d.ReferenceValue);
+                WriteNumber(w, "differenceValue", d.DifferenceValue);
+                WriteNumber(w, "difference", d.Difference);
+                WriteNumber(w, "intervalLow", d.IntervalLow);
+                WriteNumber(w, "intervalHigh", d.IntervalHigh);
+                WriteNullableString(w, "betterModel", d.BetterModel);
+                WriteNullableString(w, "verdict", d.Verdict);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 
@@ -225,6 +264,7 @@ namespace InsightFaceEval.Reporting
             w.WriteNumber("matedProbes", i.MatedProbes);
             w.WriteNumber("nonMatedProbes", i.NonMatedProbes);
             w.WriteNumber("galleryIdentities", i.GalleryIdentities);
+            WriteNumber(w, "failureToAcquireRate", i.FailureToAcquireRate);
             w.WriteStartArray("cmc");
             foreach (var v in i.Cmc) { w.WriteNumberValue(v); }
             w.WriteEndArray();
@@ -320,12 +360,17 @@ namespace InsightFaceEval.Reporting
                 var dataset = new DatasetSummary(Str(ds, "protocol"), (int?)Long(ds, "identities"), (int?)Long(ds, "images"), Long(ds, "genuinePairs"), Long(ds, "impostorPairs"));
                 var models = Array(root, "models").Select(ReadModel).ToList();
                 var comparisons = Array(root, "comparisons").Select(c => new ComparisonReport(
-                    Str(c, "modelA"), Str(c, "modelB"), Str(c, "metric"), Num(c, "valueA"), Num(c, "valueB"), Num(c, "difference"),
-                    Num(c, "intervalLow"), Num(c, "intervalHigh"), Str(c, "verdict"), Long(c, "commonPairs"), Num(c, "ftaA"), Num(c, "ftaB"))).ToList();
+                    Str(c, "referenceModel"), Str(c, "differenceModel"), Long(c, "genuinePairs") ?? 0, Long(c, "impostorPairs") ?? 0, (int)(Long(c, "identities") ?? 0),
+                    Num(c, "referenceFailureToAcquireRate"), Num(c, "differenceFailureToAcquireRate"), (int)(Long(c, "bootstrapSamples") ?? 0), (int)(Long(c, "bootstrapSeed") ?? 0),
+                    Str(c, "betterModel"), Str(c, "verdict"),
+                    Array(c, "differences").Select(d => new ReportMetricDifference(
+                        Str(d, "metric"), Num(d, "targetFar"), Num(d, "referenceValue"), Num(d, "differenceValue"), Num(d, "difference"),
+                        Num(d, "intervalLow"), Num(d, "intervalHigh"), Str(d, "betterModel"), Str(d, "verdict"))))).ToList();
                 var identification = Array(root, "identification").Select(i => new IdentificationReport(
                     Str(i, "name"), Long(i, "matedProbes") ?? 0, Long(i, "nonMatedProbes") ?? 0, (int)(Long(i, "galleryIdentities") ?? 0),
                     Array(i, "cmc").Select(v => v.GetDouble()),
-                    Array(i, "tpirAtFpir").Select(t => ReadTarAtFar(t, "tpir", "achievedFpir")))).ToList();
+                    Array(i, "tpirAtFpir").Select(t => ReadTarAtFar(t, "tpir", "achievedFpir")),
+                    Num(i, "failureToAcquireRate"))).ToList();
                 return new EvaluationReport(
                     Str(root, "title"),
                     Date(root, "generatedAt") ?? DateTimeOffset.MinValue,
@@ -347,7 +392,7 @@ namespace InsightFaceEval.Reporting
             if (h.HasValue)
             {
                 histogram = new ReportHistogram(
-                    Num(h, "minimum") ?? -1, Num(h, "maximum") ?? 1,
+                    Array(h.Value, "binEdges").Select(v => v.GetDouble()),
                     Array(h.Value, "genuine").Select(v => v.GetInt64()),
                     Array(h.Value, "impostor").Select(v => v.GetInt64()));
             }
@@ -382,7 +427,16 @@ namespace InsightFaceEval.Reporting
                 Long(s, "impostorPairs") ?? 0,
                 Array(s.Value, "tarAtFar").Select(t => ReadTarAtFar(t, "tar", "achievedFar")),
                 Num(s, "eer"), Num(s, "eerThreshold"), Num(s, "auc"), Num(s, "bestAccuracy"), Num(s, "bestAccuracyThreshold"),
-                Num(s, "kFoldAccuracyMean"), Num(s, "kFoldAccuracyStdDev"), Num(s, "dPrime"));
+                Num(s, "kFoldAccuracyMean"), Num(s, "kFoldAccuracyStdDev"), Num(s, "dPrime"),
+                Long(s, "failedGenuinePairs") ?? 0, Long(s, "failedImpostorPairs") ?? 0, Num(s, "eerIntervalLow"), Num(s, "eerIntervalHigh"),
+                ReadThresholdOutcome(Obj(s, "atThreshold")));
+        }
+
+        private static ReportThresholdOutcome ReadThresholdOutcome(JsonElement? a)
+        {
+            if (!a.HasValue) { return null; }
+            return new ReportThresholdOutcome(Num(a, "threshold") ?? double.NaN, Num(a, "tar"), Num(a, "tarIntervalLow"), Num(a, "tarIntervalHigh"),
+                Num(a, "far"), Num(a, "farIntervalLow"), Num(a, "farIntervalHigh"));
         }
 
         private static ReportTarAtFar ReadTarAtFar(JsonElement t, string rateName, string achievedName) =>

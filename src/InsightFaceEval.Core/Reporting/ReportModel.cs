@@ -195,10 +195,20 @@ namespace InsightFaceEval.Reporting
             double? bestAccuracyThreshold,
             double? kFoldAccuracyMean,
             double? kFoldAccuracyStdDev,
-            double? dPrime)
+            double? dPrime,
+            long failedGenuinePairs = 0,
+            long failedImpostorPairs = 0,
+            double? eerIntervalLow = null,
+            double? eerIntervalHigh = null,
+            ReportThresholdOutcome atThreshold = null)
         {
             GenuinePairs = genuinePairs;
             ImpostorPairs = impostorPairs;
+            FailedGenuinePairs = failedGenuinePairs;
+            FailedImpostorPairs = failedImpostorPairs;
+            EerIntervalLow = eerIntervalLow;
+            EerIntervalHigh = eerIntervalHigh;
+            AtThreshold = atThreshold;
             TarAtFar = (tarAtFar ?? Enumerable.Empty<ReportTarAtFar>()).OrderByDescending(t => t.TargetFar).ToArray();
             Eer = eer;
             EerThreshold = eerThreshold;
@@ -214,12 +224,25 @@ namespace InsightFaceEval.Reporting
 
         public long ImpostorPairs { get; }
 
+        /// <summary>Genuine pairs scored -1 for a failure to acquire (system level only).</summary>
+        public long FailedGenuinePairs { get; }
+
+        public long FailedImpostorPairs { get; }
+
         /// <summary>One entry per FAR target, the loosest target first.</summary>
         public IReadOnlyList<ReportTarAtFar> TarAtFar { get; }
 
         public double? Eer { get; }
 
         public double? EerThreshold { get; }
+
+        /// <summary>95% bootstrap interval of the EER, when computed.</summary>
+        public double? EerIntervalLow { get; }
+
+        public double? EerIntervalHigh { get; }
+
+        /// <summary>The outcome at a fixed threshold the evaluator chose, with Clopper-Pearson intervals; null without one.</summary>
+        public ReportThresholdOutcome AtThreshold { get; }
 
         public double? Auc { get; }
 
@@ -236,6 +259,35 @@ namespace InsightFaceEval.Reporting
         /// <summary>The entry for <paramref name="targetFar"/>, or null.</summary>
         public ReportTarAtFar Find(double targetFar) =>
             TarAtFar.FirstOrDefault(t => Math.Abs(t.TargetFar - targetFar) <= targetFar * 1e-9);
+    }
+
+    /// <summary>What one fixed threshold does, with Clopper-Pearson 95% intervals.</summary>
+    public sealed class ReportThresholdOutcome
+    {
+        public ReportThresholdOutcome(double threshold, double? tar, double? tarLow, double? tarHigh, double? far, double? farLow, double? farHigh)
+        {
+            Threshold = threshold;
+            Tar = tar;
+            TarIntervalLow = tarLow;
+            TarIntervalHigh = tarHigh;
+            Far = far;
+            FarIntervalLow = farLow;
+            FarIntervalHigh = farHigh;
+        }
+
+        public double Threshold { get; }
+
+        public double? Tar { get; }
+
+        public double? TarIntervalLow { get; }
+
+        public double? TarIntervalHigh { get; }
+
+        public double? Far { get; }
+
+        public double? FarIntervalLow { get; }
+
+        public double? FarIntervalHigh { get; }
     }
 
     /// <summary>TAR at one FAR target, under the budget rule of metrics.md.</summary>
@@ -327,32 +379,34 @@ namespace InsightFaceEval.Reporting
         public double Frr => 1 - Tar;
     }
 
-    /// <summary>Genuine and impostor score counts over equal-width bins from <see cref="Minimum"/> to <see cref="Maximum"/>.</summary>
+    /// <summary>Genuine and impostor score counts per bin: bin i is [BinEdges[i], BinEdges[i+1]), the last bin closed.</summary>
     public sealed class ReportHistogram
     {
-        public ReportHistogram(double minimum, double maximum, IEnumerable<long> genuine, IEnumerable<long> impostor)
+        public ReportHistogram(IEnumerable<double> binEdges, IEnumerable<long> genuine, IEnumerable<long> impostor)
         {
+            BinEdges = (binEdges ?? Enumerable.Empty<double>()).ToArray();
             Genuine = (genuine ?? Enumerable.Empty<long>()).ToArray();
             Impostor = (impostor ?? Enumerable.Empty<long>()).ToArray();
-            if (Genuine.Count != Impostor.Count) { throw new ArgumentException("Genuine and impostor histograms need the same bins."); }
-            if (!(maximum > minimum)) { throw new ArgumentException("A histogram needs maximum > minimum."); }
-            Minimum = minimum;
-            Maximum = maximum;
+            if (Genuine.Count != Impostor.Count || BinEdges.Count != Genuine.Count + 1)
+            {
+                throw new ArgumentException("A histogram needs one more bin edge than bins, and the same bins for genuine and impostor pairs.");
+            }
+
+            for (var i = 1; i < BinEdges.Count; i++)
+            {
+                if (!(BinEdges[i] > BinEdges[i - 1])) { throw new ArgumentException("Histogram bin edges must increase."); }
+            }
         }
 
-        public double Minimum { get; }
-
-        public double Maximum { get; }
+        public IReadOnlyList<double> BinEdges { get; }
 
         public int BinCount => Genuine.Count;
-
-        public double BinWidth => (Maximum - Minimum) / Math.Max(1, BinCount);
 
         public IReadOnlyList<long> Genuine { get; }
 
         public IReadOnlyList<long> Impostor { get; }
 
-        /// <summary>Bins scores into <paramref name="bins"/> equal bins over [-1, 1] (cosine range), or the data's range when narrower data asks for it.</summary>
+        /// <summary>Bins scores into <paramref name="bins"/> equal bins over [minimum, maximum] (the cosine range by default).</summary>
         public static ReportHistogram FromScores(IEnumerable<double> genuine, IEnumerable<double> impostor, int bins = 50, double minimum = -1, double maximum = 1)
         {
             var g = new long[bins];
@@ -366,7 +420,7 @@ namespace InsightFaceEval.Reporting
 
             foreach (var s in genuine ?? Enumerable.Empty<double>()) { Add(g, s); }
             foreach (var s in impostor ?? Enumerable.Empty<double>()) { Add(i, s); }
-            return new ReportHistogram(minimum, maximum, g, i);
+            return new ReportHistogram(Enumerable.Range(0, bins + 1).Select(k => minimum + (maximum - minimum) * k / bins), g, i);
         }
     }
 
@@ -404,63 +458,101 @@ namespace InsightFaceEval.Reporting
         public string ImagePath2 { get; }
     }
 
-    /// <summary>A paired comparison of two models on the pairs both completed.</summary>
+    /// <summary>Two models on the pairs both completed: per-metric differences with paired-bootstrap intervals, and a verdict.</summary>
     public sealed class ComparisonReport
     {
         public ComparisonReport(
-            string modelA,
-            string modelB,
-            string metric,
-            double? valueA,
-            double? valueB,
-            double? difference,
-            double? intervalLow,
-            double? intervalHigh,
+            string referenceModel,
+            string differenceModel,
+            long genuinePairs,
+            long impostorPairs,
+            int identities,
+            double? referenceFta,
+            double? differenceFta,
+            int bootstrapSamples,
+            int bootstrapSeed,
+            string betterModel,
             string verdict,
-            long? commonPairs,
-            double? ftaA,
-            double? ftaB)
+            IEnumerable<ReportMetricDifference> differences)
         {
-            ModelA = modelA;
-            ModelB = modelB;
+            ReferenceModel = referenceModel;
+            DifferenceModel = differenceModel;
+            GenuinePairs = genuinePairs;
+            ImpostorPairs = impostorPairs;
+            Identities = identities;
+            ReferenceFta = referenceFta;
+            DifferenceFta = differenceFta;
+            BootstrapSamples = bootstrapSamples;
+            BootstrapSeed = bootstrapSeed;
+            BetterModel = betterModel;
+            Verdict = verdict;
+            Differences = (differences ?? Enumerable.Empty<ReportMetricDifference>()).ToArray();
+        }
+
+        public string ReferenceModel { get; }
+
+        public string DifferenceModel { get; }
+
+        /// <summary>Genuine pairs both models completed.</summary>
+        public long GenuinePairs { get; }
+
+        public long ImpostorPairs { get; }
+
+        /// <summary>Identities the bootstrap resampled.</summary>
+        public int Identities { get; }
+
+        public double? ReferenceFta { get; }
+
+        public double? DifferenceFta { get; }
+
+        public int BootstrapSamples { get; }
+
+        public int BootstrapSeed { get; }
+
+        /// <summary>The model every decisive difference favours, or null.</summary>
+        public string BetterModel { get; }
+
+        /// <summary>Which model is better where an interval excludes zero, else "no clear difference".</summary>
+        public string Verdict { get; }
+
+        public IReadOnlyList<ReportMetricDifference> Differences { get; }
+    }
+
+    /// <summary>One metric of a model comparison: the difference model's value minus the reference model's.</summary>
+    public sealed class ReportMetricDifference
+    {
+        public ReportMetricDifference(string metric, double? targetFar, double? referenceValue, double? differenceValue, double? difference, double? intervalLow, double? intervalHigh, string betterModel, string verdict)
+        {
             Metric = metric;
-            ValueA = valueA;
-            ValueB = valueB;
+            TargetFar = targetFar;
+            ReferenceValue = referenceValue;
+            DifferenceValue = differenceValue;
             Difference = difference;
             IntervalLow = intervalLow;
             IntervalHigh = intervalHigh;
+            BetterModel = betterModel;
             Verdict = verdict;
-            CommonPairs = commonPairs;
-            FtaA = ftaA;
-            FtaB = ftaB;
         }
 
-        public string ModelA { get; }
-
-        public string ModelB { get; }
-
-        /// <summary>What is compared, e.g. "TAR@FAR=1e-3" or "EER".</summary>
+        /// <summary>"TAR@FAR=1e-3" or "EER".</summary>
         public string Metric { get; }
 
-        public double? ValueA { get; }
+        public double? TargetFar { get; }
 
-        public double? ValueB { get; }
+        public double? ReferenceValue { get; }
 
-        /// <summary>ValueA - ValueB.</summary>
+        public double? DifferenceValue { get; }
+
+        /// <summary>DifferenceValue - ReferenceValue.</summary>
         public double? Difference { get; }
 
         public double? IntervalLow { get; }
 
         public double? IntervalHigh { get; }
 
-        /// <summary>Which model is better where the interval excludes zero, else "no clear difference".</summary>
+        public string BetterModel { get; }
+
         public string Verdict { get; }
-
-        public long? CommonPairs { get; }
-
-        public double? FtaA { get; }
-
-        public double? FtaB { get; }
     }
 
     /// <summary>One model's 1:N identification results.</summary>
@@ -472,9 +564,11 @@ namespace InsightFaceEval.Reporting
             long nonMatedProbes,
             int galleryIdentities,
             IEnumerable<double> cmc,
-            IEnumerable<ReportTarAtFar> tpirAtFpir)
+            IEnumerable<ReportTarAtFar> tpirAtFpir,
+            double? failureToAcquireRate = null)
         {
             Name = name;
+            FailureToAcquireRate = failureToAcquireRate;
             MatedProbes = matedProbes;
             NonMatedProbes = nonMatedProbes;
             GalleryIdentities = galleryIdentities;
@@ -489,6 +583,8 @@ namespace InsightFaceEval.Reporting
         public long NonMatedProbes { get; }
 
         public int GalleryIdentities { get; }
+
+        public double? FailureToAcquireRate { get; }
 
         /// <summary>Rank-k identification rate for k = 1..K (index 0 is Rank-1).</summary>
         public IReadOnlyList<double> Cmc { get; }

@@ -16,6 +16,10 @@ namespace InsightFaceEval.Reporting
         public static string Number(double? value, int decimals = 4) =>
             value.HasValue && !double.IsNaN(value.Value) ? value.Value.ToString("F" + decimals, Inv) : "n/a";
 
+        /// <summary>A difference of rates in percentage points, signed: "+1.25 pt".</summary>
+        public static string SignedPoints(double? value) =>
+            value.HasValue && !double.IsNaN(value.Value) ? (value.Value * 100).ToString("+0.00;\u22120.00;0.00", Inv) + " pt" : "n/a";
+
         public static string Count(long? value) => value.HasValue ? value.Value.ToString("N0", Inv) : "n/a";
 
         public static string Far(double far) => ReportCharts.FormatFar(far);
@@ -104,7 +108,7 @@ namespace InsightFaceEval.Reporting
 
             foreach (var c in report.Comparisons.Where(c => !string.IsNullOrEmpty(c.Verdict)))
             {
-                findings.Add($"{c.Metric}, {c.ModelA} vs {c.ModelB}: {c.Verdict}.");
+                findings.Add($"{c.ReferenceModel} vs {c.DifferenceModel}, on the pairs both completed: {c.Verdict.TrimEnd('.')}.");
             }
 
             var small = models.Where(m => m.Completed.GenuinePairs < 100).ToList();

@@ -33,7 +33,15 @@ namespace InsightFaceEval.Tests.Reporting
                     new[] { new KeyValuePair<string, string>("Crop expansion", "0.2"), new KeyValuePair<string, string>("Crop max side", "256") }),
                 new DatasetSummary("AllPairs", 40, 420, genuine, impostor),
                 list,
-                new[] { new ComparisonReport("model-b", "model-a", "TAR@FAR=1e-3", 0.9, 0.8, 0.1, 0.05, 0.15, "model-b is better", genuine + impostor, 0, 0.01) },
+                models < 2 ? null : new[]
+                {
+                    new ComparisonReport("model-a", "model-b", genuine, impostor, 40, 0.005, 0.005, 1000, 42, "model-b", "model-b is better at TAR@FAR=1e-3",
+                        new[]
+                        {
+                            new ReportMetricDifference("TAR@FAR=1e-3", 1e-3, 0.80, 0.90, 0.10, 0.05, 0.15, "model-b", "model-b is better"),
+                            new ReportMetricDifference("EER", null, 0.04, 0.035, -0.005, -0.012, 0.002, null, "no clear difference"),
+                        }),
+                },
                 null,
                 new[] { "Synthetic scores for tests." });
         }
