@@ -44,6 +44,7 @@ namespace InsightFaceEval.Reporting
       if (faces[n].complete && faces[n].naturalWidth > 0) { images++; }
       else { problems.push('thumbnail ' + n + ' did not decode'); }
     }
+    body.setAttribute('data-page-height', String(Math.ceil(document.documentElement.scrollHeight)));
     body.setAttribute('data-charts-rendered', String(charts));
     body.setAttribute('data-images-rendered', String(images));
     if (problems.length > 0) {
@@ -223,15 +224,20 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             var unmeasurable = ReportText.FarTargets(report).Except(targets).ToList();
             h.Append("<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th class=\"text\">Model</th>");
             if (withFta) { h.Append("<th>FTA</th>"); }
-            h.Append("<th>Genuine / impostor pairs</th>");
+
             foreach (var f in targets) { h.Append("<th>TAR @ FAR ").Append(E(ReportText.Far(f))).Append("</th>"); }
-            h.Append("<th>EER</th><th>AUC</th><th>Best accuracy</th><th>k-fold accuracy</th><th>d\u2032</th></tr></thead><tbody>\n");
+            h.Append("<th>EER</th><th>AUC</th><th>Accuracy<span class=\"sub\">best / k-fold</span></th><th>d\u2032</th></tr></thead><tbody>\n");
             for (var i = 0; i < report.Models.Count; i++)
             {
                 var m = report.Models[i];
                 var s = select(m);
                 h.Append("<tr><td class=\"text\"><span class=\"swatch\" style=\"background:").Append(Hex(i)).Append("\"></span><b>").Append(E(m.Name)).Append("</b>");
-                if (m.Dimension.HasValue) { h.Append("<span class=\"sub\">").Append(m.Dimension.Value).Append("-d</span>"); }
+                if (m.Dimension.HasValue) { h.Append("<span class=\"sub\">").Append(m.Dimension.Value).Append("-d embedding</span>"); }
+                if (s != null)
+                {
+                    h.Append("<span class=\"sub\">").Append(ReportText.Count(s.GenuinePairs)).Append(" genuine / ").Append(ReportText.Count(s.ImpostorPairs)).Append(" impostor</span>");
+                }
+
                 h.Append("</td>");
                 if (withFta)
                 {
@@ -240,11 +246,10 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
 
                 if (s == null)
                 {
-                    h.Append("<td colspan=\"").Append(targets.Count + 6).Append("\">not computed</td></tr>\n");
+                    h.Append("<td colspan=\"").Append(targets.Count + 4).Append("\">not computed</td></tr>\n");
                     continue;
                 }
 
-                h.Append("<td>").Append(ReportText.Count(s.GenuinePairs)).Append(" / ").Append(ReportText.Count(s.ImpostorPairs)).Append("</td>");
                 foreach (var f in targets)
                 {
                     var t = s.Find(f);
@@ -265,15 +270,32 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                     h.Append("<span class=\"sub\">t ").Append(ReportText.Number(t.Threshold)).Append(" \u00B7 FAR ").Append(t.AchievedFar.HasValue ? E(ReportText.Sci(t.AchievedFar.Value)) : "n/a").Append("</span></td>");
                 }
 
-                h.Append("<td>").Append(ReportText.Percent(s.Eer)).Append("<span class=\"sub\">t ").Append(ReportText.Number(s.EerThreshold)).Append("</span></td>");
+                h.Append("<td>").Append(ReportText.Percent(s.Eer));
+                if (s.EerIntervalLow.HasValue && s.EerIntervalHigh.HasValue)
+                {
+                    h.Append("<span class=\"sub\">[").Append(ReportText.Percent(s.EerIntervalLow, 1)).Append(", ").Append(ReportText.Percent(s.EerIntervalHigh, 1)).Append("]</span>");
+                }
+
+                h.Append("<span class=\"sub\">t ").Append(ReportText.Number(s.EerThreshold)).Append("</span></td>");
                 h.Append("<td>").Append(ReportText.Number(s.Auc, 5)).Append("</td>");
-                h.Append("<td>").Append(ReportText.Percent(s.BestAccuracy)).Append("<span class=\"sub\">t ").Append(ReportText.Number(s.BestAccuracyThreshold)).Append("</span></td>");
-                h.Append("<td>").Append(ReportText.Percent(s.KFoldAccuracyMean));
-                if (s.KFoldAccuracyStdDev.HasValue) { h.Append("<span class=\"sub\">\u00B1 ").Append(ReportText.Percent(s.KFoldAccuracyStdDev)).Append("</span>"); }
-                h.Append("</td><td>").Append(ReportText.Number(s.DPrime, 2)).Append("</td></tr>\n");
+                h.Append("<td>").Append(ReportText.Percent(s.BestAccuracy)).Append("<span class=\"sub\">t ").Append(ReportText.Number(s.BestAccuracyThreshold)).Append("</span>")
+                    .Append("<span class=\"sub\">k-fold ").Append(ReportText.Percent(s.KFoldAccuracyMean));
+                if (s.KFoldAccuracyStdDev.HasValue) { h.Append(" \u00B1 ").Append(ReportText.Percent(s.KFoldAccuracyStdDev)); }
+                h.Append("</span></td><td>").Append(ReportText.Number(s.DPrime, 2)).Append("</td></tr>\n");
             }
 
             h.Append("</tbody></table></div>\n");
+            var fixedThreshold = report.Models.Where(m => select(m)?.AtThreshold != null).ToList();
+            if (withFta && fixedThreshold.Count > 0)
+            {
+                h.Append("<p class=\"note\">At the fixed threshold (Clopper\u2013Pearson 95% intervals): ");
+                h.Append(E(string.Join("; ", fixedThreshold.Select(m =>
+                {
+                    var a = select(m).AtThreshold;
+                    return $"{m.Name} at t = {ReportText.Number(a.Threshold)}: TAR {ReportText.Percent(a.Tar)} [{ReportText.Percent(a.TarIntervalLow, 1)}, {ReportText.Percent(a.TarIntervalHigh, 1)}], FAR {(a.Far.HasValue ? ReportText.Sci(a.Far.Value) : "n/a")} [{(a.FarIntervalLow.HasValue ? ReportText.Sci(a.FarIntervalLow.Value) : "n/a")}, {(a.FarIntervalHigh.HasValue ? ReportText.Sci(a.FarIntervalHigh.Value) : "n/a")}]";
+                })))).Append(".</p>\n");
+            }
+
             if (unmeasurable.Count > 0)
             {
                 h.Append("<p class=\"note\">Not measurable with these impostor pairs (budget of zero false accepts): FAR ")
