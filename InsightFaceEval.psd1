@@ -13,6 +13,8 @@
     FormatsToProcess     = @('InsightFaceEval.Format.ps1xml')
     CmdletsToExport      = @(
         'New-FaceCrop'
+        'Get-FaceEmbedding'
+        'Import-FaceEmbedding'
         'Export-FaceEvaluationReport'
         'Test-FaceVerificationBaseline'
     )

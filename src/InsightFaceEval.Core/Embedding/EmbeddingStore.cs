@@ -1,0 +1,471 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+
+namespace InsightFaceEval.Embedding
+{
+    /// <summary>
+    /// The folder Get-FaceEmbedding writes and Import-FaceEmbedding reads:
+    /// <code>
+    /// store.json                         format marker and the salt for endpoint fingerprints
+    /// &lt;model&gt;/index.jsonl              one JSON object per line per stored result (append-only, last line wins)
+    /// &lt;model&gt;/&lt;relative path&gt;.npy     one float32 vector per image, as np.save writes it
+    /// </code>
+    /// Files are written under a temporary name and renamed, index lines are appended under an exclusive lock, so
+    /// an interrupted run or two runs at once never leave a half-written file or interleaved lines.
+    /// </summary>
+    public sealed class EmbeddingStore
+    {
+        public const string MarkerFileName = "store.json";
+        public const string IndexFileName = "index.jsonl";
+        public const string FormatName = "InsightFaceEval.EmbeddingStore";
+
+        private readonly ConcurrentDictionary<string, ModelStore> _models = new ConcurrentDictionary<string, ModelStore>(StringComparer.Ordinal);
+        private readonly byte[] _salt;
+
+        private EmbeddingStore(string root, byte[] salt)
+        {
+            Root = root;
+            _salt = salt;
+        }
+
+        /// <summary>Full path of the store folder.</summary>
+        public string Root { get; }
+
+        /// <summary>True when <paramref name="folder"/> holds a store marker.</summary>
+        public static bool IsStore(string folder) => File.Exists(Path.Combine(folder, MarkerFileName));
+
+        /// <summary>Opens the store in <paramref name="root"/>, creating it (and its salt) when it does not exist yet.</summary>
+        public static EmbeddingStore OpenOrCreate(string root)
+        {
+            root = Path.GetFullPath(root);
+            Directory.CreateDirectory(root);
+            var marker = Path.Combine(root, MarkerFileName);
+            for (var attempt = 0; ; attempt++)
+            {
+                if (File.Exists(marker))
+                {
+                    try
+                    {
+                        return new EmbeddingStore(root, ReadSalt(marker));
+                    }
+                    catch (IOException) when (attempt < 20)
+                    {
+                        // Another run may be creating the marker right now.
+                        Thread.Sleep(25);
+                        continue;
+                    }
+                }
+
+                var salt = new byte[16];
+                using (var rng = RandomNumberGenerator.Create()) { rng.GetBytes(salt); }
+                var json = "{\"format\":\"" + FormatName + "\",\"version\":1,\"salt\":\"" + Hex(salt) + "\"}\n";
+                var temp = TempName(marker);
+                File.WriteAllText(temp, json, new UTF8Encoding(false));
+                try
+                {
+                    File.Move(temp, marker);
+                    return new EmbeddingStore(root, salt);
+                }
+                catch (IOException) when (File.Exists(marker))
+                {
+                    // Lost the race to another run: use its salt.
+                    TryDelete(temp);
+                }
+            }
+        }
+
+        /// <summary>Opens an existing store for reading.</summary>
+        public static EmbeddingStore Open(string root)
+        {
+            root = Path.GetFullPath(root);
+            return new EmbeddingStore(root, ReadSalt(Path.Combine(root, MarkerFileName)));
+        }
+
+        private static byte[] ReadSalt(string marker)
+        {
+            using (var doc = JsonDocument.Parse(File.ReadAllBytes(marker)))
+            {
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object
+                    || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName
+                    || !root.TryGetProperty("salt", out var salt) || salt.ValueKind != JsonValueKind.String)
+                {
+                    throw new InvalidDataException($"'{marker}' is not an InsightFaceEval embedding store marker.");
+                }
+
+                return FromHex(salt.GetString());
+            }
+        }
+
+        /// <summary>
+        /// A salted fingerprint of an endpoint: equal for equal endpoints within this store, and useless for finding
+        /// the URL (the salt is random per store, and only part of an HMAC is kept).
+        /// </summary>
+        public string Fingerprint(string endpointIdentity)
+        {
+            using (var hmac = new HMACSHA256(_salt))
+            {
+                var hash = hmac.ComputeHash(Encoding.UTF8.GetBytes(endpointIdentity ?? string.Empty));
+                return Hex(hash).Substring(0, 16);
+            }
+        }
+
+        /// <summary>The part of the store for one model (as the user names it).</summary>
+        public ModelStore Model(string requestedModel) =>
+            _models.GetOrAdd(requestedModel, m => new ModelStore(Path.Combine(Root, SafeSegment(m)), m));
+
+        /// <summary>The model folders present in the store.</summary>
+        public IReadOnlyList<ModelStore> ExistingModels()
+        {
+            var result = new List<ModelStore>();
+            foreach (var dir in Directory.GetDirectories(Root).OrderBy(d => d, StringComparer.Ordinal))
+            {
+                if (File.Exists(Path.Combine(dir, IndexFileName)))
+                {
+                    result.Add(new ModelStore(dir, Path.GetFileName(dir)));
+                }
+            }
+
+            return result;
+        }
+
+        internal static string SafeSegment(string segment)
+        {
+            var invalid = Path.GetInvalidFileNameChars();
+            var chars = segment.Select(c => invalid.Contains(c) || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' || c == '|' ? '_' : c).ToArray();
+            var safe = new string(chars).Trim();
+            if (safe.Length == 0 || safe == "." || safe == "..") { safe = "_" + safe; }
+            return safe;
+        }
+
+        internal static string TempName(string path) =>
+            Path.Combine(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp");
+
+        internal static void TryDelete(string path)
+        {
+            try { File.Delete(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+
+        internal static string Hex(byte[] bytes)
+        {
+            var sb = new StringBuilder(bytes.Length * 2);
+            foreach (var b in bytes) { sb.Append(b.ToString("x2", CultureInfo.InvariantCulture)); }
+            return sb.ToString();
+        }
+
+        private static byte[] FromHex(string hex)
+        {
+            if (hex.Length % 2 != 0) { throw new InvalidDataException("The store's salt is not hex."); }
+            var bytes = new byte[hex.Length / 2];
+            for (var i = 0; i < bytes.Length; i++) { bytes[i] = byte.Parse(hex.Substring(i * 2, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture); }
+            return bytes;
+        }
+
+        public override string ToString() => Root;
+    }
+
+    /// <summary>One model's folder in an <see cref="EmbeddingStore"/>.</summary>
+    public sealed class ModelStore
+    {
+        private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(30);
+
+        internal ModelStore(string folder, string requestedModel)
+        {
+            Folder = folder;
+            RequestedModel = requestedModel;
+            IndexPath = Path.Combine(folder, EmbeddingStore.IndexFileName);
+        }
+
+        /// <summary>The model name as the user asked for it (the folder is named after it).</summary>
+        public string RequestedModel { get; }
+
+        public string Folder { get; }
+
+        public string IndexPath { get; }
+
+        /// <summary>Where the vector of the image at <paramref name="relativePath"/> is stored.</summary>
+        public string EmbeddingPathFor(string relativePath) => Path.Combine(Folder, StoreRelativeFile(relativePath).Replace('/', Path.DirectorySeparatorChar));
+
+        /// <summary>The '/'-separated path, below the model folder, of the .npy for an image key.</summary>
+        public static string StoreRelativeFile(string relativePath)
+        {
+            var key = DatasetPaths.NormalizeKey(relativePath) ?? string.Empty;
+            var segments = key.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries)
+                .Where(s => s != ".")
+                .Select(s => s == ".." ? "__" : EmbeddingStore.SafeSegment(s))
+                .ToList();
+            if (segments.Count == 0) { segments.Add("_"); }
+
+            // Keep the image's extension in the name (img.png.npy) so img.png and img.jpg never share a file.
+            segments[segments.Count - 1] += ".npy";
+            return string.Join("/", segments);
+        }
+
+        /// <summary>Writes a vector atomically (temporary name, then rename) and returns its full path.</summary>
+        public string WriteVector(string relativePath, float[] vector)
+        {
+            var path = EmbeddingPathFor(relativePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path));
+            var temp = EmbeddingStore.TempName(path);
+            try
+            {
+                File.WriteAllBytes(temp, NpyFile.Serialize(vector));
+                Replace(temp, path);
+            }
+            catch
+            {
+                EmbeddingStore.TryDelete(temp);
+                throw;
+            }
+
+            return path;
+        }
+
+        private static void Replace(string temp, string path)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    if (!File.Exists(path))
+                    {
+                        File.Move(temp, path);
+                        return;
+                    }
+
+                    File.Replace(temp, path, null, ignoreMetadataErrors: true);
+                    return;
+                }
+                catch (IOException) when (attempt < 10)
+                {
+                    // Another run created or is replacing the same file (with the same bytes): try again.
+                    Thread.Sleep(10 * (attempt + 1));
+                }
+                catch (UnauthorizedAccessException) when (attempt < 10)
+                {
+                    Thread.Sleep(10 * (attempt + 1));
+                }
+            }
+        }
+
+        /// <summary>Appends records to the index under an exclusive lock, each as one line written at once.</summary>
+        public void Append(IReadOnlyList<StoreRecord> records, CancellationToken cancellationToken = default)
+        {
+            if (records.Count == 0) { return; }
+            Directory.CreateDirectory(Folder);
+            var buffer = new MemoryStream();
+            foreach (var record in records)
+            {
+                record.WriteJsonLine(buffer);
+            }
+
+            var bytes = buffer.ToArray();
+            using (var stream = OpenLocked(IndexPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, cancellationToken))
+            {
+                // A crash mid-line (power loss) leaves a fragment; start on a fresh line so only that fragment is lost.
+                if (stream.Length > 0)
+                {
+                    stream.Seek(-1, SeekOrigin.End);
+                    if (stream.ReadByte() != '\n') { stream.WriteByte((byte)'\n'); }
+                }
+
+                stream.Seek(0, SeekOrigin.End);
+                stream.Write(bytes, 0, bytes.Length);
+                stream.Flush();
+            }
+        }
+
+        /// <summary>
+        /// Every readable record in file order. Lines that do not parse (a fragment from a crash) are skipped and
+        /// counted in <paramref name="skippedLines"/>.
+        /// </summary>
+        public List<StoreRecord> ReadIndex(out int skippedLines)
+        {
+            skippedLines = 0;
+            var records = new List<StoreRecord>();
+            if (!File.Exists(IndexPath)) { return records; }
+            byte[] bytes;
+            using (var stream = OpenLocked(IndexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, CancellationToken.None))
+            {
+                bytes = new byte[stream.Length];
+                var read = 0;
+                while (read < bytes.Length)
+                {
+                    var n = stream.Read(bytes, read, bytes.Length - read);
+                    if (n == 0) { break; }
+                    read += n;
+                }
+            }
+
+            var start = 0;
+            for (var i = 0; i <= bytes.Length; i++)
+            {
+                if (i < bytes.Length && bytes[i] != (byte)'\n') { continue; }
+                var length = i - start;
+                if (length > 0 && !(length == 1 && bytes[start] == (byte)'\r'))
+                {
+                    var record = StoreRecord.TryParse(new ArraySegment<byte>(bytes, start, length));
+                    if (record != null) { records.Add(record); }
+                    else { skippedLines++; }
+                }
+
+                start = i + 1;
+            }
+
+            return records;
+        }
+
+        private static FileStream OpenLocked(string path, FileMode mode, FileAccess access, FileShare share, CancellationToken cancellationToken)
+        {
+            var deadline = DateTime.UtcNow + LockPatience;
+            var delay = 2;
+            while (true)
+            {
+                try
+                {
+                    return new FileStream(path, mode, access, share, 4096, FileOptions.None);
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline && !(mode == FileMode.Open && !File.Exists(path)))
+                {
+                    // Another run holds the index for a moment (exclusive while appending); wait our turn.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Thread.Sleep(delay);
+                    delay = Math.Min(delay * 2, 50);
+                }
+            }
+        }
+
+        public override string ToString() => Folder;
+    }
+
+    /// <summary>One line of a model's index.</summary>
+    public sealed class StoreRecord
+    {
+        public StoreRecord(
+            string relativePath, string sha256, string identity, EmbeddingStatus status, int dimension, string model,
+            string requestedModel, string embeddingFile, string sourcePath, DateTimeOffset time, string moduleVersion,
+            string endpointFingerprint, double elapsedMilliseconds)
+        {
+            RelativePath = relativePath;
+            Sha256 = sha256;
+            Identity = identity;
+            Status = status;
+            Dimension = dimension;
+            Model = model;
+            RequestedModel = requestedModel;
+            EmbeddingFile = embeddingFile;
+            SourcePath = sourcePath;
+            Time = time;
+            ModuleVersion = moduleVersion;
+            EndpointFingerprint = endpointFingerprint;
+            ElapsedMilliseconds = elapsedMilliseconds;
+        }
+
+        /// <summary>The image's dataset key ('/'-separated).</summary>
+        public string RelativePath { get; }
+
+        /// <summary>SHA-256 of the uploaded bytes.</summary>
+        public string Sha256 { get; }
+
+        public string Identity { get; }
+
+        public EmbeddingStatus Status { get; }
+
+        public int Dimension { get; }
+
+        /// <summary>The model name as the server replied it.</summary>
+        public string Model { get; }
+
+        /// <summary>The model name as the user asked for it.</summary>
+        public string RequestedModel { get; }
+
+        /// <summary>The .npy file, '/'-separated, relative to the model folder; null for a failure to acquire.</summary>
+        public string EmbeddingFile { get; }
+
+        /// <summary>Where the image was when it was extracted.</summary>
+        public string SourcePath { get; }
+
+        public DateTimeOffset Time { get; }
+
+        public string ModuleVersion { get; }
+
+        /// <summary>Salted fingerprint of the endpoint (never the URL).</summary>
+        public string EndpointFingerprint { get; }
+
+        public double ElapsedMilliseconds { get; }
+
+        internal void WriteJsonLine(Stream stream)
+        {
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, SkipValidation = false }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("relativePath", RelativePath);
+                writer.WriteString("sha256", Sha256);
+                writer.WriteString("identity", Identity);
+                writer.WriteString("status", Status.ToString());
+                writer.WriteNumber("dimension", Dimension);
+                writer.WriteString("model", Model);
+                writer.WriteString("requestedModel", RequestedModel);
+                writer.WriteString("embedding", EmbeddingFile);
+                writer.WriteString("path", SourcePath);
+                writer.WriteString("time", Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                writer.WriteString("moduleVersion", ModuleVersion);
+                writer.WriteString("endpoint", EndpointFingerprint);
+                writer.WriteNumber("elapsedMs", Math.Round(ElapsedMilliseconds, 3));
+                writer.WriteEndObject();
+            }
+
+            stream.WriteByte((byte)'\n');
+        }
+
+        internal static StoreRecord TryParse(ArraySegment<byte> line)
+        {
+            try
+            {
+                using (var doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(line.Array, line.Offset, line.Count)))
+                {
+                    var e = doc.RootElement;
+                    if (e.ValueKind != JsonValueKind.Object) { return null; }
+                    var relativePath = Str(e, "relativePath");
+                    var sha = Str(e, "sha256");
+                    var requested = Str(e, "requestedModel");
+                    if (relativePath == null || requested == null
+                        || !Enum.TryParse(Str(e, "status") ?? string.Empty, ignoreCase: false, out EmbeddingStatus status)
+                        || !Enum.IsDefined(typeof(EmbeddingStatus), status))
+                    {
+                        return null;
+                    }
+
+                    var time = DateTimeOffset.TryParse(Str(e, "time"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : default;
+                    var dimension = e.TryGetProperty("dimension", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt32() : 0;
+                    var elapsed = e.TryGetProperty("elapsedMs", out var el) && el.ValueKind == JsonValueKind.Number ? el.GetDouble() : 0;
+                    return new StoreRecord(relativePath, sha, Str(e, "identity"), status, dimension, Str(e, "model") ?? requested, requested,
+                        Str(e, "embedding"), Str(e, "path"), time, Str(e, "moduleVersion"), Str(e, "endpoint"), elapsed);
+                }
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        private static string Str(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        public override string ToString() => $"{RequestedModel}: {RelativePath} [{Status}]";
+    }
+}

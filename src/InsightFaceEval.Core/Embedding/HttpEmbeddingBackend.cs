@@ -1,0 +1,338 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InsightFaceEval.Embedding
+{
+    /// <summary>
+    /// The hosted feature-extraction protocol: <c>POST</c> the URL exactly as delivered, multipart form with
+    /// <c>model_name</c> (text) and <c>image</c> (the file's bytes, unchanged, as application/octet-stream).
+    /// </summary>
+    public sealed class HttpEmbeddingBackend : IEmbeddingBackend
+    {
+        private readonly Uri _url;
+        private readonly HttpClient _client;
+        private readonly TimeSpan _timeout;
+
+        /// <param name="url">The endpoint URL (confidential: it is never put into a message).</param>
+        /// <param name="timeout">Time allowed for one request, reply included.</param>
+        /// <param name="maxConnections">Connections kept to the endpoint (the session's concurrency).</param>
+        public HttpEmbeddingBackend(Uri url, TimeSpan timeout, int maxConnections)
+        {
+            _url = url ?? throw new ArgumentNullException(nameof(url));
+            if (!TryValidateUrl(url.OriginalString, out _, out var problem)) { throw new ArgumentException(problem, nameof(url)); }
+            _timeout = timeout;
+            var handler = new HttpClientHandler
+            {
+                // A redirect could carry the image to a host the user never chose.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                MaxConnectionsPerServer = Math.Max(2, maxConnections),
+            };
+            _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            // .NET Framework otherwise waits up to 350 ms for a 100-continue on every POST.
+            _client.DefaultRequestHeaders.ExpectContinue = false;
+            _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("InsightFaceEval", ModuleInfo.Version));
+            Scrubber = new SecretScrubber(url);
+        }
+
+        /// <inheritdoc />
+        public string EndpointIdentity => _url.OriginalString;
+
+        /// <inheritdoc />
+        public bool ModelsNeedConfirmation => true;
+
+        /// <summary>Removes the URL and its parts from any text before it is shown.</summary>
+        public SecretScrubber Scrubber { get; }
+
+        /// <summary>
+        /// Checks a URL without echoing it: absolute, http or https. The problem text never contains the URL.
+        /// </summary>
+        public static bool TryValidateUrl(string text, out Uri url, out string problem)
+        {
+            url = null;
+            problem = null;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                problem = "The endpoint URL is empty.";
+                return false;
+            }
+
+            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                url = null;
+                problem = "The endpoint URL is not an absolute http:// or https:// URL. Use the URL exactly as delivered by email.";
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <inheritdoc />
+        public async Task<FeatureReply> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
+        {
+            var boundary = NewBoundary();
+            var body = MultipartBody.Build(boundary, request.Model, request.FileName, request.Image);
+            using (var message = new HttpRequestMessage(HttpMethod.Post, _url))
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var content = new ByteArrayContent(body);
+                content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=" + boundary);
+                message.Content = content;
+                timeout.CancelAfter(_timeout);
+                HttpResponseMessage response;
+                byte[] replyBody;
+                try
+                {
+                    response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                    replyBody = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new EmbeddingBackendException(BackendFailure.Timeout,
+                        $"The endpoint did not reply within {_timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.");
+                }
+                catch (HttpRequestException ex)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                }
+                catch (IOException ex)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException))
+                {
+                    // Whatever else the transport throws may quote the URL: report its kind only.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".");
+                }
+
+                using (response)
+                {
+                    return Interpret(response, replyBody);
+                }
+            }
+        }
+
+        private FeatureReply Interpret(HttpResponseMessage response, byte[] body)
+        {
+            var status = (int)response.StatusCode;
+            if (status == 200)
+            {
+                try
+                {
+                    return FeatureReply.Parse(body);
+                }
+                catch (FormatException ex)
+                {
+                    throw new EmbeddingBackendException(BackendFailure.InvalidReply, Scrubber.Scrub(ex.Message), status);
+                }
+            }
+
+            var detail = ServerDetail(body);
+            var what = $"HTTP {status} {response.ReasonPhrase}".Trim() + (detail == null ? string.Empty : ": " + detail);
+            if (status == 429)
+            {
+                return ThrowRateLimited(response, what);
+            }
+
+            BackendFailure failure;
+            if (status >= 500) { failure = BackendFailure.ServerError; }
+            else if (status == 401 || status == 403) { failure = BackendFailure.Unauthorized; }
+            else if (status == 404 || status == 405 || status == 410 || (status >= 300 && status < 400)) { failure = BackendFailure.EndpointNotFound; }
+            else if (status == 408) { failure = BackendFailure.Timeout; }
+            else if (status == 413 || status == 415 || status == 422) { failure = BackendFailure.ImageRejected; }
+            else { failure = BackendFailure.Rejected; }
+            throw new EmbeddingBackendException(failure, Scrubber.Scrub($"The endpoint refused the request ({what})."), status);
+        }
+
+        private FeatureReply ThrowRateLimited(HttpResponseMessage response, string what)
+        {
+            TimeSpan? wait = null;
+            var header = response.Headers.RetryAfter;
+            if (header?.Delta != null) { wait = header.Delta; }
+            else if (header?.Date != null)
+            {
+                // Measure against the server's own clock when it sent one, so a skewed local clock does not matter.
+                var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
+                wait = header.Date.Value - now;
+                if (wait < TimeSpan.Zero) { wait = TimeSpan.Zero; }
+            }
+
+            throw new EmbeddingBackendException(BackendFailure.RateLimited, Scrubber.Scrub($"The endpoint is rate limiting ({what})."), 429, wait);
+        }
+
+        private string ServerDetail(byte[] body)
+        {
+            if (body == null || body.Length == 0 || body.Length > 64 * 1024) { return null; }
+            string text = null;
+            try
+            {
+                using (var doc = JsonDocument.Parse(body))
+                {
+                    text = FindMessage(doc.RootElement, 0);
+                }
+            }
+            catch (JsonException)
+            {
+                // Plain-text error pages: keep a short first line only.
+                text = Encoding.UTF8.GetString(body).Split('\n')[0];
+                if (text.IndexOf('<') >= 0) { text = null; }
+            }
+
+            if (string.IsNullOrWhiteSpace(text)) { return null; }
+            text = text.Trim();
+            if (text.Length > 200) { text = text.Substring(0, 200) + "..."; }
+            return Scrubber.Scrub(text);
+        }
+
+        private static string FindMessage(JsonElement element, int depth)
+        {
+            if (depth > 3) { return null; }
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return element.GetString();
+                case JsonValueKind.Object:
+                    foreach (var name in new[] { "detail", "message", "error", "msg" })
+                    {
+                        if (element.TryGetProperty(name, out var value))
+                        {
+                            var found = FindMessage(value, depth + 1);
+                            if (found != null) { return found; }
+                        }
+                    }
+
+                    return null;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray()) { return FindMessage(item, depth + 1); }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+
+        private static string DescribeTransportError(Exception ex)
+        {
+            // The transport's own messages often name the host and port; describe the failure by its kind instead.
+            for (var e = ex; e != null; e = e.InnerException)
+            {
+                if (e is SocketException socket) { return "socket error " + socket.SocketErrorCode; }
+                if (e is System.Security.Authentication.AuthenticationException) { return "the TLS handshake failed"; }
+                if (e is IOException && e.InnerException == null) { return "the connection was closed before the reply was complete"; }
+            }
+
+            return "the connection was closed before the reply was complete";
+        }
+
+        private static string NewBoundary()
+        {
+            var bytes = new byte[16];
+            using (var rng = RandomNumberGenerator.Create()) { rng.GetBytes(bytes); }
+            var sb = new StringBuilder("----InsightFaceEval", 19 + 32);
+            foreach (var b in bytes) { sb.Append(b.ToString("x2", CultureInfo.InvariantCulture)); }
+            return sb.ToString();
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+
+    /// <summary>The multipart/form-data body of one request, built in one buffer with no re-encoding of the image.</summary>
+    public static class MultipartBody
+    {
+        public static byte[] Build(string boundary, string model, string fileName, byte[] image)
+        {
+            var head = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"model_name\"\r\n\r\n"
+                + model + "\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"image\"; filename=\"" + EscapeFileName(fileName) + "\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+            var tail = "\r\n--" + boundary + "--\r\n";
+            var headBytes = Encoding.UTF8.GetBytes(head);
+            var tailBytes = Encoding.ASCII.GetBytes(tail);
+            var body = new byte[headBytes.Length + image.Length + tailBytes.Length];
+            Buffer.BlockCopy(headBytes, 0, body, 0, headBytes.Length);
+            Buffer.BlockCopy(image, 0, body, headBytes.Length, image.Length);
+            Buffer.BlockCopy(tailBytes, 0, body, headBytes.Length + image.Length, tailBytes.Length);
+            return body;
+        }
+
+        /// <summary>Escapes a file name for a quoted form-data parameter as browsers do (WHATWG).</summary>
+        public static string EscapeFileName(string fileName) =>
+            (fileName ?? "image").Replace("\"", "%22").Replace("\r", "%0D").Replace("\n", "%0A");
+    }
+
+    /// <summary>Replaces the endpoint URL, and any part of it that could identify it, with a placeholder.</summary>
+    public sealed class SecretScrubber
+    {
+        public const string Placeholder = "<endpoint>";
+        private readonly string[] _secrets;
+
+        public SecretScrubber(Uri url)
+        {
+            var whole = new System.Collections.Generic.List<string>
+            {
+                url.OriginalString, url.AbsoluteUri, url.GetLeftPart(UriPartial.Path), url.Authority, url.Host,
+                url.PathAndQuery, url.AbsolutePath, url.Query, url.UserInfo, Uri.UnescapeDataString(url.PathAndQuery),
+            };
+            var pieces = new System.Collections.Generic.List<string>();
+            foreach (var segment in url.AbsolutePath.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries)) { pieces.Add(segment); pieces.Add(Uri.UnescapeDataString(segment)); }
+            foreach (var pair in url.Query.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                pieces.Add(pair);
+                var eq = pair.IndexOf('=');
+                if (eq >= 0) { pieces.Add(pair.Substring(eq + 1)); pieces.Add(Uri.UnescapeDataString(pair.Substring(eq + 1))); }
+            }
+
+            // Longest first, so a whole URL is replaced before its pieces. Short path words ('v1', 'extract') identify
+            // nothing and would only garble messages; tokens and keys are long.
+            whole = whole.ConvertAll(p => (p ?? string.Empty).Trim('?')).FindAll(p => p.Trim('/').Length >= 4);
+            pieces = pieces.FindAll(p => !string.IsNullOrEmpty(p) && p.Length >= 8);
+            whole.AddRange(pieces);
+            _secrets = whole.ToArray();
+            Array.Sort(_secrets, (a, b) => b.Length.CompareTo(a.Length));
+        }
+
+        public string Scrub(string text)
+        {
+            if (string.IsNullOrEmpty(text)) { return text; }
+            foreach (var secret in _secrets)
+            {
+                if (text.IndexOf(secret, StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    text = ReplaceIgnoreCase(text, secret, Placeholder);
+                }
+            }
+
+            return text;
+        }
+
+        private static string ReplaceIgnoreCase(string text, string value, string replacement)
+        {
+            var sb = new StringBuilder(text.Length);
+            var start = 0;
+            int index;
+            while ((index = text.IndexOf(value, start, StringComparison.OrdinalIgnoreCase)) >= 0)
+            {
+                sb.Append(text, start, index - start).Append(replacement);
+                start = index + value.Length;
+            }
+
+            return sb.Append(text, start, text.Length - start).ToString();
+        }
+    }
+}

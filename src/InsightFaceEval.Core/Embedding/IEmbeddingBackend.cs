@@ -1,0 +1,123 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InsightFaceEval.Embedding
+{
+    /// <summary>
+    /// Where <see cref="ExtractionSession"/> sends one image for one model. The session owns everything around the
+    /// call (store, resume, deduplication, concurrency, rate limit, retries, progress, output); a backend only makes
+    /// the call and says what kind of failure it met. <see cref="HttpEmbeddingBackend"/> speaks the hosted protocol;
+    /// <see cref="FaceEmbedderBackend"/> runs in-process <see cref="IFaceEmbedder"/>s (the local ONNX engine).
+    /// </summary>
+    public interface IEmbeddingBackend : IDisposable
+    {
+        /// <summary>
+        /// Text that tells endpoints apart (for HTTP, the URL). The store keeps only a salted fingerprint of it,
+        /// never the text itself.
+        /// </summary>
+        string EndpointIdentity { get; }
+
+        /// <summary>
+        /// True when a model name may be refused by the other side (a remote server and its allow-list): the session
+        /// then sends one request per model and waits for its answer before sending more, so a refusal costs one
+        /// request, not one per worker.
+        /// </summary>
+        bool ModelsNeedConfirmation { get; }
+
+        /// <summary>
+        /// Embeds one image. Returns the reply (an empty feature means no face). Throws
+        /// <see cref="EmbeddingBackendException"/> for every failure the session should act on, and
+        /// <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> was cancelled.
+        /// </summary>
+        Task<FeatureReply> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken);
+    }
+
+    /// <summary>One image for one model.</summary>
+    public sealed class EmbeddingRequest
+    {
+        public EmbeddingRequest(string model, byte[] image, string fileName, string sha256)
+        {
+            Model = model ?? throw new ArgumentNullException(nameof(model));
+            Image = image ?? throw new ArgumentNullException(nameof(image));
+            FileName = fileName;
+            Sha256 = sha256;
+        }
+
+        /// <summary>The model name as the user asked for it.</summary>
+        public string Model { get; }
+
+        /// <summary>The file's bytes, unchanged.</summary>
+        public byte[] Image { get; }
+
+        /// <summary>The file name to send (neutral unless the user asked for the real one).</summary>
+        public string FileName { get; }
+
+        /// <summary>SHA-256 of <see cref="Image"/>, lowercase hex.</summary>
+        public string Sha256 { get; }
+
+        public override string ToString() => $"{Model}: {FileName}";
+    }
+
+    /// <summary>What went wrong with one call, which decides what the session does next.</summary>
+    public enum BackendFailure
+    {
+        /// <summary>The service is unwell (5xx): retry with backoff.</summary>
+        ServerError,
+
+        /// <summary>No reply within the timeout: retry with backoff.</summary>
+        Timeout,
+
+        /// <summary>The connection failed or dropped: retry with backoff.</summary>
+        ConnectionFailed,
+
+        /// <summary>A 200 whose body breaks the protocol (not JSON, no list of finite numbers): retry with backoff.</summary>
+        InvalidReply,
+
+        /// <summary>Over the rate limit (429): wait <see cref="EmbeddingBackendException.RetryAfter"/>, slow down, send again.</summary>
+        RateLimited,
+
+        /// <summary>
+        /// A 4xx refusal that is not about this image: before the model has worked once it means the model name is
+        /// not accepted (stop the run); after that it refuses this one request.
+        /// </summary>
+        Rejected,
+
+        /// <summary>Refused for this image only (too large, not an image): no retry.</summary>
+        ImageRejected,
+
+        /// <summary>Authentication or authorisation failed (401, 403): stop the run.</summary>
+        Unauthorized,
+
+        /// <summary>The endpoint is not there (404, 405, 410, redirects): stop the run.</summary>
+        EndpointNotFound,
+    }
+
+    /// <summary>
+    /// A classified failure of one call. Messages never contain the endpoint URL: backends build them from status
+    /// codes and error kinds, not from the transport's own exception text.
+    /// </summary>
+    public sealed class EmbeddingBackendException : Exception
+    {
+        public EmbeddingBackendException(BackendFailure failure, string message, int? statusCode = null, TimeSpan? retryAfter = null)
+            : base(message)
+        {
+            Failure = failure;
+            StatusCode = statusCode;
+            RetryAfter = retryAfter;
+        }
+
+        public BackendFailure Failure { get; }
+
+        /// <summary>The HTTP status code, when there was a reply.</summary>
+        public int? StatusCode { get; }
+
+        /// <summary>How long the server asked to wait (Retry-After), when it said.</summary>
+        public TimeSpan? RetryAfter { get; }
+
+        /// <summary>True for failures that another attempt may cure.</summary>
+        public bool IsTransient =>
+            Failure == BackendFailure.ServerError || Failure == BackendFailure.Timeout
+            || Failure == BackendFailure.ConnectionFailed || Failure == BackendFailure.InvalidReply;
+    }
+}

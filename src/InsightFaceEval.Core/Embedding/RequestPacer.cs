@@ -1,0 +1,192 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace InsightFaceEval.Embedding
+{
+    /// <summary>
+    /// Decides when each request may start: a client-side request rate (evenly spaced, no bursts, so the server never
+    /// counts more than the limit in any one-second window), and a shared pause when the server answers 429, after
+    /// which every worker sends more slowly than before.
+    /// </summary>
+    public sealed class RequestPacer
+    {
+        // Pacing 1% under the cap leaves room for network jitter between our send and the server's count.
+        private const double Headroom = 1.01;
+        private const double SlowDownFactor = 0.8;
+        private const double MinimumRate = 0.2;
+
+        private readonly object _gate = new object();
+        private readonly Func<TimeSpan> _clock;
+        private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+        private readonly double? _userCap;
+        private double? _rate;
+        private TimeSpan _nextSlot;
+        private TimeSpan _pauseUntil;
+        private readonly TimeSpan[] _recentStarts = new TimeSpan[32];
+        private int _recentCount;
+        private int _recentNext;
+
+        /// <param name="maxRequestsPerSecond">The user's cap, or null for none (until a 429 sets one).</param>
+        public RequestPacer(double? maxRequestsPerSecond)
+            : this(maxRequestsPerSecond, null, null)
+        {
+        }
+
+        /// <summary>For tests: a virtual clock and delay.</summary>
+        internal RequestPacer(double? maxRequestsPerSecond, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task> delay)
+        {
+            if (maxRequestsPerSecond.HasValue && !(maxRequestsPerSecond > 0)) { throw new ArgumentOutOfRangeException(nameof(maxRequestsPerSecond)); }
+            _userCap = maxRequestsPerSecond;
+            _rate = maxRequestsPerSecond;
+            if (clock == null)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                clock = () => stopwatch.Elapsed;
+            }
+
+            _clock = clock;
+            _delay = delay ?? ((d, ct) => Task.Delay(d, ct));
+        }
+
+        /// <summary>The requests per second currently allowed (null: unlimited).</summary>
+        public double? CurrentRate
+        {
+            get { lock (_gate) { return _rate; } }
+        }
+
+        /// <summary>When the server's Retry-After ends, if it is still running.</summary>
+        public TimeSpan? PausedFor
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var left = _pauseUntil - _clock();
+                    return left > TimeSpan.Zero ? left : (TimeSpan?)null;
+                }
+            }
+        }
+
+        /// <summary>Waits until this caller may start one request, and reserves that moment.</summary>
+        public async Task WaitAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                bool reserved;
+                lock (_gate)
+                {
+                    var now = _clock();
+                    var start = now;
+                    if (_pauseUntil > start) { start = _pauseUntil; }
+                    if (_rate.HasValue && _nextSlot > start) { start = _nextSlot; }
+                    wait = start - now;
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        Reserve(now);
+                        return;
+                    }
+
+                    if (_pauseUntil > now)
+                    {
+                        // Sit out the server's pause without holding a slot, then compete for one like everybody else.
+                        wait = _pauseUntil - now;
+                        reserved = false;
+                    }
+                    else
+                    {
+                        Reserve(start);
+                        reserved = true;
+                    }
+                }
+
+                await _delay(wait, cancellationToken).ConfigureAwait(false);
+                if (reserved)
+                {
+                    lock (_gate)
+                    {
+                        // A 429 that arrived while we slept voids the slot: go round again, behind the pause.
+                        if (_pauseUntil <= _clock()) { return; }
+                    }
+                }
+            }
+        }
+
+        private void Reserve(TimeSpan start)
+        {
+            if (_rate.HasValue)
+            {
+                _nextSlot = start + TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond * Headroom / _rate.Value));
+            }
+
+            _recentStarts[_recentNext] = start;
+            _recentNext = (_recentNext + 1) % _recentStarts.Length;
+            if (_recentCount < _recentStarts.Length) { _recentCount++; }
+        }
+
+        /// <summary>
+        /// The server said 429: nobody starts before <paramref name="retryAfter"/> has passed, and from then on the
+        /// rate is lower than what was just sent (or than the current cap).
+        /// </summary>
+        public void OnRateLimited(TimeSpan retryAfter)
+        {
+            lock (_gate)
+            {
+                var now = _clock();
+                var until = now + (retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.Zero);
+                if (until > _pauseUntil) { _pauseUntil = until; }
+                var sent = ObservedRate(now);
+                var basis = _rate.HasValue ? Math.Min(_rate.Value, sent ?? _rate.Value) : (sent ?? 1.0);
+                var lowered = Math.Max(MinimumRate, basis * SlowDownFactor);
+                if (_userCap.HasValue) { lowered = Math.Min(lowered, _userCap.Value); }
+                if (!_rate.HasValue || lowered < _rate.Value) { _rate = lowered; }
+                if (_nextSlot < _pauseUntil) { _nextSlot = _pauseUntil; }
+            }
+        }
+
+        private double? ObservedRate(TimeSpan now)
+        {
+            // Starts over the last two seconds, from the ring of recent reservations.
+            var window = TimeSpan.FromSeconds(2);
+            var count = 0;
+            for (var i = 0; i < _recentCount; i++)
+            {
+                var t = _recentStarts[i];
+                if (t <= now && now - t <= window) { count++; }
+            }
+
+            return count == 0 ? (double?)null : count / window.TotalSeconds;
+        }
+    }
+
+    /// <summary>Exponential backoff with jitter for retries.</summary>
+    public sealed class RetryBackoff
+    {
+        private readonly TimeSpan _base;
+        private readonly TimeSpan _cap;
+        private readonly Random _random;
+        private readonly object _gate = new object();
+
+        public RetryBackoff(TimeSpan baseDelay, TimeSpan maximumDelay, int? seed = null)
+        {
+            _base = baseDelay;
+            _cap = maximumDelay;
+            _random = seed.HasValue ? new Random(seed.Value) : new Random();
+        }
+
+        /// <summary>
+        /// Delay before retry number <paramref name="retry"/> (1 for the first): half of base * 2^(retry-1), capped,
+        /// plus a random share of the other half, so workers that failed together do not return together.
+        /// </summary>
+        public TimeSpan Delay(int retry)
+        {
+            var exponent = Math.Min(Math.Max(retry - 1, 0), 30);
+            var ceiling = Math.Min(_cap.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, exponent));
+            double share;
+            lock (_gate) { share = _random.NextDouble(); }
+            return TimeSpan.FromMilliseconds((ceiling / 2) + (share * ceiling / 2));
+        }
+    }
+}

@@ -1,0 +1,309 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using InsightFaceEval.Embedding;
+
+namespace InsightFaceEval.Commands
+{
+    /// <summary>
+    /// Get-FaceEmbedding: uploads each face crop once per model to the hosted extraction endpoint, stores every
+    /// embedding as a .npy file with an index, and writes one FaceEmbedding per image and model.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(FaceEmbedding))]
+    public sealed class GetFaceEmbeddingCommand : PSCmdlet, IDisposable
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string ErrorPrefix = "GetFaceEmbedding";
+        private const string ServerUrlVariable = "INSIGHTFACE_SERVER_URL";
+        private const int ProgressActivityId = 0x1FACE;
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+        private ExtractionSession _session;
+        private string _datasetRoot;
+        private DateTime _lastProgress = DateTime.MinValue;
+        private bool _progressShown;
+        private double _smoothedRate;
+        private long _lastCompleted;
+        private TimeSpan _lastElapsed;
+
+        /// <summary>Image files; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        /// <summary>Image files, taken exactly as written.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>Model names; completes the four known ones and accepts any other.</summary>
+        [Parameter(Mandatory = true)]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[] Model { get; set; }
+
+        /// <summary>The endpoint URL; defaults to $env:INSIGHTFACE_SERVER_URL.</summary>
+        [Parameter]
+        public string ServerUrl { get; set; }
+
+        /// <summary>The dataset key of the image (bound from input objects that carry one, such as FaceCrop).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string RelativePath { get; set; }
+
+        /// <summary>Identity label (bound from input objects that carry one); defaults to the parent folder's name.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string Identity { get; set; }
+
+        /// <summary>The dataset's root folder, for relative paths of inputs that carry none.</summary>
+        [Parameter]
+        public string DatasetRoot { get; set; }
+
+        /// <summary>The embedding store; defaults to "embeddings" in the current folder.</summary>
+        [Parameter]
+        public string OutputDirectory { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        [Parameter]
+        [ValidateRange(0.01, 100000.0)]
+        public double MaxRequestsPerSecond { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int MaximumRetryCount { get; set; } = 5;
+
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 120;
+
+        /// <summary>Send the file's real name instead of its content hash.</summary>
+        [Parameter]
+        public SwitchParameter SendFileName { get; set; }
+
+        /// <summary>Ask again for images the store records as failures to acquire.</summary>
+        [Parameter]
+        public SwitchParameter RetryNoFace { get; set; }
+
+        /// <summary>Extract again even when the store has a result.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            var url = ResolveServerUrl();
+            var root = string.IsNullOrEmpty(OutputDirectory)
+                ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
+                : PathResolver.ResolveOutputPath(this, OutputDirectory);
+            _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
+
+            EmbeddingStore store;
+            try
+            {
+                store = EmbeddingStore.OpenOrCreate(root);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new IOException($"Cannot use '{root}' as the embedding store: {ex.Message}", ex),
+                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, root));
+                return;
+            }
+
+            var options = new ExtractionOptions
+            {
+                Models = Model,
+                ThrottleLimit = ThrottleLimit,
+                MaxRequestsPerSecond = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
+                MaximumRetryCount = MaximumRetryCount,
+                Force = Force,
+                RetryNoFace = RetryNoFace,
+                SendFileName = SendFileName,
+            };
+
+            // The seam for other sources (an in-process model via FaceEmbedderBackend) is this one line.
+            var backend = new HttpEmbeddingBackend(url, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
+            _session = new ExtractionSession(backend, store, options);
+            WriteVerbose($"Embedding store: {store.Root}");
+            Pump(wait: false);
+        }
+
+        private Uri ResolveServerUrl()
+        {
+            var fromParameter = MyInvocation.BoundParameters.ContainsKey(nameof(ServerUrl));
+            var text = fromParameter ? ServerUrl : Environment.GetEnvironmentVariable(ServerUrlVariable);
+
+            // The URL is confidential: keep it out of the invocation info that every error record carries.
+            MyInvocation.BoundParameters.Remove(nameof(ServerUrl));
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException(
+                        "No endpoint URL. Pass -ServerUrl, or set it once for this session: $env:" + ServerUrlVariable + " = '<the URL from the MOU email>'. " +
+                        "Keep it out of scripts and shared files: it is confidential."),
+                    ErrorPrefix + "ServerUrlMissing", ErrorCategory.InvalidArgument, null)
+                {
+                    ErrorDetails = new ErrorDetails(string.Empty) { RecommendedAction = "Set $env:" + ServerUrlVariable + " or pass -ServerUrl." },
+                });
+            }
+
+            if (!HttpEmbeddingBackend.TryValidateUrl(text, out var url, out var problem))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException(problem + (fromParameter ? " (from -ServerUrl)" : " (from $env:" + ServerUrlVariable + ")")),
+                    ErrorPrefix + "ServerUrlInvalid", ErrorCategory.InvalidArgument, null));
+            }
+
+            return url;
+        }
+
+        protected override void ProcessRecord()
+        {
+            var literal = ParameterSetName == LiteralPathSet;
+            var files = PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix);
+            foreach (var file in files)
+            {
+                var item = new ExtractionItem(file, RelativeKey(file, files.Count), string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity);
+                while (!_session.TryPost(item))
+                {
+                    Pump(wait: true);
+                }
+            }
+
+            Pump(wait: false);
+        }
+
+        private string RelativeKey(string file, int filesInRecord)
+        {
+            // A key carried by the input (FaceCrop.RelativePath) names one file; a wildcard that expands to several
+            // cannot share it.
+            if (!string.IsNullOrEmpty(RelativePath) && filesInRecord == 1) { return DatasetPaths.NormalizeKey(RelativePath); }
+            if (_datasetRoot != null && DatasetPaths.IsUnder(file, _datasetRoot)) { return DatasetPaths.Relative(_datasetRoot, file); }
+            var parent = DatasetPaths.IdentityOf(file);
+            var name = System.IO.Path.GetFileName(file);
+            return string.IsNullOrEmpty(parent) ? name : parent + "/" + name;
+        }
+
+        protected override void EndProcessing()
+        {
+            _session.Complete();
+            while (!_session.IsFinished)
+            {
+                Pump(wait: true);
+            }
+
+            Pump(wait: false);
+            if (_progressShown)
+            {
+                WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        protected override void StopProcessing()
+        {
+            _session?.Cancel();
+        }
+
+        /// <summary>Writes what the workers queued; with <paramref name="wait"/>, first blocks until there is something.</summary>
+        private void Pump(bool wait)
+        {
+            if (wait) { _session.WaitForActivity(ProgressInterval); }
+            while (_session.TryTake(out var e))
+            {
+                switch (e.Kind)
+                {
+                    case ExtractionEventKind.Output:
+                        WriteObject(e.Embedding);
+                        break;
+                    case ExtractionEventKind.Warning:
+                        WriteWarning(e.Message);
+                        break;
+                    case ExtractionEventKind.Verbose:
+                        WriteVerbose(e.Message);
+                        break;
+                    case ExtractionEventKind.Error:
+                        var record = ToErrorRecord(e.Error);
+                        if (e.Error.Terminating)
+                        {
+                            CompleteProgress();
+                            ThrowTerminatingError(record);
+                        }
+
+                        WriteError(record);
+                        break;
+                }
+            }
+
+            ShowProgress();
+        }
+
+        private static ErrorRecord ToErrorRecord(ExtractionError error)
+        {
+            if (!Enum.TryParse(error.Category.ToString(), out ErrorCategory category)) { category = ErrorCategory.NotSpecified; }
+            var record = new ErrorRecord(error.Exception, ErrorPrefix + error.Problem, category, error.Target);
+            if (!string.IsNullOrEmpty(error.RecommendedAction))
+            {
+                record.ErrorDetails = new ErrorDetails(error.Exception.Message) { RecommendedAction = error.RecommendedAction };
+            }
+
+            return record;
+        }
+
+        private void ShowProgress()
+        {
+            var now = DateTime.UtcNow;
+            if (now - _lastProgress < ProgressInterval) { return; }
+            _lastProgress = now;
+            var p = _session.GetProgress();
+            if (p.Total == 0) { return; }
+
+            // Rate over the recent past (smoothed), not since the start: stored results finish instantly.
+            var dt = (p.Elapsed - _lastElapsed).TotalSeconds;
+            if (dt > 0)
+            {
+                var instant = (p.Completed - _lastCompleted) / dt;
+                _smoothedRate = _lastElapsed == TimeSpan.Zero ? instant : (0.7 * _smoothedRate) + (0.3 * instant);
+            }
+
+            _lastCompleted = p.Completed;
+            _lastElapsed = p.Elapsed;
+            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} extractions ({2} uploaded, {3} from the store, {4} failed), {5:0.0}/s",
+                p.Completed, p.Total, p.Uploaded, p.FromStore, p.Failed, _smoothedRate);
+            var record = new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", status)
+            {
+                PercentComplete = (int)Math.Min(100, p.Completed * 100 / Math.Max(1, p.Total)),
+            };
+            var left = p.Total - p.Completed;
+            if (_smoothedRate > 0.01 && left > 0) { record.SecondsRemaining = (int)Math.Min(int.MaxValue, left / _smoothedRate); }
+            if (p.PausedFor.HasValue)
+            {
+                record.CurrentOperation = string.Format(CultureInfo.InvariantCulture, "Rate limited by the server: resuming in {0:0} s", Math.Ceiling(p.PausedFor.Value.TotalSeconds));
+            }
+            else if (p.RateLimit.HasValue)
+            {
+                record.CurrentOperation = string.Format(CultureInfo.InvariantCulture, "At most {0:0.##} requests/s", p.RateLimit.Value);
+            }
+
+            _progressShown = true;
+            WriteProgress(record);
+        }
+
+        private void CompleteProgress()
+        {
+            if (!_progressShown) { return; }
+            WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Stopped") { RecordType = ProgressRecordType.Completed });
+        }
+
+        public void Dispose()
+        {
+            _session?.Dispose();
+            _session = null;
+        }
+    }
+}

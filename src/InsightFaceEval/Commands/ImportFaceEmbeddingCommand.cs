@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using InsightFaceEval.Embedding;
+
+namespace InsightFaceEval.Commands
+{
+    /// <summary>
+    /// Import-FaceEmbedding: reads an embedding store (or loose .npy files) back as FaceEmbedding objects, so
+    /// extraction and scoring can run at different times.
+    /// </summary>
+    [Cmdlet(VerbsData.Import, "FaceEmbedding", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(FaceEmbedding))]
+    public sealed class ImportFaceEmbeddingCommand : PSCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string ErrorPrefix = "ImportFaceEmbedding";
+
+        private string _datasetRoot;
+
+        /// <summary>A store, a model folder, a folder of .npy files or .npy files; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; }
+
+        /// <summary>The same, taken exactly as written.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
+
+        /// <summary>Store: the models to read. Loose .npy files: the model that made them (exactly one).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[] Model { get; set; }
+
+        /// <summary>Store: where the images are now. Loose files: the folder their relative paths start from.</summary>
+        [Parameter]
+        public string DatasetRoot { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
+        }
+
+        protected override void ProcessRecord()
+        {
+            var literal = ParameterSetName == LiteralPathSet;
+            foreach (var target in ResolveTargets(literal ? LiteralPath : Path, literal))
+            {
+                try
+                {
+                    foreach (var result in EmbeddingImport.Read(target, Model, _datasetRoot))
+                    {
+                        if (result.Embedding != null) { WriteObject(result.Embedding); }
+                        else { WriteError(ToErrorRecord(result.Error)); }
+                    }
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
+                {
+                    WriteError(new ErrorRecord(ex, ErrorPrefix + "InvalidStore", ErrorCategory.InvalidData, target));
+                }
+            }
+        }
+
+        private System.Collections.Generic.List<string> ResolveTargets(string[] paths, bool literal)
+        {
+            // Folders are valid targets here (a store, a model folder), so resolve through the provider directly.
+            var targets = new System.Collections.Generic.List<string>();
+            foreach (var path in paths)
+            {
+                try
+                {
+                    ProviderInfo provider;
+                    var resolved = literal
+                        ? new System.Collections.ObjectModel.Collection<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _) }
+                        : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+                    if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                    {
+                        WriteError(new ErrorRecord(new PSArgumentException($"'{path}' is on the {provider.Name} provider; only file system paths are supported."),
+                            ErrorPrefix + "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+                        continue;
+                    }
+
+                    foreach (var item in resolved)
+                    {
+                        if (File.Exists(item) || Directory.Exists(item)) { targets.Add(item); }
+                        else { WriteError(PathResolver.FileNotFound(item, ErrorPrefix)); }
+                    }
+                }
+                catch (ItemNotFoundException)
+                {
+                    WriteError(PathResolver.FileNotFound(path, ErrorPrefix));
+                }
+                catch (Exception ex) when (ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is PSArgumentException || ex is NotSupportedException)
+                {
+                    WriteError(new ErrorRecord(ex, ErrorPrefix + "InvalidPath", ErrorCategory.InvalidArgument, path));
+                }
+            }
+
+            return targets;
+        }
+
+        private static ErrorRecord ToErrorRecord(ExtractionError error)
+        {
+            if (!Enum.TryParse(error.Category.ToString(), out ErrorCategory category)) { category = ErrorCategory.NotSpecified; }
+            return new ErrorRecord(error.Exception, ErrorPrefix + error.Problem, category, error.Target);
+        }
+    }
+}
