@@ -149,3 +149,39 @@ namespace InsightFaceEval.Reporting
         }
     }
 }
+
+namespace InsightFaceEval.Reporting
+{
+    /// <summary>Reads a report's provenance from the embedding store the results came from.</summary>
+    public static class StoreProvenance
+    {
+        /// <summary>
+        /// Adds the endpoint fingerprints and the extraction time span recorded in <paramref name="storeRoot"/> for the
+        /// given models (as the server named them, or as they were requested) to <paramref name="options"/>.
+        /// Returns how many index records were used.
+        /// </summary>
+        public static int AddTo(ReportOptions options, string storeRoot, IEnumerable<string> models)
+        {
+            var names = new HashSet<string>(models ?? Enumerable.Empty<string>(), StringComparer.Ordinal);
+            var store = InsightFaceEval.Embedding.EmbeddingStore.Open(storeRoot);
+            var used = 0;
+            foreach (var model in store.ExistingModels())
+            {
+                foreach (var record in model.ReadIndex(out _))
+                {
+                    if (names.Count > 0 && !names.Contains(record.Model ?? string.Empty) && !names.Contains(record.RequestedModel ?? string.Empty)) { continue; }
+                    used++;
+                    if (!string.IsNullOrEmpty(record.EndpointFingerprint) && !options.EndpointFingerprints.Contains(record.EndpointFingerprint))
+                    {
+                        options.EndpointFingerprints.Add(record.EndpointFingerprint);
+                    }
+
+                    if (!options.FirstExtraction.HasValue || record.Time < options.FirstExtraction.Value) { options.FirstExtraction = record.Time; }
+                    if (!options.LastExtraction.HasValue || record.Time > options.LastExtraction.Value) { options.LastExtraction = record.Time; }
+                }
+            }
+
+            return used;
+        }
+    }
+}

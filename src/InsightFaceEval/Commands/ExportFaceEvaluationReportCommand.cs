@@ -45,6 +45,11 @@ namespace InsightFaceEval.Commands
         [Parameter]
         public string[] EndpointFingerprint { get; set; }
 
+        /// <summary>The embedding store (Get-FaceEmbedding -OutputDirectory) to read endpoint fingerprints and extraction dates from.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string EmbeddingStore { get; set; }
+
         /// <summary>Leaves face thumbnails out of the HTML report.</summary>
         [Parameter]
         public SwitchParameter ExcludeFaceImages { get; set; }
@@ -120,6 +125,8 @@ namespace InsightFaceEval.Commands
                 options.EndpointFingerprints.Add(f);
             }
 
+            if (!string.IsNullOrEmpty(EmbeddingStore)) { AddStoreProvenance(options); }
+
             if (Metadata != null)
             {
                 foreach (DictionaryEntry entry in Metadata)
@@ -172,9 +179,34 @@ namespace InsightFaceEval.Commands
 
         protected override void StopProcessing() => cancellation.Cancel();
 
+        private void AddStoreProvenance(ReportOptions options)
+        {
+            var store = Resolve(EmbeddingStore, checkFormat: false);
+            if (store == null) { return; }
+            if (!InsightFaceEval.Embedding.EmbeddingStore.IsStore(store))
+            {
+                WriteError(new ErrorRecord(
+                    new DirectoryNotFoundException($"'{store}' is not an embedding store (it holds no store.json): point -EmbeddingStore at Get-FaceEmbedding's -OutputDirectory."),
+                    "ExportFaceEvaluationReportStoreNotFound", ErrorCategory.ObjectNotFound, EmbeddingStore));
+                return;
+            }
+
+            try
+            {
+                var used = StoreProvenance.AddTo(options, store, verification.Select(v => v.Model).Concat(identification.Select(i => i.Model)));
+                WriteVerbose($"Read provenance from {used} index records of the store '{store}'.");
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
+            {
+                WriteError(new ErrorRecord(
+                    new IOException($"Cannot read the embedding store '{store}': {ex.Message}", ex),
+                    "ExportFaceEvaluationReportStoreUnreadable", ErrorCategory.ReadError, EmbeddingStore));
+            }
+        }
+
         public void Dispose() => cancellation.Dispose();
 
-        private string Resolve(string path)
+        private string Resolve(string path, bool checkFormat = true)
         {
             string target;
             try
@@ -187,6 +219,7 @@ namespace InsightFaceEval.Commands
                 return null;
             }
 
+            if (!checkFormat) { return target; }
             if (ReportFiles.FormatOf(target) == null)
             {
                 WriteError(new ErrorRecord(
