@@ -1,0 +1,43 @@
+using System;
+using System.IO;
+
+namespace InsightFaceEval.IO
+{
+    /// <summary>Files that appear whole or not at all.</summary>
+    public static class AtomicFile
+    {
+        /// <summary>
+        /// Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, closes it, then
+        /// renames it into place, so an interrupted run never leaves a half-written file under the real name.
+        /// With <paramref name="overwrite"/> false an existing file is an <see cref="IOException"/>.
+        /// </summary>
+        public static void WriteAllBytes(string path, byte[] bytes, bool overwrite)
+        {
+            var full = Path.GetFullPath(path);
+            var folder = Path.GetDirectoryName(full);
+            Directory.CreateDirectory(folder);
+            var temp = Path.Combine(folder, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+                {
+                    stream.Write(bytes, 0, bytes.Length);
+                }
+
+                if (File.Exists(full))
+                {
+                    if (!overwrite) { throw new IOException($"'{full}' already exists."); }
+                    File.Replace(temp, full, null);
+                }
+                else
+                {
+                    File.Move(temp, full);
+                }
+            }
+            finally
+            {
+                if (File.Exists(temp)) { File.Delete(temp); }
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InsightFaceEval.Imaging
+{
+    /// <summary>Why one face (or a whole image) produced no crop.</summary>
+    public enum CropProblem
+    {
+        FileNotFound,
+        ReadFailed,
+        NotAnImage,
+        UnsupportedFormat,
+        CorruptImage,
+        ImageTooLarge,
+        InvalidBox,
+        EmptyBox,
+        BoxOutsideImage,
+        OutputExists,
+        MultipleFaces,
+        NoFace,
+    }
+
+    /// <summary>Settings shared by every image of one New-FaceCrop call.</summary>
+    public sealed class CropOptions
+    {
+        /// <summary>Folder the crops go under (full path).</summary>
+        public string OutputDirectory { get; set; }
+
+        /// <summary>Total margin ratio: 0.2 adds 10% of the box on each side.</summary>
+        public double ExpansionFactor { get; set; } = 0.2;
+
+        /// <summary>Longest side of a saved crop; 0 keeps the crop's own size.</summary>
+        public int MaxSide { get; set; } = 256;
+
+        /// <summary>Images with more pixels than this are refused before decoding.</summary>
+        public long MaxPixels { get; set; } = 100_000_000;
+
+        /// <summary>Turn images upright by their EXIF orientation before cropping.</summary>
+        public bool ApplyOrientation { get; set; } = true;
+
+        public FaceSelection Selection { get; set; } = FaceSelection.All;
+
+        /// <summary>When false, a face whose PNG already exists is reported, not cropped.</summary>
+        public bool Force { get; set; }
+
+        /// <summary>When false the crops are validated and measured but not encoded (for -WhatIf).</summary>
+        public bool Encode { get; set; } = true;
+
+        /// <summary>A box with less than this share of its area inside the image gets a warning.</summary>
+        public double MostlyOutsideThreshold { get; set; } = 0.5;
+    }
+
+    /// <summary>One image and the faces to crop from it.</summary>
+    public sealed class CropJob
+    {
+        public CropJob(string sourcePath, string relativeSource, string identity, IReadOnlyList<FaceBox> faces)
+        {
+            SourcePath = sourcePath;
+            RelativeSource = relativeSource;
+            Identity = identity;
+            Faces = faces ?? Array.Empty<FaceBox>();
+        }
+
+        /// <summary>Full path of the image.</summary>
+        public string SourcePath { get; }
+
+        /// <summary>The image's path relative to the dataset root, '/'-separated.</summary>
+        public string RelativeSource { get; }
+
+        public string Identity { get; }
+
+        public IReadOnlyList<FaceBox> Faces { get; }
+
+        /// <summary>An input problem found before the job ran (for example unreadable landmarks).</summary>
+        public string InputError { get; set; }
+    }
+
+    /// <summary>One result for one face or image: a crop, a problem or a warning.</summary>
+    public sealed class CropOutcome
+    {
+        private CropOutcome() { }
+
+        /// <summary>The face's index, or null when the outcome is about the whole image.</summary>
+        public int? FaceIndex { get; private set; }
+
+        public FaceCrop Crop { get; private set; }
+
+        /// <summary>The encoded PNG (null when not encoded).</summary>
+        public byte[] Png { get; private set; }
+
+        public CropProblem? Problem { get; private set; }
+
+        public string Warning { get; private set; }
+
+        public string Message { get; private set; }
+
+        public static CropOutcome Success(FaceCrop crop, byte[] png) => new CropOutcome { FaceIndex = crop.FaceIndex, Crop = crop, Png = png };
+
+        public static CropOutcome Failure(CropProblem problem, string message, int? faceIndex = null) =>
+            new CropOutcome { Problem = problem, Message = message, FaceIndex = faceIndex };
+
+        public static CropOutcome Warn(string message, int? faceIndex) => new CropOutcome { Warning = message, Message = message, FaceIndex = faceIndex };
+    }
+
+    /// <summary>Everything one image produced, in face order.</summary>
+    public sealed class CropJobResult
+    {
+        public CropJobResult(CropJob job, IReadOnlyList<CropOutcome> outcomes)
+        {
+            Job = job;
+            Outcomes = outcomes;
+        }
+
+        public CropJob Job { get; }
+
+        public IReadOnlyList<CropOutcome> Outcomes { get; }
+    }
+
+    /// <summary>Where crops are saved.</summary>
+    public static class CropNaming
+    {
+        /// <summary>
+        /// The crop's path relative to the output folder: the source's relative folder, then the source
+        /// file name without its extension, '_', the face index and '.png' ('alice/img1.jpg', face 0: 'alice/img1_0.png').
+        /// </summary>
+        public static string RelativeCropPath(string relativeSource, int faceIndex)
+        {
+            var key = DatasetPaths.NormalizeKey(relativeSource);
+            var slash = key.LastIndexOf('/');
+            var folder = slash >= 0 ? key.Substring(0, slash + 1) : string.Empty;
+            var name = slash >= 0 ? key.Substring(slash + 1) : key;
+            var dot = name.LastIndexOf('.');
+            var stem = dot > 0 ? name.Substring(0, dot) : name;
+            return folder + stem + "_" + faceIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".png";
+        }
+
+        /// <summary>The full output path for a relative crop path.</summary>
+        public static string FullPath(string outputDirectory, string relativeCropPath) =>
+            Path.GetFullPath(Path.Combine(outputDirectory, relativeCropPath.Replace('/', Path.DirectorySeparatorChar)));
+    }
+
+    /// <summary>Crops the faces of one image: read, check, decode once, cut, turn upright, shrink, encode.</summary>
+    public sealed class FaceCropper
+    {
+        private readonly CropOptions _options;
+        private readonly ImageLoader _loader;
+
+        public FaceCropper(CropOptions options, ImageLoader loader = null)
+        {
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            if (string.IsNullOrEmpty(options.OutputDirectory)) { throw new ArgumentException("An output folder is needed.", nameof(options)); }
+            _loader = loader ?? new ImageLoader();
+        }
+
+        public CropOptions Options => _options;
+
+        private sealed class Plan
+        {
+            public int Index;
+            public FaceBox Face;
+            public PixelRect CropRect;
+            public int Width;
+            public int Height;
+            public double Scale;
+            public string Relative;
+        }
+
+        /// <summary>Runs one job. Never throws for a problem with the image or its boxes; those become outcomes.</summary>
+        public CropJobResult Process(CropJob job, CancellationToken cancellationToken)
+        {
+            var outcomes = new List<CropOutcome>();
+            var result = new CropJobResult(job, outcomes);
+            if (job.InputError != null)
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.InvalidBox, job.InputError));
+                return result;
+            }
+
+            byte[] data;
+            ImageHeader header;
+            try
+            {
+                data = ImageLoader.ReadFile(job.SourcePath);
+                header = _loader.ReadHeader(data, job.SourcePath, _options.ApplyOrientation);
+            }
+            catch (ImageLoadException ex)
+            {
+                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                return result;
+            }
+
+            if (header.PixelCount > _options.MaxPixels)
+            {
+                outcomes.Add(CropOutcome.Failure(
+                    CropProblem.ImageTooLarge,
+                    $"'{job.SourcePath}' has {header.StoredWidth}x{header.StoredHeight} = {header.PixelCount:N0} pixels, above the cap of {_options.MaxPixels:N0} (-MaxPixels); it was not decoded."));
+                return result;
+            }
+
+            if (job.Faces.Count == 0)
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.NoFace, $"No face box was given for '{job.SourcePath}'."));
+                return result;
+            }
+
+            if (_options.Selection == FaceSelection.RequireOne && job.Faces.Count > 1)
+            {
+                outcomes.Add(CropOutcome.Failure(
+                    CropProblem.MultipleFaces,
+                    $"'{job.SourcePath}' has {job.Faces.Count} face boxes; -FaceSelection RequireOne accepts images with exactly one."));
+                return result;
+            }
+
+            var plans = new List<Plan>();
+            foreach (var index in CropGeometry.Select(job.Faces, _options.Selection, header.Width, header.Height))
+            {
+                var plan = PlanFace(job, index, header, outcomes);
+                if (plan != null) { plans.Add(plan); }
+            }
+
+            if (plans.Count == 0) { return result; }
+            cancellationToken.ThrowIfCancellationRequested();
+
+            Image<Rgb24> image;
+            try
+            {
+                image = _loader.Decode(data, job.SourcePath, header);
+            }
+            catch (ImageLoadException ex)
+            {
+                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                return result;
+            }
+
+            data = null;
+            using (image)
+            {
+                if (image.Width != header.StoredWidth || image.Height != header.StoredHeight)
+                {
+                    outcomes.Add(CropOutcome.Failure(CropProblem.CorruptImage, $"'{job.SourcePath}' decodes to {image.Width}x{image.Height}, not the {header.StoredWidth}x{header.StoredHeight} its header declares."));
+                    return result;
+                }
+
+                foreach (var plan in plans)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var crop = ImageLoader.CopyUpright(image, plan.CropRect, header.Orientation);
+                    int cw = (int)plan.CropRect.Width, ch = (int)plan.CropRect.Height;
+                    if (plan.Width != cw || plan.Height != ch)
+                    {
+                        crop = AreaResize.Resize(crop, cw, ch, 3, plan.Width, plan.Height);
+                    }
+
+                    var png = _options.Encode ? PngWriter.EncodeRgb(crop, plan.Width, plan.Height) : null;
+                    var faceCrop = new FaceCrop(
+                        CropNaming.FullPath(_options.OutputDirectory, plan.Relative),
+                        job.SourcePath,
+                        plan.Relative,
+                        job.Identity,
+                        plan.Index,
+                        plan.Face.ToArray(),
+                        plan.CropRect.ToXywh(),
+                        plan.Width,
+                        plan.Height,
+                        plan.Scale,
+                        CropGeometry.MapLandmarks(plan.Face.Landmarks, plan.CropRect, plan.Width, plan.Height),
+                        plan.Face.Score);
+                    outcomes.Add(CropOutcome.Success(faceCrop, png));
+                }
+            }
+
+            return result;
+        }
+
+        private Plan PlanFace(CropJob job, int index, ImageHeader header, List<CropOutcome> outcomes)
+        {
+            var face = job.Faces[index];
+            var described = $"Face {index} of '{job.SourcePath}' {face}";
+            if (!CropGeometry.TryRound(face.X, face.Y, face.Width, face.Height, out var box))
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.InvalidBox, $"{described}: every number must be finite and within +/-{CropGeometry.CoordinateLimit:0}.", index));
+                return null;
+            }
+
+            if (face.Width <= 0 || face.Height <= 0 || box.Width <= 0 || box.Height <= 0)
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.EmptyBox, $"{described}: the box has zero or negative size (after rounding to whole pixels it is {box.Width}x{box.Height})." , index));
+                return null;
+            }
+
+            if (CropGeometry.IsOutside(box, header.Width, header.Height))
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.BoxOutsideImage, $"{described}: the box lies wholly outside the {header.Width}x{header.Height} image.", index));
+                return null;
+            }
+
+            var visible = CropGeometry.VisibleFraction(box, header.Width, header.Height);
+            if (visible < _options.MostlyOutsideThreshold)
+            {
+                outcomes.Add(CropOutcome.Warn($"{described}: only {visible:P0} of the box lies inside the {header.Width}x{header.Height} image; the crop is clamped to the image.", index));
+            }
+
+            var rect = CropGeometry.Expand(box, header.Width, header.Height, _options.ExpansionFactor);
+            var (w, h, scale) = CropGeometry.OutputSize((int)rect.Width, (int)rect.Height, _options.MaxSide);
+            var relative = CropNaming.RelativeCropPath(job.RelativeSource, index);
+            if (!_options.Force && File.Exists(CropNaming.FullPath(_options.OutputDirectory, relative)))
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.OutputExists, $"'{CropNaming.FullPath(_options.OutputDirectory, relative)}' already exists; use -Force to overwrite it.", index));
+                return null;
+            }
+
+            return new Plan { Index = index, Face = face, CropRect = rect, Width = w, Height = h, Scale = scale, Relative = relative };
+        }
+
+        private static CropProblem ToCropProblem(ImageProblem problem)
+        {
+            switch (problem)
+            {
+                case ImageProblem.FileNotFound: return CropProblem.FileNotFound;
+                case ImageProblem.ReadFailed: return CropProblem.ReadFailed;
+                case ImageProblem.UnsupportedFormat: return CropProblem.UnsupportedFormat;
+                case ImageProblem.CorruptImage: return CropProblem.CorruptImage;
+                case ImageProblem.ImageTooLarge: return CropProblem.ImageTooLarge;
+                default: return CropProblem.NotAnImage;
+            }
+        }
+    }
+}
