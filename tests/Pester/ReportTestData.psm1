@@ -1,0 +1,59 @@
+# Evaluation data for the report and baseline tests: real PNG crops on disk (for thumbnails) with
+# embeddings that have identity structure (an identity's vector plus noise), so the metrics the real
+# Measure-FaceVerification computes from them are meaningful: less noise, a better model.
+
+Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1')
+Import-Module (Join-Path $PSScriptRoot 'LocalEndpoint.psm1')
+
+function New-UnitVector([System.Random] $Random, [float[]] $Base, [double] $Noise, [int] $Dimension) {
+    $v = [float[]]::new($Dimension)
+    $norm = 0.0
+    for ($i = 0; $i -lt $Dimension; $i++) {
+        # Box-Muller: a seeded normal draw per component.
+        $g = [Math]::Sqrt(-2 * [Math]::Log(1 - $Random.NextDouble())) * [Math]::Cos(2 * [Math]::PI * $Random.NextDouble())
+        $x = $(if ($Base) { $Base[$i] } else { 0.0 }) + $Noise * $g
+        $v[$i] = [float]$x
+        $norm += $x * $x
+    }
+    $norm = [Math]::Sqrt($norm)
+    for ($i = 0; $i -lt $Dimension; $i++) { $v[$i] = [float]($v[$i] / $norm) }
+    , $v
+}
+
+function New-TestEvaluationSet {
+    <#
+    .SYNOPSIS
+        Writes <Identities> x <PerIdentity> PNG crops under -Path and returns FaceEmbedding objects for each
+        model, the noisier models separating identities less well. -NoFaceCount images per model have no face.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [int] $Identities = 12,
+        [int] $PerIdentity = 4,
+        [System.Collections.IDictionary] $ModelNoise = ([ordered]@{ 'model-a' = 0.05; 'model-b' = 0.09 }),
+        [int] $NoFaceCount = 1,
+        [int] $Dimension = 64,
+        [int] $Seed = 11
+    )
+    $files = @(New-TestCropSet -Path $Path -Count ($Identities * $PerIdentity) -Identities $Identities | Sort-Object FullName)
+    $random = [System.Random]::new($Seed)
+    $bases = @{}
+    foreach ($file in $files) {
+        $identity = $file.Directory.Name
+        if (-not $bases.ContainsKey($identity)) { $bases[$identity] = New-UnitVector $random $null 1.0 $Dimension }
+    }
+    foreach ($model in $ModelNoise.Keys) {
+        $k = 0
+        foreach ($file in $files) {
+            $identity = $file.Directory.Name
+            $relative = "$identity/$($file.Name)"
+            $noFace = $k -lt $NoFaceCount
+            $vector = if ($noFace) { [float[]]::new(0) } else { New-UnitVector $random $bases[$identity] ($ModelNoise[$model]) $Dimension }
+            $status = if ($noFace) { [InsightFaceEval.EmbeddingStatus]::NoFace } else { [InsightFaceEval.EmbeddingStatus]::Success }
+            [InsightFaceEval.FaceEmbedding]::new($file.FullName, $relative, $identity, $model, $vector, $status, $null, $null, [TimeSpan]::Zero, $false)
+            $k++
+        }
+    }
+}
+
+Export-ModuleMember -Function New-TestEvaluationSet
