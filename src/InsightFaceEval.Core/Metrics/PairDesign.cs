@@ -1,0 +1,459 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using InsightFaceEval.Scoring;
+
+namespace InsightFaceEval.Metrics
+{
+    /// <summary>
+    /// How one model's images form pairs (AllPairs, GalleryProbe, PairList): the pair ordinals the k-fold split
+    /// cuts into contiguous folds, which pairs are genuine, which failed, and how impostor pairs are scored.
+    /// Images are indexed in design order; <see cref="Row"/> maps an embedded image to its matrix row.
+    /// </summary>
+    public abstract class PairDesign
+    {
+        protected PairDesign(string protocol, IReadOnlyList<FaceEmbedding> images, int[] identity, bool[] common, int folds)
+        {
+            Protocol = protocol;
+            Images = images;
+            Identity = identity;
+            Common = common;
+            Completed = new bool[images.Count];
+            Row = new int[images.Count];
+            int rows = 0;
+            for (int i = 0; i < images.Count; i++)
+            {
+                Completed[i] = images[i].Status == EmbeddingStatus.Success;
+                Row[i] = Completed[i] ? rows++ : -1;
+                if (!Completed[i]) { Common[i] = false; }
+            }
+
+            RowImage = new int[rows];
+            for (int i = 0; i < images.Count; i++) { if (Row[i] >= 0) { RowImage[Row[i]] = i; } }
+            Folds = folds;
+        }
+
+        public string Protocol { get; }
+
+        public IReadOnlyList<FaceEmbedding> Images { get; }
+
+        /// <summary>Identity index of each image (shared by every model in one measurement).</summary>
+        public int[] Identity { get; }
+
+        public bool[] Completed { get; }
+
+        /// <summary>Embedded by every compared model.</summary>
+        public bool[] Common { get; }
+
+        /// <summary>Matrix row of each image; -1 for a failure to acquire.</summary>
+        public int[] Row { get; }
+
+        public int[] RowImage { get; }
+
+        public int Folds { get; }
+
+        /// <summary>Every pair of the protocol, failed ones included: the ordinals are 0 .. PairCount-1.</summary>
+        public long PairCount { get; protected set; }
+
+        /// <summary>Fold f holds ordinals [FoldStart(f), FoldStart(f+1)).</summary>
+        public long FoldStart(int fold) => (long)Math.Floor((decimal)fold * PairCount / Folds);
+
+        public long[] FoldBoundaries()
+        {
+            var b = new long[Folds + 1];
+            for (int f = 0; f <= Folds; f++) { b[f] = FoldStart(f); }
+            return b;
+        }
+
+        public int FoldOf(long ordinal)
+        {
+            int f = (int)Math.Min(Folds - 1, (decimal)ordinal * Folds / Math.Max(1, PairCount));
+            while (f > 0 && ordinal < FoldStart(f)) { f--; }
+            while (f < Folds - 1 && ordinal >= FoldStart(f + 1)) { f++; }
+            return f;
+        }
+
+        /// <summary>The two images of pair <paramref name="ordinal"/>.</summary>
+        public abstract void PairAt(long ordinal, out int a, out int b);
+
+        /// <summary>Calls <paramref name="visit"/>(a, b, ordinal) for every genuine pair, failed ones included.</summary>
+        public abstract void ForEachGenuine(Action<int, int, long> visit);
+
+        /// <summary>Impostor pairs with a failed image, counted per fold (they score -1 at system level).</summary>
+        public abstract long[] FailedImpostorsPerFold();
+
+        /// <summary>Scores every completed impostor pair into <paramref name="sinks"/> (one per worker).</summary>
+        public abstract void ScoreImpostors(EmbeddingMatrix matrix, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken);
+
+        /// <summary>Impostor pairs of a view, with identity a drawn w[a] times: sum over impostor pairs of w[a] * w[b].</summary>
+        public abstract double WeightedImpostors(int[] weights, bool commonOnly);
+
+        /// <summary>Whether both images of the pair were embedded.</summary>
+        public virtual bool PairCompleted(int a, int b, long ordinal) => Completed[a] && Completed[b];
+
+        /// <summary>Whether every compared model completed the pair.</summary>
+        public virtual bool PairCommon(int a, int b, long ordinal) => Common[a] && Common[b];
+
+        /// <summary>The score of a completed pair, with the kernel's arithmetic.</summary>
+        public virtual float PairScore(EmbeddingMatrix matrix, int a, int b, long ordinal) => matrix.Score(Row[a], Row[b]);
+
+        /// <summary>Completed pairs of the protocol, genuine and impostor.</summary>
+        public abstract long CompletedPairCount();
+    }
+
+    /// <summary>Every pair of images (i &lt; j in sorted order); genuine when both share an identity.</summary>
+    public sealed class AllPairsDesign : PairDesign
+    {
+        private readonly int n;
+
+        public AllPairsDesign(IReadOnlyList<FaceEmbedding> images, int[] identity, bool[] common, int folds)
+            : base("AllPairs", images, identity, common, folds)
+        {
+            n = images.Count;
+            PairCount = (long)n * (n - 1) / 2;
+        }
+
+        public override long CompletedPairCount() => (long)RowImage.Length * (RowImage.Length - 1) / 2;
+
+        /// <summary>Ordinal of (a, b), a &lt; b, is RowBase(a) + b.</summary>
+        internal long RowBase(int a) => (long)a * n - (long)a * (a + 1) / 2 - a - 1;
+
+        public long Ordinal(int a, int b) => a < b ? RowBase(a) + b : RowBase(b) + a;
+
+        public override void PairAt(long ordinal, out int a, out int b)
+        {
+            int lo = 0, hi = n - 2;
+            while (lo < hi)
+            {
+                int mid = (lo + hi + 1) / 2;
+                if (RowBase(mid) + mid + 1 <= ordinal) { lo = mid; } else { hi = mid - 1; }
+            }
+
+            a = lo;
+            b = (int)(ordinal - RowBase(lo));
+        }
+
+        public override void ForEachGenuine(Action<int, int, long> visit)
+        {
+            foreach (var group in GroupByIdentity())
+            {
+                for (int x = 0; x < group.Count; x++)
+                {
+                    for (int y = x + 1; y < group.Count; y++)
+                    {
+                        visit(group[x], group[y], Ordinal(group[x], group[y]));
+                    }
+                }
+            }
+        }
+
+        public override long[] FailedImpostorsPerFold()
+        {
+            var perFold = new long[Folds];
+            for (int a = 0; a < n; a++)
+            {
+                if (Completed[a]) { continue; }
+                for (int b = 0; b < n; b++)
+                {
+                    if (b == a || Identity[b] == Identity[a] || (!Completed[b] && b < a)) { continue; }
+                    perFold[FoldOf(Ordinal(a, b))]++;
+                }
+            }
+
+            return perFold;
+        }
+
+        public override void ScoreImpostors(EmbeddingMatrix matrix, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        {
+            var bounds = FoldBoundaries();
+            foreach (var sink in sinks) { sink.BindAllPairs(this, bounds); }
+            SimilarityKernel.RunAllPairs(matrix, sinks, progress, cancellationToken);
+        }
+
+        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        {
+            // sum_{a<b} w_a w_b n_a n_b = ((sum w n)^2 - sum (w n)^2) / 2, over identities.
+            var counts = new Dictionary<int, long>();
+            for (int i = 0; i < n; i++)
+            {
+                if (!(commonOnly ? Common[i] : Completed[i])) { continue; }
+                counts.TryGetValue(Identity[i], out var c);
+                counts[Identity[i]] = c + 1;
+            }
+
+            double sum = 0, squares = 0;
+            foreach (var kv in counts)
+            {
+                double wn = (double)weights[kv.Key] * kv.Value;
+                sum += wn;
+                squares += wn * wn;
+            }
+
+            return (sum * sum - squares) / 2;
+        }
+
+        private List<List<int>> GroupByIdentity()
+        {
+            var groups = new Dictionary<int, List<int>>();
+            var order = new List<List<int>>();
+            for (int i = 0; i < n; i++)
+            {
+                if (!groups.TryGetValue(Identity[i], out var list))
+                {
+                    list = new List<int>();
+                    groups.Add(Identity[i], list);
+                    order.Add(list);
+                }
+
+                list.Add(i);
+            }
+
+            return order;
+        }
+    }
+
+    /// <summary>
+    /// Each probe against each gallery image: genuine when they share an identity. Pair ordinal is
+    /// probe position * gallery size + gallery position, so folds are contiguous runs of probes.
+    /// </summary>
+    public sealed class GalleryProbeDesign : PairDesign
+    {
+        public GalleryProbeDesign(IReadOnlyList<FaceEmbedding> images, int[] identity, bool[] common, bool[] isGallery, int folds)
+            : base("GalleryProbe", images, identity, common, folds)
+        {
+            var gallery = new List<int>();
+            var probes = new List<int>();
+            for (int i = 0; i < images.Count; i++) { (isGallery[i] ? gallery : probes).Add(i); }
+            Gallery = gallery.ToArray();
+            Probes = probes.ToArray();
+            PairCount = (long)Gallery.Length * Probes.Length;
+        }
+
+        public override long CompletedPairCount()
+        {
+            long g = 0, p = 0;
+            foreach (var i in Gallery) { if (Completed[i]) { g++; } }
+            foreach (var i in Probes) { if (Completed[i]) { p++; } }
+            return g * p;
+        }
+
+        /// <summary>Image indices of the gallery, in design order.</summary>
+        public int[] Gallery { get; }
+
+        public int[] Probes { get; }
+
+        public override void PairAt(long ordinal, out int a, out int b)
+        {
+            a = Probes[ordinal / Gallery.Length];
+            b = Gallery[ordinal % Gallery.Length];
+        }
+
+        public override void ForEachGenuine(Action<int, int, long> visit)
+        {
+            var byIdentity = new Dictionary<int, List<int>>();
+            for (int g = 0; g < Gallery.Length; g++)
+            {
+                if (!byIdentity.TryGetValue(Identity[Gallery[g]], out var list)) { byIdentity[Identity[Gallery[g]]] = list = new List<int>(); }
+                list.Add(g);
+            }
+
+            for (int p = 0; p < Probes.Length; p++)
+            {
+                if (!byIdentity.TryGetValue(Identity[Probes[p]], out var list)) { continue; }
+                foreach (var g in list) { visit(Probes[p], Gallery[g], (long)p * Gallery.Length + g); }
+            }
+        }
+
+        public override long[] FailedImpostorsPerFold()
+        {
+            var perFold = new long[Folds];
+            for (int p = 0; p < Probes.Length; p++)
+            {
+                bool probeFailed = !Completed[Probes[p]];
+                for (int g = 0; g < Gallery.Length; g++)
+                {
+                    if ((probeFailed || !Completed[Gallery[g]]) && Identity[Probes[p]] != Identity[Gallery[g]])
+                    {
+                        perFold[FoldOf((long)p * Gallery.Length + g)]++;
+                    }
+                }
+            }
+
+            return perFold;
+        }
+
+        public override void ScoreImpostors(EmbeddingMatrix matrix, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        {
+            var probeRows = new List<int>();
+            var probePositions = new List<int>();
+            for (int p = 0; p < Probes.Length; p++) { if (Row[Probes[p]] >= 0) { probeRows.Add(Row[Probes[p]]); probePositions.Add(p); } }
+            var galleryRows = new List<int>();
+            var galleryPositions = new List<int>();
+            for (int g = 0; g < Gallery.Length; g++) { if (Row[Gallery[g]] >= 0) { galleryRows.Add(Row[Gallery[g]]); galleryPositions.Add(g); } }
+            var probeMatrix = Subset(matrix, probeRows);
+            var galleryMatrix = Subset(matrix, galleryRows);
+            var bounds = FoldBoundaries();
+            foreach (var sink in sinks) { sink.BindCross(this, bounds, probePositions.ToArray(), galleryPositions.ToArray()); }
+            SimilarityKernel.RunCross(probeMatrix, galleryMatrix, sinks, progress, cancellationToken);
+        }
+
+        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        {
+            // sum_{a != b} w_a w_b p_a g_b = (sum w p)(sum w g) - sum w^2 p g.
+            var p = new Dictionary<int, long>();
+            var g = new Dictionary<int, long>();
+            foreach (var i in Probes) { if (commonOnly ? Common[i] : Completed[i]) { p.TryGetValue(Identity[i], out var c); p[Identity[i]] = c + 1; } }
+            foreach (var i in Gallery) { if (commonOnly ? Common[i] : Completed[i]) { g.TryGetValue(Identity[i], out var c); g[Identity[i]] = c + 1; } }
+            double sp = 0, sg = 0, same = 0;
+            foreach (var kv in p)
+            {
+                sp += (double)weights[kv.Key] * kv.Value;
+                if (g.TryGetValue(kv.Key, out var gc)) { same += (double)weights[kv.Key] * weights[kv.Key] * kv.Value * gc; }
+            }
+
+            foreach (var kv in g) { sg += (double)weights[kv.Key] * kv.Value; }
+            return sp * sg - same;
+        }
+
+        internal static EmbeddingMatrix Subset(EmbeddingMatrix matrix, List<int> rows) => matrix.SelectRows(rows);
+    }
+
+    /// <summary>An explicit list of labelled pairs (CSV or LFW pairs.txt), or pairs scored elsewhere (FaceComparison input).</summary>
+    public sealed class PairListDesign : PairDesign
+    {
+        private readonly int[] left;
+        private readonly int[] right;
+        private readonly bool[] genuine;
+        private readonly float[] givenScores;
+        private readonly bool[] givenCompleted;
+        private readonly bool[] givenCommon;
+        private readonly Dictionary<long, long>[] identityPairCounts = new Dictionary<long, long>[2];
+
+        /// <param name="givenScores">Scores supplied with the pairs (FaceComparison input), or null to score from embeddings.</param>
+        /// <param name="givenCompleted">With given scores: whether each pair was completed (a failed comparison names no failed image).</param>
+        /// <param name="givenCommon">With given scores: whether every compared model completed each pair.</param>
+        public PairListDesign(string protocol, IReadOnlyList<FaceEmbedding> images, int[] identity, bool[] common, int[] left, int[] right, bool[] genuine,
+            float[] givenScores, bool[] givenCompleted, bool[] givenCommon, int folds)
+            : base(protocol, images, identity, common, folds)
+        {
+            this.left = left;
+            this.right = right;
+            this.genuine = genuine;
+            this.givenScores = givenScores;
+            this.givenCompleted = givenCompleted;
+            this.givenCommon = givenCommon;
+            PairCount = left.Length;
+        }
+
+        public bool HasGivenScores => givenScores != null;
+
+        public override void PairAt(long ordinal, out int a, out int b)
+        {
+            a = left[ordinal];
+            b = right[ordinal];
+        }
+
+        public override bool PairCompleted(int a, int b, long ordinal) => givenCompleted != null ? givenCompleted[ordinal] : base.PairCompleted(a, b, ordinal);
+
+        public override bool PairCommon(int a, int b, long ordinal) => givenCommon != null ? givenCommon[ordinal] : base.PairCommon(a, b, ordinal);
+
+        public override float PairScore(EmbeddingMatrix matrix, int a, int b, long ordinal) => givenScores != null ? givenScores[ordinal] : base.PairScore(matrix, a, b, ordinal);
+
+        public override long CompletedPairCount()
+        {
+            long n = 0;
+            for (int i = 0; i < left.Length; i++) { if (PairCompleted(left[i], right[i], i)) { n++; } }
+            return n;
+        }
+
+        public override void ForEachGenuine(Action<int, int, long> visit)
+        {
+            for (int i = 0; i < left.Length; i++) { if (genuine[i]) { visit(left[i], right[i], i); } }
+        }
+
+        public override long[] FailedImpostorsPerFold()
+        {
+            var perFold = new long[Folds];
+            for (int i = 0; i < left.Length; i++)
+            {
+                if (!genuine[i] && !PairCompleted(left[i], right[i], i)) { perFold[FoldOf(i)]++; }
+            }
+
+            return perFold;
+        }
+
+        public override void ScoreImpostors(EmbeddingMatrix matrix, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        {
+            var ordinals = new List<int>();
+            for (int i = 0; i < left.Length; i++)
+            {
+                if (!genuine[i] && PairCompleted(left[i], right[i], i)) { ordinals.Add(i); }
+            }
+
+            var ord = ordinals.ToArray();
+            var common = new bool[ord.Length];
+            for (int i = 0; i < ord.Length; i++) { common[i] = PairCommon(left[ord[i]], right[ord[i]], ord[i]); }
+            var bounds = FoldBoundaries();
+            foreach (var sink in sinks) { sink.BindPairList(this, bounds, ord, common); }
+            if (givenScores != null)
+            {
+                ScoreGiven(ord, sinks, progress, cancellationToken);
+                return;
+            }
+
+            var l = new int[ord.Length];
+            var r = new int[ord.Length];
+            for (int i = 0; i < ord.Length; i++)
+            {
+                l[i] = Row[left[ord[i]]];
+                r[i] = Row[right[ord[i]]];
+            }
+
+            SimilarityKernel.RunPairs(matrix, l, r, sinks, progress, cancellationToken);
+        }
+
+        private void ScoreGiven(int[] ord, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        {
+            const int chunk = 8192;
+            var scores = new float[chunk];
+            if (progress != null) { progress.Total = ord.Length; }
+            for (int start = 0, index = 0; start < ord.Length; start += chunk, index++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(chunk, ord.Length - start);
+                for (int i = 0; i < count; i++) { scores[i] = givenScores[ord[start + i]]; }
+                sinks[0].Pairs(index, start, count, scores);
+                progress?.Add(count);
+            }
+        }
+
+        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        {
+            // Counted once per identity pair, so each bootstrap replicate costs the number of identity pairs, not of pairs.
+            int view = commonOnly ? 1 : 0;
+            var counts = identityPairCounts[view];
+            if (counts == null)
+            {
+                counts = new Dictionary<long, long>();
+                for (int i = 0; i < left.Length; i++)
+                {
+                    int a = left[i], b = right[i];
+                    if (genuine[i] || !(commonOnly ? PairCommon(a, b, i) : PairCompleted(a, b, i))) { continue; }
+                    long code = ((long)Identity[a] << 32) | (uint)Identity[b];
+                    counts.TryGetValue(code, out var c);
+                    counts[code] = c + 1;
+                }
+
+                identityPairCounts[view] = counts;
+            }
+
+            double total = 0;
+            foreach (var kv in counts)
+            {
+                total += (double)weights[(int)(kv.Key >> 32)] * weights[(int)(kv.Key & 0xFFFFFFFF)] * kv.Value;
+            }
+
+            return total;
+        }
+    }
+}

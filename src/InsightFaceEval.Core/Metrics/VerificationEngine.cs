@@ -1,0 +1,531 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using InsightFaceEval.Scoring;
+
+namespace InsightFaceEval.Metrics
+{
+    /// <summary>What one Measure-FaceVerification call produced.</summary>
+    public sealed class VerificationOutcome
+    {
+        public List<VerificationResult> Results { get; } = new List<VerificationResult>();
+
+        public List<ModelComparison> Comparisons { get; } = new List<ModelComparison>();
+
+        public List<MeasurementIssue> Issues { get; } = new List<MeasurementIssue>();
+
+        /// <summary>Things a user should know (verbose/warning): missing intervals, refinement passes, ignored images.</summary>
+        public List<string> Notes { get; } = new List<string>();
+    }
+
+    /// <summary>
+    /// Measures one or more models: builds each model's pair design, scores genuine pairs exactly and impostor pairs
+    /// through the streaming accumulator (a second pass only when an order statistic falls outside what the first
+    /// kept), derives the three pair sets' metrics, the bootstrap intervals, and the paired model comparisons.
+    /// Runs on worker threads; reports only through <see cref="MeasurementProgress"/> and the returned outcome.
+    /// </summary>
+    public sealed class VerificationEngine
+    {
+        private const int MaxTail = 1 << 23;
+        private readonly VerificationOptions options;
+        private readonly MeasurementProgress progress;
+        private readonly CancellationToken cancellationToken;
+        private VerificationOutcome outcome;
+
+        public VerificationEngine(VerificationOptions options, MeasurementProgress progress, CancellationToken cancellationToken)
+        {
+            this.options = options ?? new VerificationOptions();
+            this.progress = progress ?? new MeasurementProgress();
+            this.cancellationToken = cancellationToken;
+        }
+
+        private sealed class ModelRun
+        {
+            public string Model;
+            public List<FaceEmbedding> Images;
+            public string[] Labels;
+            public ImageRole[] Roles;
+            public int Dimension;
+            public PairDesign Design;
+            public VerificationResult Result;
+            public VerificationMetrics Common;
+            public BootstrapReplicates CommonReplicates;
+            public double Fta;
+        }
+
+        /// <summary>Measures embeddings grouped by model, pairing them by <paramref name="protocol"/>.</summary>
+        public VerificationOutcome MeasureEmbeddings(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList)
+        {
+            outcome = new VerificationOutcome();
+            var runs = new List<ModelRun>();
+            foreach (var model in models)
+            {
+                var run = Prepare(model.Key, model.Value, protocol);
+                if (run != null) { runs.Add(run); }
+            }
+
+            // Identities and the common set span every model measured together.
+            var identityIndex = IdentityIndex(runs.SelectMany(r => r.Labels));
+            var commonKeys = CommonKeys(runs);
+            foreach (var run in runs)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                run.Design = BuildDesign(run, protocol, pairList, identityIndex, commonKeys);
+            }
+
+            Finish(runs.Where(r => r.Design != null).ToList(), protocol.ToString(), identityIndex.Count);
+            return outcome;
+        }
+
+        /// <summary>Measures FaceComparison objects grouped by model (their scores are used as given).</summary>
+        public VerificationOutcome MeasureComparisons(IReadOnlyList<KeyValuePair<string, List<FaceComparison>>> models)
+        {
+            outcome = new VerificationOutcome();
+            var usable = new List<KeyValuePair<string, List<FaceComparison>>>();
+            foreach (var model in models)
+            {
+                var bad = model.Value.FirstOrDefault(c => double.IsNaN(c.Similarity) || double.IsInfinity(c.Similarity) || c.Similarity < -1 || c.Similarity > 1);
+                if (bad != null)
+                {
+                    int count = model.Value.Count(c => double.IsNaN(c.Similarity) || double.IsInfinity(c.Similarity) || c.Similarity < -1 || c.Similarity > 1);
+                    Issue(model.Key, "InvalidSimilarity", "InvalidData",
+                        $"Model '{model.Key}': {count} comparison(s) have a similarity that is not a number in [-1, 1] (first: {bad.ReferenceRelativePath} vs {bad.DifferenceRelativePath} = {bad.Similarity.ToString(CultureInfo.InvariantCulture)}), so no metric is meaningful.", bad, true);
+                    continue;
+                }
+
+                var labelled = new List<FaceComparison>();
+                foreach (var c in model.Value)
+                {
+                    if (c.IsGenuine.HasValue) { labelled.Add(c); continue; }
+                    Issue(model.Key, "UnlabelledComparison", "InvalidData", $"'{c.ReferenceRelativePath}' vs '{c.DifferenceRelativePath}' ({model.Key}) is neither genuine nor impostor (no identities or label); it is left out.", c, false);
+                }
+
+                usable.Add(new KeyValuePair<string, List<FaceComparison>>(model.Key, labelled));
+            }
+
+            var identityIndex = IdentityIndex(usable.SelectMany(m => m.Value.SelectMany(c => new[] { c.ReferenceIdentity ?? string.Empty, c.DifferenceIdentity ?? string.Empty })));
+            var completedEverywhere = CommonPairs(usable);
+            var runs = new List<ModelRun>();
+            foreach (var model in usable)
+            {
+                var images = new List<FaceEmbedding>();
+                var index = new Dictionary<string, int>(StringComparer.Ordinal);
+                var left = new int[model.Value.Count];
+                var right = new int[model.Value.Count];
+                var genuine = new bool[model.Value.Count];
+                var scores = new float[model.Value.Count];
+                var completed = new bool[model.Value.Count];
+                var common = new bool[model.Value.Count];
+                int ImageOf(string path, string relative, string identity)
+                {
+                    var key = DatasetPaths.NormalizeKey(relative ?? path);
+                    if (!index.TryGetValue(key, out var i))
+                    {
+                        i = images.Count;
+                        index[key] = i;
+                        images.Add(new FaceEmbedding(path ?? relative, key, identity, model.Key, null, EmbeddingStatus.Success, null, null, TimeSpan.Zero, false));
+                    }
+
+                    return i;
+                }
+
+                for (int p = 0; p < model.Value.Count; p++)
+                {
+                    var c = model.Value[p];
+                    left[p] = ImageOf(c.ReferencePath, c.ReferenceRelativePath, c.ReferenceIdentity);
+                    right[p] = ImageOf(c.DifferencePath, c.DifferenceRelativePath, c.DifferenceIdentity);
+                    genuine[p] = c.IsGenuine.Value;
+                    completed[p] = c.Status == ComparisonStatus.Completed;
+                    scores[p] = completed[p] ? (float)c.Similarity : -1f;
+                    common[p] = completed[p] && completedEverywhere.Contains(PairKey(c));
+                }
+
+                var identity = images.Select(e => identityIndex[e.Identity ?? string.Empty]).ToArray();
+                var design = new PairListDesign("Comparisons", images, identity, Enumerable.Repeat(true, images.Count).ToArray(), left, right, genuine, scores, completed, common, options.Folds);
+                runs.Add(new ModelRun { Model = model.Key, Images = images, Design = design, Dimension = 0, Fta = 0 });
+            }
+
+            Finish(runs, "Comparisons", identityIndex.Count);
+            return outcome;
+        }
+
+        private ModelRun Prepare(string model, List<FaceEmbedding> embeddings, PairProtocol protocol)
+        {
+            var byKey = new Dictionary<string, FaceEmbedding>(StringComparer.Ordinal);
+            foreach (var e in embeddings)
+            {
+                var key = DatasetPaths.NormalizeKey(e.RelativePath);
+                if (byKey.ContainsKey(key))
+                {
+                    Issue(model, "DuplicateImage", "InvalidData", $"'{key}' appears more than once for model '{model}'; the first is used.", e, false);
+                    continue;
+                }
+
+                byKey[key] = e;
+            }
+
+            var images = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value).ToList();
+            int dimension = 0;
+            FaceEmbedding first = null;
+            foreach (var e in images)
+            {
+                if (e.Status != EmbeddingStatus.Success) { continue; }
+                if (first == null)
+                {
+                    first = e;
+                    dimension = e.Dimension;
+                }
+                else if (e.Dimension != dimension)
+                {
+                    Issue(model, "DimensionMismatch", "InvalidData",
+                        $"Model '{model}' has embeddings of different lengths ({dimension} for '{first.RelativePath}', {e.Dimension} for '{e.RelativePath}'): they cannot come from one model, and are never compared. Measure them under different model names.", e, true);
+                    return null;
+                }
+
+                var reason = EmbeddingMatrix.InvalidReason(e.Vector);
+                if (e.Dimension == 0) { reason = "is empty although its status is Success"; }
+                if (reason != null)
+                {
+                    Issue(model, "InvalidEmbedding", "InvalidData", $"The embedding of '{e.RelativePath}' ({model}) {reason}, so no cosine is defined for its pairs.", e, true);
+                    return null;
+                }
+            }
+
+            if (first == null)
+            {
+                Issue(model, "NoEmbeddedImages", "InvalidData", $"Model '{model}' found no face in any of its {images.Count} image(s): nothing can be scored.", model, true);
+                return null;
+            }
+
+            var run = new ModelRun { Model = model, Images = images, Dimension = dimension };
+            run.Fta = (double)images.Count(e => e.Status != EmbeddingStatus.Success) / images.Count;
+            if (protocol == PairProtocol.GalleryProbe)
+            {
+                run.Roles = DatasetSplit.Split(images, out var labels, out _);
+                run.Labels = labels;
+                int ignored = run.Roles.Count(r => r == ImageRole.Ignored);
+                if (ignored > 0) { outcome.Notes.Add($"{model}: {ignored} image(s) outside gallery/, probe/ and unknown/ are left out."); }
+            }
+            else
+            {
+                run.Labels = images.Select(e => e.Identity ?? string.Empty).ToArray();
+            }
+
+            return run;
+        }
+
+        private PairDesign BuildDesign(ModelRun run, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, Dictionary<string, int> identityIndex, HashSet<string> commonKeys)
+        {
+            if (protocol == PairProtocol.PairList) { return BuildPairList(run, pairList, identityIndex, commonKeys); }
+            var images = run.Images;
+            var labels = run.Labels;
+            if (protocol == PairProtocol.GalleryProbe)
+            {
+                var keep = Enumerable.Range(0, images.Count).Where(i => run.Roles[i] != ImageRole.Ignored).ToList();
+                images = keep.Select(i => run.Images[i]).ToList();
+                labels = keep.Select(i => run.Labels[i]).ToArray();
+                var gallery = keep.Select(i => run.Roles[i] == ImageRole.Gallery).ToArray();
+                run.Images = images;
+                return new GalleryProbeDesign(images, labels.Select(l => identityIndex[l]).ToArray(), CommonFlags(images, commonKeys), gallery, options.Folds);
+            }
+
+            return new AllPairsDesign(images, labels.Select(l => identityIndex[l]).ToArray(), CommonFlags(images, commonKeys), options.Folds);
+        }
+
+        private PairDesign BuildPairList(ModelRun run, IReadOnlyList<PairListEntry> pairList, Dictionary<string, int> identityIndex, HashSet<string> commonKeys)
+        {
+            var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+            var byStem = new Dictionary<string, int>(StringComparer.Ordinal);
+            var byPath = new Dictionary<string, int>(Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+            for (int i = 0; i < run.Images.Count; i++)
+            {
+                var key = DatasetPaths.NormalizeKey(run.Images[i].RelativePath);
+                byKey[key] = i;
+                var stem = Stem(key);
+                byStem[stem] = byStem.ContainsKey(stem) ? -1 : i;
+                if (run.Images[i].Path != null) { byPath[run.Images[i].Path] = i; }
+            }
+
+            int Find(string entry)
+            {
+                var key = DatasetPaths.NormalizeKey(entry);
+                if (byKey.TryGetValue(key, out var i)) { return i; }
+                if (Path.IsPathRooted(entry) && byPath.TryGetValue(Path.GetFullPath(entry), out i)) { return i; }
+                if (byStem.TryGetValue(Stem(key), out i) && i >= 0) { return i; }
+                return -1;
+            }
+
+            var used = new Dictionary<int, int>();
+            var images = new List<FaceEmbedding>();
+            var labels = new List<string>();
+            var left = new List<int>();
+            var right = new List<int>();
+            var genuine = new List<bool>();
+            var missing = new HashSet<string>(StringComparer.Ordinal);
+            int Use(int i)
+            {
+                if (!used.TryGetValue(i, out var d))
+                {
+                    d = images.Count;
+                    used[i] = d;
+                    images.Add(run.Images[i]);
+                    labels.Add(run.Labels[i]);
+                }
+
+                return d;
+            }
+
+            foreach (var entry in pairList)
+            {
+                int a = Find(entry.First), b = Find(entry.Second);
+                if (a < 0 || b < 0)
+                {
+                    foreach (var name in new[] { a < 0 ? entry.First : null, b < 0 ? entry.Second : null })
+                    {
+                        if (name != null && missing.Add(name))
+                        {
+                            Issue(run.Model, "PairImageNotFound", "ObjectNotFound",
+                                $"Pair list line {entry.Line}: no '{run.Model}' embedding for '{name}' (matched by path relative to the dataset root); its pairs are left out.", name, false);
+                        }
+                    }
+
+                    continue;
+                }
+
+                left.Add(Use(a));
+                right.Add(Use(b));
+                genuine.Add(entry.Genuine);
+            }
+
+            if (left.Count == 0)
+            {
+                Issue(run.Model, "NoPairs", "ObjectNotFound", $"No pair of the list has both images embedded by '{run.Model}'.", run.Model, true);
+                return null;
+            }
+
+            run.Images = images;
+            return new PairListDesign("PairList", images, labels.Select(l => identityIndex[l]).ToArray(), CommonFlags(images, commonKeys),
+                left.ToArray(), right.ToArray(), genuine.ToArray(), null, null, null, options.Folds);
+        }
+
+        private static string Stem(string key)
+        {
+            int slash = key.LastIndexOf('/');
+            int dot = key.LastIndexOf('.');
+            return dot > slash ? key.Substring(0, dot) : key;
+        }
+
+        private void Finish(List<ModelRun> runs, string protocol, int identityCount)
+        {
+            bool several = runs.Count > 1;
+            var names = runs.Select(r => r.Model).ToArray();
+            for (int m = 0; m < runs.Count; m++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    Run(runs[m], several, names, protocol, identityCount, m, runs.Count);
+                }
+                catch (UnmeasurableException ex)
+                {
+                    Issue(runs[m].Model, ex.Problem, "InvalidData", $"Model '{runs[m].Model}': {ex.Message}", runs[m].Model, true);
+                }
+            }
+
+            var measured = runs.Where(r => r.Result != null).ToList();
+            for (int i = 0; i < measured.Count; i++)
+            {
+                for (int j = i + 1; j < measured.Count; j++)
+                {
+                    var comparison = ModelComparer.Compare(measured[i].Model, measured[i].Common, measured[i].CommonReplicates, measured[i].Fta,
+                        measured[j].Model, measured[j].Common, measured[j].CommonReplicates, measured[j].Fta, options);
+                    if (comparison != null) { outcome.Comparisons.Add(comparison); }
+                    else { outcome.Notes.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs, so they are not compared."); }
+                }
+            }
+        }
+
+        private void Run(ModelRun run, bool several, string[] comparedModels, string protocol, int identityCount, int index, int count)
+        {
+            var design = run.Design;
+            string label = count > 1 ? $"{run.Model} ({index + 1} of {count})" : run.Model;
+            progress.Activity = $"{label}: scoring genuine pairs";
+            progress.Pairs = null;
+            EmbeddingMatrix matrix = null;
+            if (run.Dimension > 0)
+            {
+                matrix = EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), run.Dimension);
+            }
+
+            var records = new List<GenuineRecord>();
+            design.ForEachGenuine((a, b, ordinal) =>
+            {
+                bool completed = design.PairCompleted(a, b, ordinal);
+                records.Add(new GenuineRecord
+                {
+                    Key = completed ? ScoreKeys.Key(design.PairScore(matrix, a, b, ordinal)) : ScoreKeys.MinusOne,
+                    Identity = design.Identity[a],
+                    Fold = design.FoldOf(ordinal),
+                    Ordinal = ordinal,
+                    ImageA = a,
+                    ImageB = b,
+                    Common = completed && design.PairCommon(a, b, ordinal),
+                    Failed = !completed,
+                });
+            });
+
+            var completedGenuine = new GenuineView(records.Where(r => !r.Failed), options.Folds);
+            var systemGenuine = new GenuineView(records, options.Folds);
+            var commonGenuine = several ? new GenuineView(records.Where(r => r.Common), options.Folds) : null;
+
+            var anchors = new SortedSet<uint>(completedGenuine.Keys) { ScoreKeys.MinusOne };
+            foreach (var edge in VerificationCalculator.HistogramEdges(options.HistogramBins)) { anchors.Add(ScoreKeys.CeilingKey(edge)); }
+            if (options.Threshold.HasValue) { anchors.Add(ScoreKeys.CeilingKey(options.Threshold.Value)); }
+            anchors.RemoveWhere(k => k >= ScoreKeys.AboveOne);
+
+            long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
+            long deepest = options.FarTargets.Length == 0 ? 0 : Statistics.Budget(options.FarTargets.Max(), completedImpostors);
+            long keep = Math.Max(Math.Max(4096, options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
+            keep = Math.Min(MaxTail, Math.Min(keep, Math.Max(16, completedImpostors)));
+            var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
+
+            progress.Activity = $"{label}: scoring impostor pairs";
+            ScoreImpostors(design, matrix, acc, false);
+            var failedImpostors = design.FailedImpostorsPerFold();
+
+            var completedImpostor = acc.View(true, null);
+            var systemImpostor = acc.View(true, failedImpostors);
+            var commonImpostor = several ? acc.View(false, null) : null;
+
+            int Identities(Func<int, bool> included) => Enumerable.Range(0, design.Images.Count).Where(included).Select(i => design.Identity[i]).Distinct().Count();
+
+            BootstrapIntervals completedIntervals = null;
+            if (options.BootstrapSamples > 0)
+            {
+                progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
+                var engine = new BootstrapEngine(design, false, completedGenuine, completedImpostor, identityCount);
+                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                completedIntervals = replicates.Intervals(options.ConfidenceLevel);
+                foreach (var note in replicates.Notes) { outcome.Notes.Add($"{run.Model}: {note}"); }
+                if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
+                {
+                    var commonEngine = new BootstrapEngine(design, true, commonGenuine, commonImpostor, identityCount);
+                    run.CommonReplicates = commonEngine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                }
+            }
+
+            VerificationMetrics completed = null, system = null, common = null;
+            long failedGenuine = records.Count(r => r.Failed);
+            for (int attempt = 0; ; attempt++)
+            {
+                progress.Activity = $"{label}: computing metrics";
+                completed = VerificationCalculator.Compute(PairSet.Completed, completedGenuine, completedImpostor, Identities(i => design.Completed[i]), 0, 0, options, completedIntervals, acc.Needs);
+                system = VerificationCalculator.Compute(PairSet.SystemLevel, systemGenuine, systemImpostor, Identities(i => true), failedGenuine, failedImpostors.Sum(), options, null, acc.Needs);
+                if (several)
+                {
+                    try
+                    {
+                        common = VerificationCalculator.Compute(PairSet.CommonCompleted, commonGenuine, commonImpostor, Identities(i => design.Common[i]), 0, 0, options, null, acc.Needs);
+                    }
+                    catch (UnmeasurableException ex)
+                    {
+                        common = null;
+                        if (attempt == 0) { outcome.Notes.Add($"{run.Model}: no metrics on the pairs every model completed: {ex.Message}"); }
+                    }
+                }
+
+                if (acc.Needs.Count == 0) { break; }
+                if (attempt >= 3) { throw new InvalidOperationException("The exact order statistics did not resolve after three refinement passes."); }
+                progress.Activity = $"{label}: counting {acc.Needs.Count} score bucket(s) exactly (pass {acc.Passes + 1})";
+                outcome.Notes.Add($"{run.Model}: pass {acc.Passes + 1} over the impostor pairs to count {acc.Needs.Count} score bucket(s) exactly.");
+                ScoreImpostors(design, matrix, acc, true);
+            }
+
+            run.Common = common;
+            var hardestGenuine = completedGenuine.Records.Take(options.HardestPairs)
+                .Select(r => Scored(design, r.ImageA, r.ImageB, ScoreKeys.Value(r.Key), true)).ToArray();
+            var hardestImpostor = new List<ScoredPair>();
+            for (int i = 0; i < completedImpostor.TailKeys.Length && hardestImpostor.Count < options.HardestPairs; i++)
+            {
+                if (completedImpostor.TailOrdinals[i] < 0) { break; }
+                design.PairAt(completedImpostor.TailOrdinals[i], out var a, out var b);
+                hardestImpostor.Add(Scored(design, a, b, ScoreKeys.Value(completedImpostor.TailKeys[i]), false));
+            }
+
+            bool fromComparisons = protocol == "Comparisons";
+            run.Result = new VerificationResult(
+                run.Model, protocol, run.Dimension,
+                fromComparisons ? 0 : design.Images.Count,
+                fromComparisons ? 0 : design.Images.Count(e => e.Status != EmbeddingStatus.Success),
+                Identities(i => true),
+                completed, system, common,
+                comparedModels, options.FarTargets, options.Threshold, options.Folds, options.BootstrapSamples, options.BootstrapSeed,
+                hardestGenuine, hardestImpostor.ToArray(), MetricDefinitions.Verification, ModuleInfo.Version, DateTimeOffset.UtcNow);
+            run.Fta = run.Result.FailureToAcquireRate;
+            outcome.Results.Add(run.Result);
+        }
+
+        private void ScoreImpostors(PairDesign design, EmbeddingMatrix matrix, ImpostorAccumulator acc, bool refine)
+        {
+            int workers = design is PairListDesign list && list.HasGivenScores ? 1 : Math.Max(1, options.Workers);
+            var sinks = acc.CreateSinks(workers, refine);
+            progress.Pairs = new ScoringProgress();
+            design.ScoreImpostors(matrix, sinks, progress.Pairs, cancellationToken);
+            acc.Merge(sinks);
+        }
+
+        private static ScoredPair Scored(PairDesign design, int a, int b, double score, bool genuine)
+        {
+            var x = design.Images[a];
+            var y = design.Images[b];
+            return new ScoredPair(score, genuine, x.Path, x.RelativePath, x.Identity, y.Path, y.RelativePath, y.Identity);
+        }
+
+        private void Issue(string model, string problem, string category, string message, object target, bool fatal) =>
+            outcome.Issues.Add(new MeasurementIssue(model, problem, category, message, target, fatal));
+
+        private static Dictionary<string, int> IdentityIndex(IEnumerable<string> labels)
+        {
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var label in labels.Distinct(StringComparer.Ordinal).OrderBy(l => l, StringComparer.Ordinal)) { index[label] = index.Count; }
+            return index;
+        }
+
+        private static HashSet<string> CommonKeys(List<ModelRun> runs)
+        {
+            HashSet<string> common = null;
+            foreach (var run in runs)
+            {
+                var keys = new HashSet<string>(run.Images.Where(e => e.Status == EmbeddingStatus.Success).Select(e => DatasetPaths.NormalizeKey(e.RelativePath)), StringComparer.Ordinal);
+                if (common == null) { common = keys; } else { common.IntersectWith(keys); }
+            }
+
+            return common ?? new HashSet<string>();
+        }
+
+        private static bool[] CommonFlags(List<FaceEmbedding> images, HashSet<string> commonKeys) =>
+            images.Select(e => e.Status == EmbeddingStatus.Success && commonKeys.Contains(DatasetPaths.NormalizeKey(e.RelativePath))).ToArray();
+
+        private static string PairKey(FaceComparison c)
+        {
+            var a = DatasetPaths.NormalizeKey(c.ReferenceRelativePath ?? c.ReferencePath);
+            var b = DatasetPaths.NormalizeKey(c.DifferenceRelativePath ?? c.DifferencePath);
+            return string.CompareOrdinal(a, b) <= 0 ? a + "\n" + b : b + "\n" + a;
+        }
+
+        private static HashSet<string> CommonPairs(List<KeyValuePair<string, List<FaceComparison>>> models)
+        {
+            HashSet<string> common = null;
+            foreach (var model in models)
+            {
+                var keys = new HashSet<string>(model.Value.Where(c => c.Status == ComparisonStatus.Completed).Select(PairKey), StringComparer.Ordinal);
+                if (common == null) { common = keys; } else { common.IntersectWith(keys); }
+            }
+
+            return common ?? new HashSet<string>();
+        }
+    }
+}
