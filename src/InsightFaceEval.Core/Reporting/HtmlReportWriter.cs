@@ -85,7 +85,7 @@ th:first-child, td:first-child { text-align: left; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 table.metrics td .sub { white-space: nowrap; }
 td.text, th.text { text-align: left; }
-td .sub { display:block; color: var(--muted); font-size: 11.5px; }
+td .sub, th .sub { display:block; color: var(--muted); font-size: 11.5px; font-weight: 400; }
 td.insufficient { color: var(--warn); background: var(--warnbg); }
 .swatch { display:inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
 .verdict-better { color: var(--ok); font-weight: 600; }

@@ -115,7 +115,8 @@ namespace InsightFaceEval.Reporting
             });
             model.Axes.Add(new LinearAxis
             {
-                Position = AxisPosition.Left, Title = "True accept rate (TAR)", Minimum = 0, Maximum = 1.0001,
+                // A little headroom: a perfect model's line at TAR = 1 stays visible above the plot border.
+                Position = AxisPosition.Left, Title = "True accept rate (TAR)", Minimum = 0, Maximum = 1.02,
                 MajorStep = 0.1, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.0",
             });
             var count = 0;

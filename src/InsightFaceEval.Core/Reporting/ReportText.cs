@@ -76,8 +76,13 @@ namespace InsightFaceEval.Reporting
                 var far = supported[0];
                 var ranked = models.OrderByDescending(m => m.Completed.Find(far).Tar ?? double.MinValue).ToList();
                 var best = ranked[0];
+                var allEqual = ranked.All(m => m.Completed.Find(far).Tar == best.Completed.Find(far).Tar);
                 var line = $"At the strictest FAR every model's data supports ({Far(far)}), {best.Name} accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs";
-                if (ranked.Count > 1)
+                if (ranked.Count > 1 && allEqual)
+                {
+                    line = $"At the strictest FAR every model's data supports ({Far(far)}), every model accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs: this data does not separate them there.";
+                }
+                else if (ranked.Count > 1)
                 {
                     line += "; " + string.Join(", ", ranked.Skip(1).Select(m => $"{m.Name} {Percent(m.Completed.Find(far).Tar)}"));
                     line += ". Whether that gap is real is for the paired comparison below to say.";
