@@ -1,10 +1,5 @@
 # Export-FaceEvaluationReport against the real Measure-FaceVerification, and the HTML in a real browser.
 
-BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot 'Browser.psm1') -Force
-    $script:chromium = Get-TestChromium
-}
-
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
@@ -134,7 +129,8 @@ Describe 'Export-FaceEvaluationReport' {
 }
 
 Describe 'The HTML report in headless Chromium' {
-    It 'renders every chart and thumbnail with no console message, and keeps a screenshot' -Skip:(-not $script:chromium) {
+    It 'renders every chart and thumbnail with no console message, and keeps a screenshot' {
+        if (-not (Get-TestChromium)) { Set-ItResult -Skipped -Because 'headless Chromium is not installed (Debian: apt-get install chromium)'; return }
         $shot = Join-Path (Get-TestRepositoryRoot) 'out/screenshots/report.png'
         if (Test-Path $shot) { Remove-Item $shot }
         $seen = Invoke-ReportInBrowser -Path $script:html -ScreenshotPath $shot
@@ -149,7 +145,8 @@ Describe 'The HTML report in headless Chromium' {
         Write-Host "Screenshot: $($seen.Screenshot) ($($seen.PageHeight) px tall)"
     }
 
-    It 'notices a chart that did not render and a blocked network request' -Skip:(-not $script:chromium) {
+    It 'notices a chart that did not render and a blocked network request' {
+        if (-not (Get-TestChromium)) { Set-ItResult -Skipped -Because 'headless Chromium is not installed (Debian: apt-get install chromium)'; return }
         $broken = Join-Path $TestDrive 'broken.html'
         $text = (Get-Content $script:html -Raw) -replace '(<figure class="chart" id="chart-det"[^>]*>)\s*<svg', '$1<div></div><svg-broken'
         $text = $text -replace '</main>', '<img src="http://192.0.2.1/pixel.png"></main>'
@@ -159,9 +156,5 @@ Describe 'The HTML report in headless Chromium' {
         $seen.Problems | Should -Match '^det: no svg'
         $seen.Console | Should -Match 'Content Security Policy'
         $seen.Console | Should -Match 'Report rendering check failed'
-    }
-
-    It 'is skipped here because no Chromium was found' -Skip:([bool]$script:chromium) {
-        Set-ItResult -Skipped -Because 'headless Chromium is not installed (Debian: apt-get install chromium)'
     }
 }
