@@ -21,12 +21,13 @@ Describe 'Test-FaceVerificationBaseline' {
         $script:good | Test-FaceVerificationBaseline $script:baseline | Should -BeTrue
     }
 
-    It 'returns $false with a warning per regressed metric when a model got worse' {
+    It 'returns $false with a warning per regressed metric when a model got worse, even under $ErrorActionPreference Stop' {
+        $ErrorActionPreference = 'Stop'
         $result = $script:worse | Test-FaceVerificationBaseline $script:baseline -WarningVariable warnings -WarningAction SilentlyContinue
         $result | Should -BeFalse
         @($warnings).Count | Should -BeGreaterThan 0
-        $warnings | Should -Match '^Regression: model-a '
-        $warnings | Should -Not -Match '^Regression: model-b '
+        ($warnings -join "`n") | Should -Match '(?m)^Regression: model-a '
+        ($warnings -join "`n") | Should -Not -Match '(?m)^Regression: model-b '
     }
 
     It 'throws TestFaceVerificationBaselineRegression under -ErrorAction Stop' {
@@ -78,6 +79,6 @@ Describe 'Test-FaceVerificationBaseline' {
         (Get-Content $script:baseline -Raw) -replace '"name": "model-b"', '"name": "model-z"' | Set-Content $renamed
         $checks = @($script:good | Test-FaceVerificationBaseline $renamed -Detailed -WarningVariable warnings -WarningAction SilentlyContinue)
         ($checks | Where-Object { $_.Model -eq 'model-z' -and $_.Metric -eq 'Model' }).Passed | Should -BeFalse
-        $warnings | Should -Match "Model 'model-b' is not in the baseline"
+        ($warnings -join "`n") | Should -Match "Model 'model-b' is not in the baseline"
     }
 }

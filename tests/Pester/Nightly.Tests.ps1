@@ -4,6 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'LocalEndpoint.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
+    Import-Module (Join-Path $PSScriptRoot 'ReportTestData.psm1') -Force
     $script:nightly = Join-Path (Get-TestRepositoryRoot) 'examples/nightly.ps1'
 
     function Invoke-Nightly {
@@ -28,7 +29,7 @@ BeforeAll {
 Describe 'nightly.ps1 against the local endpoint' {
     BeforeAll {
         $script:dataset = Join-Path $TestDrive 'faces'
-        $null = New-TestCropSet -Path $script:dataset -Count 24 -Identities 6 -NoFaceCount 1
+        $null = New-TestImageFiles -Path $script:dataset -Count 24 -Identities 6 -NoFaceCount 1
         $script:outRoot = Join-Path $TestDrive 'nightly'
         $script:endpoint = Start-TestEndpoint
         $script:common = @('-DatasetPath', $script:dataset, '-Model', 'dingo', '-OutputRoot', $script:outRoot, '-BootstrapSamples', '20', '-ServerUrl', $script:endpoint.Url)

@@ -5,6 +5,7 @@ BeforeAll {
     Import-Module (Get-TestModuleManifest) -Force
     Import-Module (Join-Path $PSScriptRoot 'ReportTestData.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'Browser.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'LocalEndpoint.psm1') -Force
 
     $script:data = Join-Path $TestDrive 'data'
     $script:embeddings = @(New-TestEvaluationSet -Path $script:data)
@@ -75,7 +76,7 @@ Describe 'Export-FaceEvaluationReport' {
         try {
             $crops = Join-Path $TestDrive 'store-crops'
             $store = Join-Path $TestDrive 'store'
-            $files = @(New-TestCropSet -Path $crops -Count 12 -Identities 3)
+            $files = @(New-TestImageFiles -Path $crops -Count 12 -Identities 3)
             $stored = @($files | Get-FaceEmbedding -Model dingo -ServerUrl $endpoint.Url -OutputDirectory $store -DatasetRoot $crops)
             $result = $stored | Measure-FaceVerification -Protocol AllPairs
             $target = Join-Path $TestDrive 'private'
@@ -149,12 +150,12 @@ Describe 'The HTML report in headless Chromium' {
         if (-not (Get-TestChromium)) { Set-ItResult -Skipped -Because 'headless Chromium is not installed (Debian: apt-get install chromium)'; return }
         $broken = Join-Path $TestDrive 'broken.html'
         $text = (Get-Content $script:html -Raw) -replace '(<figure class="chart" id="chart-det"[^>]*>)\s*<svg', '$1<div></div><svg-broken'
-        $text = $text -replace '</main>', '<img src="http://192.0.2.1/pixel.png"></main>'
+        $text = $text -replace '<main>', '<main><img src="http://192.0.2.1/pixel.png">'
         Set-Content -LiteralPath $broken -Value $text
         $seen = Invoke-ReportInBrowser -Path $broken
         $seen.Status | Should -Be 'failed'
         $seen.Problems | Should -Match '^det: no svg'
-        $seen.Console | Should -Match 'Content Security Policy'
-        $seen.Console | Should -Match 'Report rendering check failed'
+        ($seen.Console -join "`n") | Should -Match 'Content Security Policy'
+        ($seen.Console -join "`n") | Should -Match 'Report rendering check failed'
     }
 }

@@ -113,8 +113,8 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
-            // A regression is the answer, not a failure of the command: $false, unless the caller asked
-            // for errors to stop them, in which case it is a terminating error a scheduler sees.
+            // A regression is the answer, not a failure of the command: $false, unless the call asked for
+            // -ErrorAction Stop, in which case it is a terminating error a scheduler sees.
             if (ErrorActionIsStop())
             {
                 var summary = string.Join("; ", failed.Select(c => $"{c.Model} {c.Metric}: {c.Message}"));
@@ -126,16 +126,11 @@ namespace InsightFaceEval.Commands
             if (!Detailed) { WriteObject(false); }
         }
 
-        private bool ErrorActionIsStop()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound))
-            {
-                return LanguagePrimitives.ConvertTo<ActionPreference>(bound) == ActionPreference.Stop;
-            }
-
-            var preference = GetVariableValue("ErrorActionPreference");
-            return preference != null && LanguagePrimitives.ConvertTo<ActionPreference>(preference) == ActionPreference.Stop;
-        }
+        // Only an explicit -ErrorAction Stop on this call turns the answer into an error: scripts commonly set
+        // $ErrorActionPreference = 'Stop' for real failures and still expect a Test- cmdlet to answer $false.
+        private bool ErrorActionIsStop() =>
+            MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var bound)
+            && LanguagePrimitives.ConvertTo<ActionPreference>(bound) == ActionPreference.Stop;
 
         private string ResolveOutput(string path)
         {
