@@ -71,6 +71,7 @@ $ProgressPreference = 'SilentlyContinue'
 $clock = [Diagnostics.Stopwatch]::StartNew()
 function Write-Step([string] $Text) { Write-Host ('[{0,5:0.0}s] {1}' -f $clock.Elapsed.TotalSeconds, $Text) }
 
+if (Test-Path -LiteralPath $ModulePath) { $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path }
 Import-Module $ModulePath -Force
 $repository = Split-Path $PSScriptRoot -Parent
 if (-not $PhotoPath) { $PhotoPath = @(Join-Path $repository '.cache/assets/face-api/demo/sample*.jpg') }

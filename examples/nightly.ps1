@@ -70,6 +70,9 @@ param(
     [int] $ThrottleLimit = 4,
     [double] $MaxRequestsPerSecond = 0,
 
+    # Retries per image for 5xx, timeouts and dropped connections (Get-FaceEmbedding -MaximumRetryCount).
+    [int] $MaximumRetryCount = 5,
+
     # Make today's results the baseline instead of checking them.
     [switch] $UpdateBaseline,
 
@@ -127,6 +130,7 @@ try {
         $installed = Get-Module -ListAvailable -Name InsightFaceEval | Sort-Object Version -Descending | Select-Object -First 1
         $ModulePath = if ($installed) { $installed.Path } else { Join-Path $PSScriptRoot '../out/InsightFaceEval/InsightFaceEval.psd1' }
     }
+    if (Test-Path -LiteralPath $ModulePath) { $ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path }
     Import-Module $ModulePath -Force
     if (-not $ServerUrl) { $ServerUrl = $env:INSIGHTFACE_SERVER_URL }
     if (-not $ServerUrl) { throw 'No endpoint URL: pass -ServerUrl or set $env:INSIGHTFACE_SERVER_URL.' }
@@ -143,7 +147,7 @@ try {
     Write-Log "Extracting $($images.Count) images x $($Model.Count) model(s) into the store."
     $extractArgs = @{
         Model = $Model; ServerUrl = $ServerUrl; OutputDirectory = $StorePath; DatasetRoot = $DatasetPath
-        ThrottleLimit = $ThrottleLimit; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'extractErrors'
+        ThrottleLimit = $ThrottleLimit; MaximumRetryCount = $MaximumRetryCount; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'extractErrors'
         WarningAction = 'SilentlyContinue'; WarningVariable = 'extractWarnings'
     }
     if ($MaxRequestsPerSecond -gt 0) { $extractArgs.MaxRequestsPerSecond = $MaxRequestsPerSecond }

@@ -10,7 +10,7 @@ BeforeAll {
     function Invoke-Nightly {
         param([string[]] $Arguments)
         $exe = (Get-Process -Id $PID).Path
-        $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+        [string[]] $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
         $stderr = Join-Path $TestDrive ('nightly-' + [guid]::NewGuid().ToString('N') + '.err')
         $stdout = & $exe @lead -NoProfile -NonInteractive -File $script:nightly @Arguments -ModulePath (Get-TestModuleManifest) 2>$stderr
         $code = $LASTEXITCODE
@@ -95,7 +95,7 @@ Describe 'nightly.ps1 against the local endpoint' {
     }
 
     It 'fails with exit code 1 and a JSON summary when the endpoint is unreachable' {
-        $run = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo', '-OutputRoot', (Join-Path $TestDrive 'other'), '-ServerUrl', 'http://127.0.0.1:9/v1/secret-token-xyz', '-BootstrapSamples', '20')
+        $run = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo', '-OutputRoot', (Join-Path $TestDrive 'other'), '-ServerUrl', 'http://127.0.0.1:9/v1/secret-token-xyz', '-BootstrapSamples', '20', '-MaximumRetryCount', '0')
         $run.ExitCode | Should -Be 1
         $run.Summary.status | Should -Be 'failed'
         $run.StdOut | Should -Not -Match 'secret-token-xyz'
