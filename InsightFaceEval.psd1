@@ -17,6 +17,9 @@
         'Import-FaceEmbedding'
         'Export-FaceEvaluationReport'
         'Test-FaceVerificationBaseline'
+        'Compare-FaceEmbedding'
+        'Measure-FaceVerification'
+        'Measure-FaceIdentification'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -93,7 +93,7 @@ namespace InsightFaceEval.Metrics
             tailUsable = true;
             for (int i = 0; i < tailKeys.Length; i++)
             {
-                long ordinal = impostor.TailOrdinals[i];
+                int ordinal = impostor.TailOrdinals[i];
                 if (ordinal < 0) { tailUsable = false; break; }
                 design.PairAt(ordinal, out var a, out var b);
                 tailA[i] = design.Identity[a];
@@ -115,7 +115,8 @@ namespace InsightFaceEval.Metrics
         /// <summary>Identities a replicate draws from.</summary>
         public int Identities => universe.Length;
 
-        public BootstrapReplicates Run(int samples, int seed, double[] targets, int workers, CancellationToken cancellationToken)
+        /// <param name="pointSupported">Per target: whether the full data support it (no note is written for targets that are insufficient anyway).</param>
+        public BootstrapReplicates Run(int samples, int seed, double[] targets, int workers, CancellationToken cancellationToken, bool[] pointSupported = null)
         {
             var tar = new double[targets.Length][];
             for (int t = 0; t < targets.Length; t++) { tar[t] = new double[samples]; }
@@ -156,6 +157,7 @@ namespace InsightFaceEval.Metrics
             var notes = new List<string>();
             for (int t = 0; t < targets.Length; t++)
             {
+                if (pointSupported != null && !pointSupported[t]) { continue; }
                 if (unresolved[t]) { notes.Add($"No interval for TAR@FAR={TarAtFar.FormatFar(targets[t])}: some replicates needed impostor scores below the {tailKeys.Length:N0} highest kept."); }
                 else if (insufficient[t]) { notes.Add($"No interval for TAR@FAR={TarAtFar.FormatFar(targets[t])}: some replicates have too few impostor pairs to support it."); }
             }
@@ -164,7 +166,10 @@ namespace InsightFaceEval.Metrics
             return new BootstrapReplicates(tar, eer, notes.ToArray());
         }
 
-        private void Draw(int seed, int replicate, int[] weights)
+        private void Draw(int seed, int replicate, int[] weights) => DrawWeights(seed, replicate, universe, weights);
+
+        /// <summary>Replicate <paramref name="replicate"/>'s draw: |universe| identities with replacement, counted into weights.</summary>
+        public static void DrawWeights(int seed, int replicate, int[] universe, int[] weights)
         {
             Array.Clear(weights, 0, weights.Length);
             var rng = new Random(unchecked(seed * 1000003 + replicate * 7919 + 17));

@@ -128,6 +128,35 @@ namespace InsightFaceEval.Metrics
         public bool OrdinalsTruncated { get; internal set; }
 
         public ImpostorView View(bool includeOtherSubset, long[] pointMassPerFold) => new ImpostorView(this, includeOtherSubset, pointMassPerFold);
+
+        private readonly TailArrays[] tails = new TailArrays[2];
+
+        internal sealed class TailArrays
+        {
+            public uint[] Keys;
+            public int[] Ordinals;
+        }
+
+        /// <summary>The tail's keys (highest first) and pair ordinals (-1 unknown), of both subsets or subset 0 only; built once and shared by the views.</summary>
+        internal TailArrays TailOf(bool both)
+        {
+            int i = both ? 1 : 0;
+            if (tails[i] != null) { return tails[i]; }
+            var entries = Tail.Entries ?? Array.Empty<ulong>();
+            int n = 0;
+            for (int e = 0; e < Tail.Count; e++) { if (both || ((entries[e] >> 31) & 1) == 0) { n++; } }
+            var result = new TailArrays { Keys = new uint[n], Ordinals = new int[n] };
+            n = 0;
+            for (int e = 0; e < Tail.Count; e++)
+            {
+                if (!both && ((entries[e] >> 31) & 1) != 0) { continue; }
+                result.Keys[n] = (uint)(entries[e] >> 32);
+                int ordinal = (int)(entries[e] & 0x7FFFFFFF);
+                result.Ordinals[n++] = ordinal == 0x7FFFFFFF ? -1 : ordinal;
+            }
+
+            return tails[i] = result;
+        }
     }
 
     /// <summary>
@@ -144,7 +173,7 @@ namespace InsightFaceEval.Metrics
         public TailCollector(int keep)
         {
             Keep = Math.Max(16, keep);
-            entries = new ulong[Math.Min(Keep + Math.Max(Keep / 2, 4096), 1 << 16)];
+            entries = new ulong[Math.Min(Keep + Math.Max(Keep / 2, 4096), 1 << 12)];
         }
 
         public int Keep { get; }
@@ -166,7 +195,11 @@ namespace InsightFaceEval.Metrics
                     if (count == entries.Length)
                     {
                         if (count >= Keep + Keep / 2) { Prune(); c = cut; if ((uint)(buffer[i] >> 32) <= c) { continue; } }
-                        else { Array.Resize(ref entries, (int)Math.Min((long)Keep + Math.Max(Keep / 2, 4096), Math.Max(16L, (long)count * 2))); }
+                        else
+                        {
+                            // Straight to full size: growing by doubling would hold two large copies at once.
+                            Array.Resize(ref entries, Keep + Math.Max(Keep / 2, 4096));
+                        }
                     }
 
                     entries[count++] = buffer[i];
@@ -192,13 +225,15 @@ namespace InsightFaceEval.Metrics
         public void Finish()
         {
             if (count > Keep) { Prune(); }
-            var result = new ulong[count];
-            Array.Copy(entries, result, count);
-            Array.Sort(result);
-            Array.Reverse(result);
-            Entries = result;
+            Array.Sort(entries, 0, count);
+            Array.Reverse(entries, 0, count);
+            Entries = entries;
+            Count = count;
             entries = null;
         }
+
+        /// <summary>Valid entries in <see cref="Entries"/> after <see cref="Finish"/>.</summary>
+        public int Count { get; private set; }
     }
 
     internal static class Selection

@@ -131,26 +131,24 @@ namespace InsightFaceEval.Metrics
             Maximum = max;
 
             tailCut = acc.Tail.Cut;
-            var keys = new List<uint>();
-            var ordinals = new List<long>();
-            foreach (var e in acc.Tail.Entries ?? Array.Empty<ulong>())
-            {
-                if (!both && ((e >> 31) & 1) != 0) { continue; }
-                keys.Add((uint)(e >> 32));
-                long ordinal = (long)(e & 0x7FFFFFFF);
-                ordinals.Add(ordinal == 0x7FFFFFFF ? -1 : ordinal);
-            }
-
-            TailKeys = keys.ToArray();
-            TailOrdinals = ordinals.ToArray();
+            var tail = acc.TailOf(both);
+            TailKeys = tail.Keys;
+            TailOrdinals = tail.Ordinals;
             if (pointMass > 0 && ScoreKeys.MinusOne > tailCut)
             {
                 // The tail reaches the bottom: the failures at -1 belong in it too (without pair ordinals).
-                var k = new List<uint>(TailKeys);
-                var o = new List<long>(TailOrdinals);
-                for (long i = 0; i < pointMass; i++) { k.Add(ScoreKeys.MinusOne); o.Add(-1); }
-                TailKeys = k.ToArray();
-                TailOrdinals = o.ToArray();
+                var keys = new uint[TailKeys.Length + pointMass];
+                var ordinals = new int[keys.Length];
+                Array.Copy(TailKeys, keys, TailKeys.Length);
+                Array.Copy(TailOrdinals, ordinals, TailOrdinals.Length);
+                for (long i = TailKeys.Length; i < keys.Length; i++)
+                {
+                    keys[i] = ScoreKeys.MinusOne;
+                    ordinals[i] = -1;
+                }
+
+                TailKeys = keys;
+                TailOrdinals = ordinals;
             }
         }
 
@@ -172,7 +170,7 @@ namespace InsightFaceEval.Metrics
         public uint[] TailKeys { get; }
 
         /// <summary>Pair ordinal of each tail key (-1 when unknown).</summary>
-        public long[] TailOrdinals { get; }
+        public int[] TailOrdinals { get; }
 
         public uint TailCut => tailCut;
 

@@ -347,6 +347,8 @@ namespace InsightFaceEval.Metrics
 
         public bool HasGivenScores => givenScores != null;
 
+        public bool IsGenuinePair(long ordinal) => genuine[ordinal];
+
         public override void PairAt(long ordinal, out int a, out int b)
         {
             a = left[ordinal];

@@ -39,7 +39,7 @@ namespace InsightFaceEval.Metrics
                 var label = fields[2].Trim();
                 if (label != "0" && label != "1")
                 {
-                    if (!sawData && pairs.Count == 0) { sawData = true; continue; } // header
+                    if (!sawData && !double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) { sawData = true; continue; } // header
                     throw new FormatException($"{source}, line {i + 1}: the label must be 1 (genuine) or 0 (impostor), found '{label}'.");
                 }
 

@@ -42,6 +42,9 @@ namespace InsightFaceEval.Metrics
         public int HistogramBins { get; set; } = 100;
 
         public double ConfidenceLevel { get; set; } = 0.95;
+
+        /// <summary>Upper bound on the impostor tail kept in memory (tests lower it to force refinement passes).</summary>
+        internal int MaxTailEntries { get; set; } = 1 << 23;
     }
 
     /// <summary>Bootstrap intervals to attach to a metric set.</summary>

@@ -29,7 +29,6 @@ namespace InsightFaceEval.Metrics
     /// </summary>
     public sealed class VerificationEngine
     {
-        private const int MaxTail = 1 << 23;
         private readonly VerificationOptions options;
         private readonly MeasurementProgress progress;
         private readonly CancellationToken cancellationToken;
@@ -60,6 +59,21 @@ namespace InsightFaceEval.Metrics
         public VerificationOutcome MeasureEmbeddings(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList)
         {
             outcome = new VerificationOutcome();
+            var runs = PrepareRuns(models, protocol, pairList, out var identityCount);
+            Finish(runs, protocol.ToString(), identityCount);
+            return outcome;
+        }
+
+        /// <summary>The pair design of each usable model (for Compare-FaceEmbedding); problems go to <paramref name="issues"/>.</summary>
+        public List<KeyValuePair<string, PairDesign>> Designs(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out VerificationOutcome issues)
+        {
+            outcome = new VerificationOutcome();
+            issues = outcome;
+            return PrepareRuns(models, protocol, pairList, out _).Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)).ToList();
+        }
+
+        private List<ModelRun> PrepareRuns(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out int identityCount)
+        {
             var runs = new List<ModelRun>();
             foreach (var model in models)
             {
@@ -76,8 +90,8 @@ namespace InsightFaceEval.Metrics
                 run.Design = BuildDesign(run, protocol, pairList, identityIndex, commonKeys);
             }
 
-            Finish(runs.Where(r => r.Design != null).ToList(), protocol.ToString(), identityIndex.Count);
-            return outcome;
+            identityCount = identityIndex.Count;
+            return runs.Where(r => r.Design != null).ToList();
         }
 
         /// <summary>Measures FaceComparison objects grouped by model (their scores are used as given).</summary>
@@ -388,8 +402,8 @@ namespace InsightFaceEval.Metrics
 
             long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
             long deepest = options.FarTargets.Length == 0 ? 0 : Statistics.Budget(options.FarTargets.Max(), completedImpostors);
-            long keep = Math.Max(Math.Max(4096, options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
-            keep = Math.Min(MaxTail, Math.Min(keep, Math.Max(16, completedImpostors)));
+            long keep = Math.Max(Math.Max(Math.Min(4096, options.MaxTailEntries), options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
+            keep = Math.Min(options.MaxTailEntries, Math.Min(keep, Math.Max(16, completedImpostors)));
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
             progress.Activity = $"{label}: scoring impostor pairs";
@@ -407,7 +421,8 @@ namespace InsightFaceEval.Metrics
             {
                 progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
                 var engine = new BootstrapEngine(design, false, completedGenuine, completedImpostor, identityCount);
-                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                var supported = options.FarTargets.Select(f => Statistics.Budget(f, completedImpostor.Count) > 0).ToArray();
+                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
                 completedIntervals = replicates.Intervals(options.ConfidenceLevel);
                 foreach (var note in replicates.Notes) { outcome.Notes.Add($"{run.Model}: {note}"); }
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)

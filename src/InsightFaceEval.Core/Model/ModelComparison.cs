@@ -126,6 +126,8 @@ namespace InsightFaceEval
         public string Verdict { get; }
 
         public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0}: {1:+0.0000;-0.0000;0} [{2:+0.0000;-0.0000;0}, {3:+0.0000;-0.0000;0}] {4}", Metric, Difference, Lower, Upper, Verdict);
+            !Difference.HasValue ? string.Format(CultureInfo.InvariantCulture, "{0}: {1}", Metric, Verdict)
+            : Lower.HasValue ? string.Format(CultureInfo.InvariantCulture, "{0}: {1:+0.0000;-0.0000;0} [{2:+0.0000;-0.0000;0}, {3:+0.0000;-0.0000;0}] {4}", Metric, Difference, Lower, Upper, Verdict)
+            : string.Format(CultureInfo.InvariantCulture, "{0}: {1:+0.0000;-0.0000;0} ({2})", Metric, Difference, Verdict);
     }
 }

@@ -1,0 +1,257 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using InsightFaceEval.Scoring;
+
+namespace InsightFaceEval.Metrics
+{
+    /// <summary>What to measure in 1:N identification.</summary>
+    public sealed class IdentificationOptions
+    {
+        public static readonly double[] DefaultFpirTargets = { 1e-1, 1e-2, 1e-3 };
+
+        public double[] FpirTargets { get; set; } = DefaultFpirTargets;
+
+        public int MaxRank { get; set; } = 20;
+
+        public int Workers { get; set; } = Environment.ProcessorCount;
+
+        /// <summary>Memory for per-probe identity scores at once (bytes); probes are scored in blocks that fit.</summary>
+        internal long BlockBudget { get; set; } = 64L << 20;
+    }
+
+    public sealed class IdentificationOutcome
+    {
+        public List<IdentificationResult> Results { get; } = new List<IdentificationResult>();
+
+        public List<MeasurementIssue> Issues { get; } = new List<MeasurementIssue>();
+
+        public List<string> Notes { get; } = new List<string>();
+    }
+
+    /// <summary>
+    /// 1:N identification (metrics.md): every probe is scored against every gallery template with the blocked
+    /// kernel; an identity's score is the max over its templates; the true identity's rank counts the other
+    /// identities scoring at least as high (ties count against). Probes go in blocks so memory stays bounded.
+    /// </summary>
+    public sealed class IdentificationEngine
+    {
+        private readonly IdentificationOptions options;
+        private readonly MeasurementProgress progress;
+        private readonly CancellationToken cancellationToken;
+
+        public IdentificationEngine(IdentificationOptions options, MeasurementProgress progress, CancellationToken cancellationToken)
+        {
+            this.options = options ?? new IdentificationOptions();
+            this.progress = progress ?? new MeasurementProgress();
+            this.cancellationToken = cancellationToken;
+        }
+
+        /// <summary>One probe's outcome: rank of its true identity (int.MaxValue when not enrolled or failed) and top-1 score.</summary>
+        public struct ProbeOutcome
+        {
+            public bool Mated;
+            public bool Failed;
+            public int Rank;
+            public float TopScore;
+        }
+
+        public IdentificationOutcome Measure(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models)
+        {
+            var outcome = new IdentificationOutcome();
+            for (int m = 0; m < models.Count; m++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = models[m].Key;
+                try
+                {
+                    var result = MeasureModel(name, models[m].Value, outcome, models.Count > 1 ? $"{name} ({m + 1} of {models.Count})" : name);
+                    if (result != null) { outcome.Results.Add(result); }
+                }
+                catch (UnmeasurableException ex)
+                {
+                    outcome.Issues.Add(new MeasurementIssue(name, ex.Problem, "InvalidData", $"Model '{name}': {ex.Message}", name, true));
+                }
+            }
+
+            return outcome;
+        }
+
+        private IdentificationResult MeasureModel(string model, List<FaceEmbedding> embeddings, IdentificationOutcome outcome, string label)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var images = new List<FaceEmbedding>();
+            foreach (var e in embeddings)
+            {
+                var key = DatasetPaths.NormalizeKey(e.RelativePath);
+                if (!seen.Add(key))
+                {
+                    outcome.Issues.Add(new MeasurementIssue(model, "DuplicateImage", "InvalidData", $"'{key}' appears more than once for model '{model}'; the first is used.", e, false));
+                    continue;
+                }
+
+                images.Add(e);
+            }
+
+            images.Sort((x, y) => string.CompareOrdinal(DatasetPaths.NormalizeKey(x.RelativePath), DatasetPaths.NormalizeKey(y.RelativePath)));
+            int dimension = 0;
+            foreach (var e in images.Where(e => e.Status == EmbeddingStatus.Success))
+            {
+                if (dimension == 0) { dimension = e.Dimension; }
+                if (e.Dimension != dimension)
+                {
+                    outcome.Issues.Add(new MeasurementIssue(model, "DimensionMismatch", "InvalidData", $"Model '{model}' has embeddings of different lengths ({dimension} and {e.Dimension} for '{e.RelativePath}'): they are never compared.", e, true));
+                    return null;
+                }
+
+                var reason = EmbeddingMatrix.InvalidReason(e.Vector);
+                if (reason != null)
+                {
+                    outcome.Issues.Add(new MeasurementIssue(model, "InvalidEmbedding", "InvalidData", $"The embedding of '{e.RelativePath}' ({model}) {reason}.", e, true));
+                    return null;
+                }
+            }
+
+            var roles = DatasetSplit.Split(images, out var identities, out var layout);
+            int ignored = roles.Count(r => r == ImageRole.Ignored);
+            if (ignored > 0) { outcome.Notes.Add($"{model}: {ignored} image(s) outside gallery/, probe/ and unknown/ are left out."); }
+
+            // Gallery templates grouped by identity, so an identity's score is a max over a contiguous run of columns.
+            var templates = Enumerable.Range(0, images.Count).Where(i => roles[i] == ImageRole.Gallery && images[i].Status == EmbeddingStatus.Success)
+                .OrderBy(i => identities[i], StringComparer.Ordinal).ToList();
+            int failedGallery = Enumerable.Range(0, images.Count).Count(i => roles[i] == ImageRole.Gallery && images[i].Status != EmbeddingStatus.Success);
+            var enrolled = templates.Select(i => identities[i]).Distinct(StringComparer.Ordinal).ToList();
+            var identityIndex = enrolled.Select((id, k) => new { id, k }).ToDictionary(x => x.id, x => x.k, StringComparer.Ordinal);
+            var templateIdentity = templates.Select(i => identityIndex[identities[i]]).ToArray();
+            var probes = Enumerable.Range(0, images.Count).Where(i => roles[i] == ImageRole.Probe || roles[i] == ImageRole.Unknown).ToList();
+            if (templates.Count == 0) { throw new UnmeasurableException("No gallery template was embedded, so there is nothing to search.", "NoGallery"); }
+            if (probes.Count == 0) { throw new UnmeasurableException("There are no probes (every image is a gallery image).", "NoProbes"); }
+
+            var gallery = EmbeddingMatrix.FromVectors(templates.Select(i => images[i].Vector).ToList(), dimension);
+            var outcomes = new ProbeOutcome[probes.Count];
+            var completedProbes = new List<int>();
+            for (int p = 0; p < probes.Count; p++)
+            {
+                var image = images[probes[p]];
+                outcomes[p].Mated = roles[probes[p]] == ImageRole.Probe && identityIndex.ContainsKey(identities[probes[p]]);
+                outcomes[p].Rank = int.MaxValue;
+                outcomes[p].TopScore = -1f;
+                if (image.Status == EmbeddingStatus.Success) { completedProbes.Add(p); }
+                else { outcomes[p].Failed = true; }
+            }
+
+            progress.Activity = $"{label}: searching {completedProbes.Count:N0} probes in {templates.Count:N0} gallery templates";
+            progress.Pairs = new ScoringProgress { Total = (long)completedProbes.Count * templates.Count };
+            int workers = Math.Max(1, options.Workers);
+            int block = (int)Math.Max(64, Math.Min(completedProbes.Count, options.BlockBudget / (4L * enrolled.Count * (workers + 1))));
+            for (int start = 0; start < completedProbes.Count; start += block)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(block, completedProbes.Count - start);
+                var blockProbes = completedProbes.Skip(start).Take(count).ToList();
+                var probeMatrix = EmbeddingMatrix.FromVectors(blockProbes.Select(p => images[probes[p]].Vector).ToList(), dimension);
+                var sinks = Enumerable.Range(0, workers).Select(_ => new IdentitySink(count, enrolled.Count, templateIdentity)).ToList();
+                var blockProgress = new ScoringProgress();
+                SimilarityKernel.RunCross(probeMatrix, gallery, sinks, blockProgress, cancellationToken);
+                progress.Pairs.Add(blockProgress.Done);
+                var best = sinks[0].Best;
+                for (int w = 1; w < sinks.Count; w++)
+                {
+                    var other = sinks[w].Best;
+                    for (int i = 0; i < best.Length; i++) { if (other[i] > best[i]) { best[i] = other[i]; } }
+                }
+
+                for (int r = 0; r < count; r++)
+                {
+                    int p = blockProbes[r];
+                    int offset = r * enrolled.Count;
+                    float top = float.NegativeInfinity;
+                    for (int k = 0; k < enrolled.Count; k++) { if (best[offset + k] > top) { top = best[offset + k]; } }
+                    outcomes[p].TopScore = top;
+                    if (!outcomes[p].Mated) { continue; }
+                    float own = best[offset + identityIndex[identities[probes[p]]]];
+                    int above = 0;
+                    for (int k = 0; k < enrolled.Count; k++) { if (best[offset + k] >= own) { above++; } }
+                    outcomes[p].Rank = above; // the own identity counts itself once: rank = 1 + others >= own
+                }
+            }
+
+            var completed = Metrics(PairSet.Completed, outcomes.Where(o => !o.Failed).ToList(), enrolled.Count);
+            var system = Metrics(PairSet.SystemLevel, outcomes.ToList(), enrolled.Count);
+            return new IdentificationResult(model, layout, dimension, images.Count - ignored,
+                Enumerable.Range(0, images.Count).Count(i => roles[i] != ImageRole.Ignored && images[i].Status != EmbeddingStatus.Success),
+                enrolled.Count, templates.Count, failedGallery, completed, system, options.FpirTargets, options.MaxRank,
+                MetricDefinitions.Identification, ModuleInfo.Version, DateTimeOffset.UtcNow);
+        }
+
+        /// <summary>Rank-k, CMC and TPIR@FPIR from per-probe outcomes (failed probes: never identified, top score -1).</summary>
+        public IdentificationMetrics Metrics(PairSet set, List<ProbeOutcome> probes, int galleryIdentities)
+        {
+            var mated = probes.Where(p => p.Mated).ToList();
+            var nonMated = probes.Where(p => !p.Mated).ToList();
+            int maxRank = Math.Min(options.MaxRank, galleryIdentities);
+            var cmc = new CmcPoint[mated.Count == 0 ? 0 : maxRank];
+            for (int k = 1; k <= cmc.Length; k++) { cmc[k - 1] = new CmcPoint(k, (double)mated.Count(p => p.Rank <= k) / mated.Count); }
+            double? rank1 = mated.Count == 0 ? (double?)null : (double)mated.Count(p => p.Rank <= 1) / mated.Count;
+            double? rank5 = mated.Count == 0 ? (double?)null : (double)mated.Count(p => p.Rank <= 5) / mated.Count;
+
+            var tpir = new List<TpirAtFpir>();
+            if (nonMated.Count > 0)
+            {
+                var sorted = nonMated.Select(p => ScoreKeys.Key(p.TopScore)).OrderByDescending(k => k).ToArray();
+                foreach (var f in options.FpirTargets)
+                {
+                    long k = Statistics.Budget(f, sorted.Length);
+                    double lowest = 1.0 / sorted.Length;
+                    if (k <= 0)
+                    {
+                        tpir.Add(new TpirAtFpir(f, false, 0, lowest, null, null, null, null));
+                        continue;
+                    }
+
+                    uint threshold = k >= sorted.Length ? ScoreKeys.MinusOne : sorted[k] + 1;
+                    long falsePositives = sorted.Count(key => key >= threshold);
+                    double? rate = mated.Count == 0 ? (double?)null : (double)mated.Count(p => p.Rank <= 1 && ScoreKeys.Key(p.TopScore) >= threshold) / mated.Count;
+                    tpir.Add(new TpirAtFpir(f, true, k, lowest, rate, ScoreKeys.Value(threshold), (double)falsePositives / sorted.Length, falsePositives));
+                }
+            }
+
+            return new IdentificationMetrics(set, mated.Count, nonMated.Count, mated.Count(p => p.Failed), nonMated.Count(p => p.Failed), rank1, rank5, cmc, tpir.ToArray());
+        }
+
+        /// <summary>One worker's per-probe identity maxima for a block of probes.</summary>
+        private sealed class IdentitySink : IScoreSink
+        {
+            private readonly int identities;
+            private readonly int[] templateIdentity;
+
+            public IdentitySink(int probes, int identities, int[] templateIdentity)
+            {
+                this.identities = identities;
+                this.templateIdentity = templateIdentity;
+                Best = new float[(long)probes * identities];
+                for (int i = 0; i < Best.Length; i++) { Best[i] = float.NegativeInfinity; }
+            }
+
+            public float[] Best { get; }
+
+            public void Tile(in ScoreTile tile, float[] scores)
+            {
+                for (int i = 0; i < tile.RowCount; i++)
+                {
+                    int offset = (tile.RowStart + i) * identities;
+                    int row = i * tile.ColumnCount;
+                    for (int j = 0; j < tile.ColumnCount; j++)
+                    {
+                        int slot = offset + templateIdentity[tile.ColumnStart + j];
+                        float s = scores[row + j];
+                        if (s > Best[slot]) { Best[slot] = s; }
+                    }
+                }
+            }
+
+            public void Pairs(int chunkIndex, int start, int count, float[] scores) => throw new NotSupportedException();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using InsightFaceEval.Metrics;
+
+namespace InsightFaceEval.Commands
+{
+    /// <summary>Measure-FaceIdentification: 1:N identification metrics per model (Rank-k, CMC, TPIR@FPIR).</summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "FaceIdentification")]
+    [OutputType(typeof(IdentificationResult))]
+    public sealed class MeasureFaceIdentificationCommand : PSCmdlet, IDisposable
+    {
+        private const string ErrorPrefix = "MeasureFaceIdentification";
+        private const int ActivityId = 0x4D49;
+        private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
+        private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
+        private WildcardPattern[] modelPatterns;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public FaceEmbedding[] Embedding { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public double[] FpirTarget { get; set; } = IdentificationOptions.DefaultFpirTargets;
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int MaxRank { get; set; } = 20;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[] Model { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+        protected override void BeginProcessing()
+        {
+            foreach (var f in FpirTarget)
+            {
+                if (!(f > 0 && f < 1))
+                {
+                    ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(FpirTarget), f, $"A target FPIR must lie strictly between 0 and 1; {f} does not."),
+                        ErrorPrefix + "InvalidFpirTarget", ErrorCategory.InvalidArgument, f));
+                }
+            }
+
+            modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
+        }
+
+        protected override void ProcessRecord() =>
+            embeddings.AddRange(Embedding.Where(e => e != null && (modelPatterns == null || modelPatterns.Any(p => p.IsMatch(e.Model ?? string.Empty)))));
+
+        protected override void EndProcessing()
+        {
+            if (embeddings.Count == 0) { return; }
+            var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
+            var progress = new MeasurementProgress();
+            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit }, progress, cancellation.Token);
+            var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
+            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var note in outcome.Notes) { WriteVerbose(note); }
+            WriteObject(outcome.Results, true);
+        }
+
+        protected override void StopProcessing() => cancellation.Cancel();
+
+        public void Dispose() => cancellation.Dispose();
+    }
+}

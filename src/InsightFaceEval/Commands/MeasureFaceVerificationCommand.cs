@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using InsightFaceEval.Metrics;
+
+namespace InsightFaceEval.Commands
+{
+    /// <summary>
+    /// Measure-FaceVerification: 1:1 verification metrics per model (metrics.md), from FaceComparison objects or
+    /// from embeddings paired by a protocol (scored and streamed in Core, exact at any scale); with several models,
+    /// also a paired ModelComparison per pair of models.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "FaceVerification", DefaultParameterSetName = ComparisonSet)]
+    [OutputType(typeof(VerificationResult), typeof(ModelComparison))]
+    public sealed class MeasureFaceVerificationCommand : PSCmdlet, IDisposable
+    {
+        private const string ComparisonSet = "Comparison";
+        private const string ProtocolSet = "Protocol";
+        private const string PairListSet = "PairList";
+        private const string ErrorPrefix = "MeasureFaceVerification";
+        private const int ActivityId = 0x4D46;
+        private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
+        private readonly List<FaceComparison> comparisons = new List<FaceComparison>();
+        private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
+        private List<PairListEntry> pairList;
+        private WildcardPattern[] modelPatterns;
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ComparisonSet)]
+        [ValidateNotNull]
+        public FaceComparison[] Comparison { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ProtocolSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PairListSet)]
+        [ValidateNotNull]
+        public FaceEmbedding[] Embedding { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ProtocolSet)]
+        [ValidateSet("AllPairs", "GalleryProbe")]
+        public string Protocol { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string PairList { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public double[] FarTarget { get; set; } = VerificationOptions.DefaultFarTargets;
+
+        [Parameter]
+        [ValidateRange(-1.0, 1.0)]
+        public double Threshold { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int BootstrapSamples { get; set; } = 1000;
+
+        [Parameter]
+        public int Seed { get; set; } = 1;
+
+        [Parameter]
+        [ValidateRange(2, 100)]
+        public int Folds { get; set; } = 10;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[] Model { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int HardestPairCount { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+        protected override void BeginProcessing()
+        {
+            foreach (var f in FarTarget)
+            {
+                if (!(f > 0 && f < 1))
+                {
+                    ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(FarTarget), f, $"A target FAR must lie strictly between 0 and 1; {f} does not."),
+                        ErrorPrefix + "InvalidFarTarget", ErrorCategory.InvalidArgument, f));
+                }
+            }
+
+            modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
+            if (ParameterSetName != PairListSet) { return; }
+            var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
+            if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix)); }
+            try
+            {
+                pairList = PairListReader.Read(path);
+            }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidPairList", ErrorCategory.InvalidData, path));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == ComparisonSet) { comparisons.AddRange(Comparison.Where(c => c != null && Wanted(c.Model))); }
+            else { embeddings.AddRange(Embedding.Where(e => e != null && Wanted(e.Model))); }
+        }
+
+        private bool Wanted(string model) => modelPatterns == null || modelPatterns.Any(p => p.IsMatch(model ?? string.Empty));
+
+        protected override void EndProcessing()
+        {
+            var options = new VerificationOptions
+            {
+                FarTargets = FarTarget,
+                Threshold = MyInvocation.BoundParameters.ContainsKey(nameof(Threshold)) ? Threshold : (double?)null,
+                BootstrapSamples = BootstrapSamples,
+                BootstrapSeed = Seed,
+                Folds = Folds,
+                HardestPairs = HardestPairCount,
+                Workers = ThrottleLimit,
+            };
+            var progress = new MeasurementProgress();
+            var engine = new VerificationEngine(options, progress, cancellation.Token);
+            VerificationOutcome outcome;
+            if (ParameterSetName == ComparisonSet)
+            {
+                if (comparisons.Count == 0) { return; }
+                var groups = comparisons.GroupBy(c => c.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceComparison>>(g.Key, g.ToList())).ToList();
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureComparisons(groups), cancellation.Token);
+            }
+            else
+            {
+                if (embeddings.Count == 0) { return; }
+                var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
+                var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);
+            }
+
+            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var note in outcome.Notes)
+            {
+                if (note.StartsWith("No interval", StringComparison.Ordinal) || note.Contains(": No interval")) { WriteWarning(note); }
+                else { WriteVerbose(note); }
+            }
+
+            WriteObject(outcome.Results, true);
+            WriteObject(outcome.Comparisons, true);
+        }
+
+        protected override void StopProcessing() => cancellation.Cancel();
+
+        public void Dispose() => cancellation.Dispose();
+    }
+}
