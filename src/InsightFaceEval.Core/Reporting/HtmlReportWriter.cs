@@ -201,7 +201,9 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             MetricTable(h, report, m => m.Completed, true);
             if (report.Models.Any(m => m.SystemLevel != null))
             {
-                h.Append("<details><summary>System level: pairs with a failed image scored \u22121</summary>\n");
+                // Open when a model failed to acquire faces: its completed-pair numbers alone would flatter it.
+                var anyFailures = report.Models.Any(m => (m.FailureToAcquireRate ?? 0) > 0);
+                h.Append(anyFailures ? "<details open>" : "<details>").Append("<summary>System level: pairs with a failed image scored \u22121</summary>\n");
                 MetricTable(h, report, m => m.SystemLevel, false);
                 h.Append("</details>\n");
             }
