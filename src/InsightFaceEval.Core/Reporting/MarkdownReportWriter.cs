@@ -117,7 +117,9 @@ namespace InsightFaceEval.Reporting
 
         private static void Table(StringBuilder md, EvaluationReport report, Func<ModelReport, MetricSet> select, bool withFta)
         {
-            var targets = ReportText.FarTargets(report);
+            // As in the HTML: a FAR no model can measure gets a sentence, not a column of "insufficient".
+            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.Supported == true)).ToList();
+            var unmeasurable = ReportText.FarTargets(report).Except(targets).ToList();
             md.Append("| Model |");
             if (withFta) { md.Append(" FTA |"); }
             md.Append(" Genuine / impostor |");
@@ -157,6 +159,10 @@ namespace InsightFaceEval.Reporting
             }
 
             md.Append('\n');
+            if (unmeasurable.Count > 0)
+            {
+                md.Append("Not measurable with these impostor pairs (budget of zero false accepts): FAR ").Append(string.Join(", ", unmeasurable.Select(ReportText.Far))).Append(".\n\n");
+            }
         }
 
         // Table cells break on '|' and Markdown treats '*', '_' etc. as emphasis.

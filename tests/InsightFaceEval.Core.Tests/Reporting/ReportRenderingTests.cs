@@ -88,7 +88,9 @@ namespace InsightFaceEval.Tests.Reporting
             Assert.Equal(3, Regex.Matches(html, "Not measurable with these impostor pairs \\(budget of zero false accepts\\): FAR 1e-4, 1e-5, 1e-6\\.").Count);
             Assert.DoesNotContain("TAR @ FAR 1e-4", html);
             Assert.Contains("TAR @ FAR 1e-3", html);
-            Assert.Contains("insufficient (lowest FAR 5e-4)", md);
+            Assert.Contains("Not measurable with these impostor pairs (budget of zero false accepts): FAR 1e-4, 1e-5, 1e-6.", md);
+            Assert.DoesNotContain("TAR@FAR 1e-4", md);
+            Assert.Contains("TAR@FAR 1e-3", md);
             Assert.Contains(ReportText.Findings(report), f => f.StartsWith("FAR 1e-4, 1e-5, 1e-6: insufficient data", StringComparison.Ordinal));
         }
 
