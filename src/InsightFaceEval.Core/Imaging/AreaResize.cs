@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace InsightFaceEval.Imaging
 {
@@ -10,6 +11,9 @@ namespace InsightFaceEval.Imaging
     /// </summary>
     public static class AreaResize
     {
+        // MethodImplOptions.AggressiveOptimization: compiled fully optimised at once (skips tier 0).
+        private const MethodImplOptions Hot = (MethodImplOptions)512;
+
         private struct Alpha
         {
             public int Di;
@@ -56,6 +60,7 @@ namespace InsightFaceEval.Imaging
             return (byte)(r < 0 ? 0 : r > 255 ? 255 : r);
         }
 
+        [MethodImpl(Hot)]
         private static byte[] ResizeFast(byte[] src, int sw, int cn, int dw, int dh, int sx, int sy)
         {
             var dst = new byte[dw * dh * cn];
@@ -123,6 +128,7 @@ namespace InsightFaceEval.Imaging
         }
 
         // buf[d] += S[s] * alpha over the horizontal table, in table order (the order fixes the float sums).
+        [MethodImpl(Hot)]
         private static unsafe void AccumulateRow(byte[] src, int srow, Alpha[] xtab, int xcount, int cn, float[] buf)
         {
             fixed (byte* s0 = &src[srow])
@@ -157,6 +163,7 @@ namespace InsightFaceEval.Imaging
             }
         }
 
+        [MethodImpl(Hot)]
         private static byte[] ResizeWeighted(byte[] src, int sw, int sh, int cn, int dw, int dh, double scaleX, double scaleY)
         {
             var xtab = ComputeTable(sw, dw, cn, scaleX, out var xcount);

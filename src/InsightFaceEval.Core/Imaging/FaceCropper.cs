@@ -50,6 +50,12 @@ namespace InsightFaceEval.Imaging
         /// <summary>When false the crops are validated and measured but not encoded (for -WhatIf).</summary>
         public bool Encode { get; set; } = true;
 
+        /// <summary>
+        /// Decode baseline JPEGs with <see cref="JpegRegionDecoder"/> (only the part the crops need, with
+        /// libjpeg's arithmetic); off, every image is decoded whole by ImageSharp.
+        /// </summary>
+        public bool UseJpegRegionDecoder { get; set; } = true;
+
         /// <summary>A box with less than this share of its area inside the image gets a warning.</summary>
         public double MostlyOutsideThreshold { get; set; } = 0.5;
     }
@@ -74,6 +80,9 @@ namespace InsightFaceEval.Imaging
         public string Identity { get; }
 
         public IReadOnlyList<FaceBox> Faces { get; }
+
+        /// <summary>The FaceIndex of the first face (non-zero when earlier faces of the image were cropped separately).</summary>
+        public int FirstFaceIndex { get; set; }
 
         /// <summary>An input problem found before the job ran (for example unreadable landmarks).</summary>
         public string InputError { get; set; }
@@ -225,6 +234,8 @@ namespace InsightFaceEval.Imaging
             if (plans.Count == 0) { return result; }
             cancellationToken.ThrowIfCancellationRequested();
 
+            if (_options.UseJpegRegionDecoder && TryCropJpegRegion(job, header, data, plans, outcomes)) { return result; }
+
             Image<Rgb24> image;
             try
             {
@@ -248,37 +259,68 @@ namespace InsightFaceEval.Imaging
                 foreach (var plan in plans)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var crop = ImageLoader.CopyUpright(image, plan.CropRect, header.Orientation);
-                    int cw = (int)plan.CropRect.Width, ch = (int)plan.CropRect.Height;
-                    if (plan.Width != cw || plan.Height != ch)
-                    {
-                        crop = AreaResize.Resize(crop, cw, ch, 3, plan.Width, plan.Height);
-                    }
-
-                    var png = _options.Encode ? PngWriter.EncodeRgb(crop, plan.Width, plan.Height) : null;
-                    var faceCrop = new FaceCrop(
-                        CropNaming.FullPath(_options.OutputDirectory, plan.Relative),
-                        job.SourcePath,
-                        plan.Relative,
-                        job.Identity,
-                        plan.Index,
-                        plan.Face.ToArray(),
-                        plan.CropRect.ToXywh(),
-                        plan.Width,
-                        plan.Height,
-                        plan.Scale,
-                        CropGeometry.MapLandmarks(plan.Face.Landmarks, plan.CropRect, plan.Width, plan.Height),
-                        plan.Face.Score);
-                    outcomes.Add(CropOutcome.Success(faceCrop, png));
+                    Finish(job, plan, ImageLoader.CopyUpright(image, plan.CropRect, header.Orientation), outcomes);
                 }
             }
 
             return result;
         }
 
+        // Baseline JPEGs: decode only the stored rectangle that holds every planned crop.
+        private bool TryCropJpegRegion(CropJob job, ImageHeader header, byte[] data, List<Plan> plans, List<CropOutcome> outcomes)
+        {
+            if (!string.Equals(header.Format, "JPEG", StringComparison.OrdinalIgnoreCase) || ImageSignatures.IsTruncated(data, header.Format)) { return false; }
+            var jpeg = JpegRegionDecoder.TryCreate(data);
+            if (jpeg == null || jpeg.Width != header.StoredWidth || jpeg.Height != header.StoredHeight) { return false; }
+            long left = long.MaxValue, top = long.MaxValue, right = 0, bottom = 0;
+            foreach (var plan in plans)
+            {
+                var stored = ExifOrientation.ToStored(plan.CropRect, header.StoredWidth, header.StoredHeight, header.Orientation);
+                left = Math.Min(left, stored.Left);
+                top = Math.Min(top, stored.Top);
+                right = Math.Max(right, stored.Right);
+                bottom = Math.Max(bottom, stored.Bottom);
+            }
+
+            var region = new PixelRect(left, top, right, bottom);
+            if (!jpeg.TryDecode(region, out var rgb)) { return false; }
+            foreach (var plan in plans)
+            {
+                Finish(job, plan, ImageLoader.CopyUpright(rgb, region, header.StoredWidth, header.StoredHeight, plan.CropRect, header.Orientation), outcomes);
+            }
+
+            return true;
+        }
+
+        private void Finish(CropJob job, Plan plan, byte[] crop, List<CropOutcome> outcomes)
+        {
+            int cw = (int)plan.CropRect.Width, ch = (int)plan.CropRect.Height;
+            if (plan.Width != cw || plan.Height != ch)
+            {
+                crop = AreaResize.Resize(crop, cw, ch, 3, plan.Width, plan.Height);
+            }
+
+            var png = _options.Encode ? PngWriter.EncodeRgb(crop, plan.Width, plan.Height) : null;
+            var faceCrop = new FaceCrop(
+                CropNaming.FullPath(_options.OutputDirectory, plan.Relative),
+                job.SourcePath,
+                plan.Relative,
+                job.Identity,
+                plan.Index,
+                plan.Face.ToArray(),
+                plan.CropRect.ToXywh(),
+                plan.Width,
+                plan.Height,
+                plan.Scale,
+                CropGeometry.MapLandmarks(plan.Face.Landmarks, plan.CropRect, plan.Width, plan.Height),
+                plan.Face.Score);
+            outcomes.Add(CropOutcome.Success(faceCrop, png));
+        }
+
         private Plan PlanFace(CropJob job, int index, ImageHeader header, List<CropOutcome> outcomes)
         {
             var face = job.Faces[index];
+            index += job.FirstFaceIndex;
             var described = $"Face {index} of '{job.SourcePath}' {face}";
             if (!CropGeometry.TryRound(face.X, face.Y, face.Width, face.Height, out var box))
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.IO;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
@@ -169,8 +170,33 @@ namespace InsightFaceEval.Imaging
                 MemoryMarshal.AsBytes(row).CopyTo(new Span<byte>(rect, y * sw * 3, sw * 3));
             }
 
-            if (orientation == 1) { return rect; }
+            return Orient(rect, stored, upright, image.Width, image.Height, orientation);
+        }
 
+        /// <summary>
+        /// The same as <see cref="CopyUpright(Image{Rgb24}, PixelRect, int)"/> for stored pixels already cut to
+        /// <paramref name="region"/> (packed RGB rows), which must hold the upright rectangle's pixels.
+        /// </summary>
+        public static byte[] CopyUpright(byte[] regionRgb, PixelRect region, int storedWidth, int storedHeight, PixelRect upright, int orientation)
+        {
+            var stored = ExifOrientation.ToStored(upright, storedWidth, storedHeight, orientation);
+            var sw = (int)stored.Width;
+            var sh = (int)stored.Height;
+            var rw = (int)region.Width;
+            var rect = new byte[sw * sh * 3];
+            for (var y = 0; y < sh; y++)
+            {
+                Buffer.BlockCopy(regionRgb, ((((int)(stored.Top - region.Top) + y) * rw) + (int)(stored.Left - region.Left)) * 3, rect, y * sw * 3, sw * 3);
+            }
+
+            return Orient(rect, stored, upright, storedWidth, storedHeight, orientation);
+        }
+
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: no slow tier-0 code for the first images
+        private static byte[] Orient(byte[] rect, PixelRect stored, PixelRect upright, int storedWidth, int storedHeight, int orientation)
+        {
+            if (orientation == 1) { return rect; }
+            var sw = (int)stored.Width;
             var w = (int)upright.Width;
             var h = (int)upright.Height;
             var result = new byte[w * h * 3];
@@ -179,7 +205,7 @@ namespace InsightFaceEval.Imaging
             {
                 for (var x = 0; x < w; x++)
                 {
-                    var (sx, sy) = ExifOrientation.ToStored((int)upright.Left + x, (int)upright.Top + y, image.Width, image.Height, orientation);
+                    var (sx, sy) = ExifOrientation.ToStored((int)upright.Left + x, (int)upright.Top + y, storedWidth, storedHeight, orientation);
                     var s = ((((int)(sy - stored.Top)) * sw) + (int)(sx - stored.Left)) * 3;
                     result[o++] = rect[s];
                     result[o++] = rect[s + 1];

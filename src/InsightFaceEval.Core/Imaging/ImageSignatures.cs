@@ -44,8 +44,9 @@ namespace InsightFaceEval.Imaging
                 if (sos < 0) { return true; }
 
                 // Entropy-coded data never holds 0xFF followed by 0xD9 (a data 0xFF is followed by 0x00 or a
-                // restart marker), so the first one after the scan starts is the end of the image.
-                for (var i = sos; i + 1 < d.Length; i++)
+                // restart marker), so any such pair after the scan starts is the end of the image. It is
+                // almost always the last two bytes: look from the end.
+                for (var i = d.Length - 2; i >= sos; i--)
                 {
                     if (d[i] == 0xFF && d[i + 1] == 0xD9) { return false; }
                 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.IO;
 using System.IO.Compression;
 
@@ -6,12 +7,14 @@ namespace InsightFaceEval.Imaging
 {
     /// <summary>
     /// Writes 8-bit RGB PNGs with exactly three chunks (IHDR, IDAT, IEND): nothing about the source,
-    /// its camera or its place can leave in a crop. Rows are filtered adaptively (the filter with the
-    /// smallest sum of absolute differences, as libpng does) and deflated by the platform's zlib at its
-    /// fastest level (as cv2.imwrite does by default).
+    /// its camera or its place can leave in a crop. Rows are filtered with PNG's Average filter and
+    /// deflated by the platform's zlib at its fastest level (as cv2.imwrite does by default).
     /// </summary>
     public static class PngWriter
     {
+        // MethodImplOptions.AggressiveOptimization: compiled fully optimised at once (skips tier 0).
+        private const MethodImplOptions Hot = (MethodImplOptions)512;
+
         private static readonly byte[] Signature = { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
         private static readonly uint[] CrcTable = BuildCrcTable();
 
@@ -41,89 +44,36 @@ namespace InsightFaceEval.Imaging
             }
         }
 
-        private static byte[] Filter(byte[] rgb, int width, int height)
+        // Every row gets PNG's "Average" filter. On photographic crops it came within a few percent of
+        // libpng-style per-row filter choice (and beat it on our synthetic set) at a fifth of the cost.
+        [MethodImpl(Hot)]
+        private static unsafe byte[] Filter(byte[] rgb, int width, int height)
         {
             var stride = width * 3;
             var filtered = new byte[(stride + 1) * height];
-            var candidates = new byte[5][];
-            for (var t = 0; t < 5; t++) { candidates[t] = new byte[stride]; }
-            var zero = new byte[stride];
-            for (var y = 0; y < height; y++)
+            fixed (byte* src = rgb)
+            fixed (byte* dst = filtered)
             {
-                var row = new ReadOnlySpan<byte>(rgb, y * stride, stride);
-                var prev = y > 0 ? new ReadOnlySpan<byte>(rgb, (y - 1) * stride, stride) : new ReadOnlySpan<byte>(zero);
-                var bestType = 0;
-                var bestSum = long.MaxValue;
-                for (var type = 0; type < 5; type++)
+                for (var y = 0; y < height; y++)
                 {
-                    var sum = FilterRow(type, row, prev, candidates[type]);
-                    if (sum < bestSum)
+                    var row = src + (y * stride);
+                    var o = dst + (y * (stride + 1));
+                    o[0] = 3;
+                    o++;
+                    if (y == 0)
                     {
-                        bestSum = sum;
-                        bestType = type;
+                        for (var i = 0; i < 3; i++) { o[i] = row[i]; }
+                        for (var i = 3; i < stride; i++) { o[i] = (byte)(row[i] - (row[i - 3] >> 1)); }
+                        continue;
                     }
-                }
 
-                var o = y * (stride + 1);
-                filtered[o] = (byte)bestType;
-                Buffer.BlockCopy(candidates[bestType], 0, filtered, o + 1, stride);
+                    var prev = row - stride;
+                    for (var i = 0; i < 3; i++) { o[i] = (byte)(row[i] - (prev[i] >> 1)); }
+                    for (var i = 3; i < stride; i++) { o[i] = (byte)(row[i] - ((row[i - 3] + prev[i]) >> 1)); }
+                }
             }
 
             return filtered;
-        }
-
-        // Filters one row with one of the five PNG filters; returns the sum of the absolute (signed) residuals.
-        private static unsafe long FilterRow(int type, ReadOnlySpan<byte> rowSpan, ReadOnlySpan<byte> prevSpan, byte[] output)
-        {
-            var n = rowSpan.Length;
-            long sum = 0;
-            fixed (byte* row = rowSpan)
-            fixed (byte* prev = prevSpan)
-            fixed (byte* o = output)
-            {
-                switch (type)
-                {
-                    case 0:
-                        for (var i = 0; i < n; i++) { var v = row[i]; o[i] = v; sum += Abs(v); }
-                        break;
-                    case 1:
-                        for (var i = 0; i < 3; i++) { var v = row[i]; o[i] = v; sum += Abs(v); }
-                        for (var i = 3; i < n; i++) { var v = (byte)(row[i] - row[i - 3]); o[i] = v; sum += Abs(v); }
-                        break;
-                    case 2:
-                        for (var i = 0; i < n; i++) { var v = (byte)(row[i] - prev[i]); o[i] = v; sum += Abs(v); }
-                        break;
-                    case 3:
-                        for (var i = 0; i < 3; i++) { var v = (byte)(row[i] - (prev[i] >> 1)); o[i] = v; sum += Abs(v); }
-                        for (var i = 3; i < n; i++) { var v = (byte)(row[i] - ((row[i - 3] + prev[i]) >> 1)); o[i] = v; sum += Abs(v); }
-                        break;
-                    default:
-                        for (var i = 0; i < 3; i++) { var v = (byte)(row[i] - prev[i]); o[i] = v; sum += Abs(v); }
-                        for (var i = 3; i < n; i++) { var v = (byte)(row[i] - Paeth(row[i - 3], prev[i], prev[i - 3])); o[i] = v; sum += Abs(v); }
-                        break;
-                }
-            }
-
-            return sum;
-        }
-
-        // |residual| read as a signed byte, branch-free.
-        private static int Abs(byte v)
-        {
-            int s = (sbyte)v;
-            var mask = s >> 31;
-            return (s + mask) ^ mask;
-        }
-
-        private static int Paeth(int a, int b, int c)
-        {
-            var pa = b - c;
-            var pb = a - c;
-            var pc = pa + pb;
-            pa = pa < 0 ? -pa : pa;
-            pb = pb < 0 ? -pb : pb;
-            pc = pc < 0 ? -pc : pc;
-            return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
         }
 
         private static MemoryStream Compress(byte[] data)
@@ -143,6 +93,7 @@ namespace InsightFaceEval.Imaging
             return zlib;
         }
 
+        [MethodImpl(Hot)]
         private static uint Adler32(byte[] data)
         {
             const uint Mod = 65521;
@@ -178,6 +129,7 @@ namespace InsightFaceEval.Imaging
             output.Write(tail, 0, 4);
         }
 
+        [MethodImpl(Hot)]
         private static uint UpdateCrc(uint crc, byte[] data, int offset, int count)
         {
             for (var i = offset; i < offset + count; i++) { crc = CrcTable[(crc ^ data[i]) & 0xFF] ^ (crc >> 8); }

@@ -28,7 +28,10 @@ namespace InsightFaceEval.Commands
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly List<PendingImage> _buffered = new List<PendingImage>();
-        private readonly HashSet<string> _written = new HashSet<string>(System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        private readonly Dictionary<string, PendingImage> _bufferedByPath = new Dictionary<string, PendingImage>(PathComparer);
+        private readonly Dictionary<string, int> _facesSeen = new Dictionary<string, int>(PathComparer);
+        private static readonly StringComparer PathComparer = System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        private readonly HashSet<string> _written = new HashSet<string>(PathComparer);
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
         private PendingImage _open;
         private FaceCropper _cropper;
@@ -238,6 +241,7 @@ namespace InsightFaceEval.Commands
                 }
 
                 _buffered.Clear();
+                _bufferedByPath.Clear();
             }
 
             Drain(block: true);
@@ -334,14 +338,30 @@ namespace InsightFaceEval.Commands
             if (_open == null) { return; }
             var image = _open;
             _open = null;
-            if (_datasetRoot == null) { _buffered.Add(image); }
+            if (_datasetRoot == null)
+            {
+                // Everything waits for the common parent anyway: records of one image anywhere in the
+                // input become one image, so -FaceSelection sees all its faces.
+                if (_bufferedByPath.TryGetValue(image.SourcePath, out var earlier)) { earlier.Faces.AddRange(image.Faces); }
+                else
+                {
+                    _bufferedByPath[image.SourcePath] = image;
+                    _buffered.Add(image);
+                }
+            }
             else { Submit(image); }
         }
 
         private void Submit(PendingImage image)
         {
             while (_queue.IsFull) { TakeOne(); }
-            var job = new CropJob(image.SourcePath, DatasetPaths.Relative(_datasetRoot, image.SourcePath), DatasetPaths.IdentityOf(image.SourcePath), image.Faces);
+            // Streaming, an image that comes back later goes on numbering its faces, so no crop name repeats.
+            _facesSeen.TryGetValue(image.SourcePath, out var firstIndex);
+            _facesSeen[image.SourcePath] = firstIndex + image.Faces.Count;
+            var job = new CropJob(image.SourcePath, DatasetPaths.Relative(_datasetRoot, image.SourcePath), DatasetPaths.IdentityOf(image.SourcePath), image.Faces)
+            {
+                FirstFaceIndex = firstIndex,
+            };
             _queue.Add(job);
         }
 
