@@ -183,7 +183,7 @@ function Invoke-PesterTests {
     $env:INSIGHTFACEEVAL_MODULE = Join-Path $StageDir "$ModuleName.psd1"
     $env:INSIGHTFACEEVAL_ROOT = $Root
     $childArgs = @($child | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-        '-PesterManifest', $pester, '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summary, '-Path') + $paths
+        '-PesterManifest', $pester, '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summary) + $paths
     & $child[0] @childArgs | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $s = Get-Content $summary -Raw | ConvertFrom-Json

@@ -3,7 +3,8 @@ param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $ResultsDirectory,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [Parameter(Mandatory)] [string[]] $Path
+    # Several test files arrive as separate arguments (pwsh -File cannot pass an array).
+    [Parameter(Mandatory, ValueFromRemainingArguments)] [string[]] $Path
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force

@@ -114,7 +114,7 @@ function Initialize-TestImaging {
     $imageSharp = Join-Path $moduleDir 'SixLabors.ImageSharp.dll'
     $null = [Reflection.Assembly]::LoadFrom($imageSharp)
     $null = [Reflection.Assembly]::LoadFrom((Join-Path $moduleDir 'InsightFaceEval.Core.dll'))
-    Add-Type -ReferencedAssemblies $imageSharp, 'System.Runtime', 'System.Collections', 'System.Memory', 'netstandard' -TypeDefinition @'
+    Add-Type -ReferencedAssemblies $imageSharp, 'System.Runtime', 'System.Collections', 'System.Memory', 'System.Threading.Tasks.Parallel', 'netstandard' -TypeDefinition @'
 using System;
 using System.IO;
 using SixLabors.ImageSharp;
@@ -127,8 +127,15 @@ namespace InsightFaceEval.Tests
 {
     public static class TestCrops
     {
+        // Many crops at once, on every core: a test may need a thousand.
+        public static void WriteMany(string[] paths, int[] indexes, string[] photos, bool[] jpeg, bool[] noFace, string marker, int size)
+        {
+            System.Threading.Tasks.Parallel.For(0, paths.Length, i =>
+                Write(paths[i], indexes[i], photos.Length == 0 ? null : photos[indexes[i] % photos.Length], jpeg[i], noFace[i] ? marker : null, size));
+        }
+
         // One crop: a tile of a real photo when one is given, else a seeded synthetic picture; every index differs.
-        public static void Write(string path, int index, string photo, bool jpeg, string pngText)
+        public static void Write(string path, int index, string photo, bool jpeg, string pngText, int size)
         {
             var random = new Random(index * 7919 + 17);
             Image<Rgb24> image;
@@ -136,7 +143,7 @@ namespace InsightFaceEval.Tests
             {
                 using (var source = Image.Load<Rgb24>(photo))
                 {
-                    var side = Math.Min(Math.Min(source.Width, source.Height), 96 + random.Next(160));
+                    var side = Math.Min(Math.Min(source.Width, source.Height), size > 0 ? size : 96 + random.Next(160));
                     var x = random.Next(Math.Max(1, source.Width - side));
                     var y = random.Next(Math.Max(1, source.Height - side));
                     image = source.Clone(c => c.Crop(new Rectangle(x, y, side, side)));
@@ -144,8 +151,8 @@ namespace InsightFaceEval.Tests
             }
             else
             {
-                var w = 96 + random.Next(64);
-                var h = 112 + random.Next(64);
+                var w = size > 0 ? size : 96 + random.Next(64);
+                var h = size > 0 ? size : 112 + random.Next(64);
                 image = new Image<Rgb24>(w, h);
                 var r0 = random.Next(256); var g0 = random.Next(256); var b0 = random.Next(256);
                 for (var y = 0; y < h; y++)
@@ -194,22 +201,30 @@ function New-TestCropSet {
         [int] $Identities = 10,
         [int] $NoFaceCount = 0,
         [int] $JpegCount = 0,
-        [int] $FirstIndex = 0
+        [int] $FirstIndex = 0,
+        # Side in pixels (default: 96 to 255, varying); small crops make big sets quick.
+        [int] $Size = 0,
+        # Use the fetched sample photos (tiles of real faces' surroundings) instead of synthetic pictures.
+        [switch] $FromPhotos
     )
     Initialize-TestImaging
     $photoDir = Join-Path (Get-TestRepositoryRoot) '.cache/assets/face-api/demo'
-    $photos = @(if (Test-Path $photoDir) { Get-ChildItem $photoDir -Filter 'sample*.jpg' | ForEach-Object FullName })
+    [string[]] $photos = @(if ($FromPhotos -and (Test-Path $photoDir)) { Get-ChildItem $photoDir -Filter 'sample*.jpg' | ForEach-Object FullName })
     $marker = [InsightFaceEval.Embedding.DeterministicFaceEmbedder]::NoFaceMarker
+    $paths = [string[]]::new($Count)
+    $indexes = [int[]]::new($Count)
+    $jpeg = [bool[]]::new($Count)
+    $noFace = [bool[]]::new($Count)
     for ($i = 0; $i -lt $Count; $i++) {
         $index = $FirstIndex + $i
         $identity = 'id{0:d3}' -f ($index % $Identities)
-        $jpeg = $i -ge ($Count - $JpegCount)
-        $noFace = $i -lt $NoFaceCount
-        $file = Join-Path $Path (Join-Path $identity ('{0:d5}.{1}' -f $index, $(if ($jpeg) { 'jpg' } else { 'png' })))
-        $photo = if ($photos.Count) { $photos[$index % $photos.Count] } else { $null }
-        [InsightFaceEval.Tests.TestCrops]::Write($file, $index, $photo, $jpeg, $(if ($noFace) { $marker } else { $null }))
-        Get-Item -LiteralPath $file
+        $jpeg[$i] = $i -ge ($Count - $JpegCount)
+        $noFace[$i] = $i -lt $NoFaceCount
+        $paths[$i] = [IO.Path]::Combine($Path, $identity, ('{0:d5}.{1}' -f $index, $(if ($jpeg[$i]) { 'jpg' } else { 'png' })))
+        $indexes[$i] = $index
     }
+    [InsightFaceEval.Tests.TestCrops]::WriteMany($paths, $indexes, $photos, $jpeg, $noFace, $marker, $Size)
+    foreach ($p in $paths) { [IO.FileInfo]::new($p) }
 }
 
 Export-ModuleMember -Function Start-TestEndpoint, Stop-TestEndpoint, Get-TestEndpointStats, Reset-TestEndpointStats, New-TestCropSet, Get-TestDotnet

@@ -183,7 +183,7 @@ namespace InsightFaceEval.Embedding
                 return ImportResult.Of(new ExtractionError("FileNotFound", ExtractionErrorCategory.ObjectNotFound,
                     new FileNotFoundException($"The index of model '{modelStore.RequestedModel}' lists '{record.RelativePath}', but '{file}' is missing.", file), file));
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
             {
                 return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
             }
@@ -196,7 +196,7 @@ namespace InsightFaceEval.Embedding
             {
                 vector = NpyFile.Read(file);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
             {
                 return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
             }

@@ -397,6 +397,7 @@ namespace InsightFaceEval.Embedding
                         if (failure == null)
                         {
                             state.Confirmed = true;
+                            _pacer.OnSuccess();
                             CheckModelName(state, reply.ModelName);
                             return new Outcome(reply, watch.Elapsed, null);
                         }
@@ -442,7 +443,7 @@ namespace InsightFaceEval.Embedding
                                     token.ThrowIfCancellationRequested();
                                 }
 
-                                return Failed(ProblemFor(failure.Failure), CategoryFor(failure.Failure),
+                                return Failed(failure.Problem ?? ProblemFor(failure.Failure), CategoryFor(failure.Failure),
                                     $"Gave up on '{item.RelativePath}' with model '{state.Name}' after {failures} attempt(s): {failure.Message}",
                                     "Run the same command again later: only what is not stored is sent.");
                             }
@@ -529,7 +530,7 @@ namespace InsightFaceEval.Embedding
             // A model's embeddings all have one length; a different one is a broken reply (retried), and if it
             // persists, the server changed the model under the same name, which the user must hear about.
             return new EmbeddingBackendException(BackendFailure.InvalidReply,
-                $"The reply has {length} values where model '{state.Name}' gave {expected} before (use -Force or another -OutputDirectory if the model really changed).", 200);
+                $"The reply has {length} values where model '{state.Name}' gave {expected} before (use -Force or another -OutputDirectory if the model really changed).", 200, null, "DimensionChanged");
         }
 
         private void CheckModelName(ModelState state, string replied)

@@ -99,13 +99,17 @@ namespace InsightFaceEval.Embedding
     /// </summary>
     public sealed class EmbeddingBackendException : Exception
     {
-        public EmbeddingBackendException(BackendFailure failure, string message, int? statusCode = null, TimeSpan? retryAfter = null)
+        public EmbeddingBackendException(BackendFailure failure, string message, int? statusCode = null, TimeSpan? retryAfter = null, string problem = null)
             : base(message)
         {
             Failure = failure;
             StatusCode = statusCode;
             RetryAfter = retryAfter;
+            Problem = problem;
         }
+
+        /// <summary>A more specific ErrorId suffix than the failure kind gives, when there is one.</summary>
+        public string Problem { get; }
 
         public BackendFailure Failure { get; }
 

@@ -12,9 +12,13 @@ namespace InsightFaceEval.Embedding
     /// </summary>
     public sealed class RequestPacer
     {
-        // Pacing 1% under the cap leaves room for network jitter between our send and the server's count.
-        private const double Headroom = 1.01;
+        // Pacing 3% under the cap leaves room for jitter between our send and the server's count (30 ms a second).
+        private const double Headroom = 1.03;
         private const double SlowDownFactor = 0.8;
+
+        // After a slow-down, each success adds this much rate: about 10% a second at any speed, so a passing 429
+        // does not leave the run slow for good, and a real limit is found again without a burst.
+        private const double RecoveryPerSuccess = 0.1;
         private const double MinimumRate = 0.2;
 
         private readonly object _gate = new object();
@@ -22,9 +26,10 @@ namespace InsightFaceEval.Embedding
         private readonly Func<TimeSpan, CancellationToken, Task> _delay;
         private readonly double? _userCap;
         private double? _rate;
+        private bool _adaptive;
         private TimeSpan _nextSlot;
         private TimeSpan _pauseUntil;
-        private readonly TimeSpan[] _recentStarts = new TimeSpan[32];
+        private readonly TimeSpan[] _recentStarts = new TimeSpan[1024];
         private int _recentCount;
         private int _recentNext;
 
@@ -142,22 +147,49 @@ namespace InsightFaceEval.Embedding
                 var lowered = Math.Max(MinimumRate, basis * SlowDownFactor);
                 if (_userCap.HasValue) { lowered = Math.Min(lowered, _userCap.Value); }
                 if (!_rate.HasValue || lowered < _rate.Value) { _rate = lowered; }
+                _adaptive = true;
                 if (_nextSlot < _pauseUntil) { _nextSlot = _pauseUntil; }
+            }
+        }
+
+        /// <summary>A request succeeded: after a slow-down, creep back toward the user's cap (or no limit).</summary>
+        public void OnSuccess()
+        {
+            lock (_gate)
+            {
+                if (!_adaptive || !_rate.HasValue) { return; }
+                var raised = _rate.Value + RecoveryPerSuccess;
+                if (_userCap.HasValue && raised >= _userCap.Value)
+                {
+                    _rate = _userCap;
+                    _adaptive = false;
+                    return;
+                }
+
+                _rate = raised;
             }
         }
 
         private double? ObservedRate(TimeSpan now)
         {
-            // Starts over the last two seconds, from the ring of recent reservations.
-            var window = TimeSpan.FromSeconds(2);
+            // Starts over the last second, from the ring of recent reservations; over a shorter span when the run is
+            // younger than that, so a 429 in the first moments does not read a burst as a trickle.
+            var window = TimeSpan.FromSeconds(1);
             var count = 0;
+            var oldest = now;
             for (var i = 0; i < _recentCount; i++)
             {
                 var t = _recentStarts[i];
-                if (t <= now && now - t <= window) { count++; }
+                if (t <= now && now - t <= window)
+                {
+                    count++;
+                    if (t < oldest) { oldest = t; }
+                }
             }
 
-            return count == 0 ? (double?)null : count / window.TotalSeconds;
+            if (count < 2) { return null; }
+            var span = Math.Max((now - oldest).TotalSeconds, 0.05);
+            return count / Math.Min(span, window.TotalSeconds);
         }
     }
 

@@ -58,7 +58,7 @@ namespace InsightFaceEval.Commands
                         else { WriteError(ToErrorRecord(result.Error)); }
                     }
                 }
-                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
                 {
                     WriteError(new ErrorRecord(ex, ErrorPrefix + "InvalidStore", ErrorCategory.InvalidData, target));
                 }
