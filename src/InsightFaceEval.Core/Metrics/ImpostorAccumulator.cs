@@ -300,6 +300,7 @@ namespace InsightFaceEval.Metrics
         private long[] bounds;
         private int[] probePositions;
         private int[] galleryPositions;
+        private int[] galleryImages;
         private int[] listOrdinals;
         private bool[] listCommon;
 
@@ -340,6 +341,8 @@ namespace InsightFaceEval.Metrics
             bounds = foldBounds;
             probePositions = probes;
             galleryPositions = gallery;
+            galleryImages = new int[gallery.Length];
+            for (int g = 0; g < gallery.Length; g++) { galleryImages[g] = d.Gallery[gallery[g]]; }
             int rb = (probes.Length + SimilarityKernel.BlockSize - 1) / SimilarityKernel.BlockSize;
             int cb = (gallery.Length + SimilarityKernel.BlockSize - 1) / SimilarityKernel.BlockSize;
             owner.EnsurePartials(rb * cb);
@@ -357,67 +360,111 @@ namespace InsightFaceEval.Metrics
         public void Tile(in ScoreTile tile, float[] scores)
         {
             sum0 = sum1 = squares0 = squares1 = 0;
-            if (allPairs != null) { AllPairsTile(tile, scores); }
-            else { CrossTile(tile, scores); }
-            EndUnit(tile.Index);
-        }
-
-        private void AllPairsTile(in ScoreTile tile, float[] scores)
-        {
-            var rowImage = allPairs.RowImage;
-            var identity = allPairs.Identity;
-            var common = allPairs.Common;
             int cc = tile.ColumnCount;
             for (int i = 0; i < tile.RowCount; i++)
             {
                 int jStart = tile.Diagonal ? i + 1 : 0;
                 if (jStart >= cc) { continue; }
-                int a = rowImage[tile.RowStart + i];
-                int ida = identity[a];
-                bool ca = common[a];
-                long rowBase = allPairs.RowBase(a);
-                int fold = FoldAt(rowBase + rowImage[tile.ColumnStart + jStart]);
-                long limit = bounds[fold + 1];
-                int offset = i * cc;
-                for (int j = jStart; j < cc; j++)
+                int a;
+                long rowBase;
+                int[] columnImage, columnOrdinal;
+                if (allPairs != null)
                 {
-                    int b = rowImage[tile.ColumnStart + j];
-                    if (identity[b] == ida) { continue; }
-                    long p = rowBase + b;
-                    while (p >= limit) { fold++; limit = bounds[fold + 1]; }
-                    Add(scores[offset + j], fold, ca && common[b] ? 0 : 1, p);
+                    // All pairs: ordinal of (a, b) is RowBase(a) + b, so a column's ordinal offset is its image index.
+                    a = allPairs.RowImage[tile.RowStart + i];
+                    rowBase = allPairs.RowBase(a);
+                    columnImage = columnOrdinal = allPairs.RowImage;
                 }
+                else
+                {
+                    int probePosition = probePositions[tile.RowStart + i];
+                    a = cross.Probes[probePosition];
+                    rowBase = probePosition * (long)cross.Gallery.Length;
+                    columnImage = galleryImages;
+                    columnOrdinal = galleryPositions;
+                }
+
+                CountRow(scores, i * cc, jStart, cc, tile.ColumnStart, columnImage, columnOrdinal, rowBase, design.Identity[a], design.Common[a]);
             }
+
+            EndUnit(tile.Index);
         }
 
-        private void CrossTile(in ScoreTile tile, float[] scores)
+        /// <summary>
+        /// The hot loop: one row of a tile. Everything it touches per score is a local (fields are read once and
+        /// written back once), because per-score field traffic cost more than the dot products themselves.
+        /// </summary>
+        private void CountRow(float[] scores, int offset, int jStart, int jEnd, int columnStart, int[] columnImage, int[] columnOrdinal, long rowBase, int identityA, bool commonA)
         {
-            var identity = cross.Identity;
-            var common = cross.Common;
-            var probes = cross.Probes;
-            var gallery = cross.Gallery;
-            long galleryCount = gallery.Length;
-            int cc = tile.ColumnCount;
-            for (int i = 0; i < tile.RowCount; i++)
+            var identity = design.Identity;
+            var common = design.Common;
+            var counts = coarse;
+            var starts = anchorStart;
+            uint cut = tailCut;
+            double s0 = sum0, s1 = sum1, q0 = squares0, q1 = squares1;
+            float min0 = min[0], max0 = max[0], min1 = min[1], max1 = max[1];
+            int fold = FoldAt(rowBase + columnOrdinal[columnStart + jStart]);
+            long limit = bounds[fold + 1];
+            int foldBase0 = fold * ScoreKeys.BucketCount;
+            int foldBase1 = (folds + fold) * ScoreKeys.BucketCount;
+            long counted = 0;
+            for (int j = jStart; j < jEnd; j++)
             {
-                int probePosition = probePositions[tile.RowStart + i];
-                int a = probes[probePosition];
-                int ida = identity[a];
-                bool ca = common[a];
-                long rowBase = probePosition * galleryCount;
-                int fold = FoldAt(rowBase + galleryPositions[tile.ColumnStart]);
-                long limit = bounds[fold + 1];
-                int offset = i * cc;
-                for (int j = 0; j < cc; j++)
+                int b = columnImage[columnStart + j];
+                if (identity[b] == identityA) { continue; }
+                long p = rowBase + columnOrdinal[columnStart + j];
+                if (p >= limit)
                 {
-                    int galleryPosition = galleryPositions[tile.ColumnStart + j];
-                    int b = gallery[galleryPosition];
-                    if (identity[b] == ida) { continue; }
-                    long p = rowBase + galleryPosition;
                     while (p >= limit) { fold++; limit = bounds[fold + 1]; }
-                    Add(scores[offset + j], fold, ca && common[b] ? 0 : 1, p);
+                    foldBase0 = fold * ScoreKeys.BucketCount;
+                    foldBase1 = (folds + fold) * ScoreKeys.BucketCount;
+                }
+
+                float score = scores[offset + j];
+                uint key = ScoreKeys.Key(score);
+                int bucket = (int)(key >> ScoreKeys.BucketShift);
+                bool first = commonA && common[b];
+                if (fineIndex != null)
+                {
+                    int f = fineIndex[bucket];
+                    if (f >= 0) { fine[((f * ImpostorAccumulator.Subsets) + (first ? 0 : 1)) * ImpostorAccumulator.BucketKeys + (int)(key & 0xFFFF)]++; }
+                    continue;
+                }
+
+                counted++;
+                counts[(first ? foldBase0 : foldBase1) + bucket]++;
+                if (starts[bucket] != starts[bucket + 1]) { AddAnchored(key, starts[bucket], starts[bucket + 1], (first ? 0 : folds) + fold); }
+                if (key > cut)
+                {
+                    AddTail(key, first ? 0 : 1, p);
+                    cut = tailCut;
+                }
+
+                if (first)
+                {
+                    s0 += score;
+                    q0 += (double)score * score;
+                    if (score < min0) { min0 = score; }
+                    if (score > max0) { max0 = score; }
+                }
+                else
+                {
+                    s1 += score;
+                    q1 += (double)score * score;
+                    if (score < min1) { min1 = score; }
+                    if (score > max1) { max1 = score; }
                 }
             }
+
+            sum0 = s0;
+            sum1 = s1;
+            squares0 = q0;
+            squares1 = q1;
+            min[0] = min0;
+            max[0] = max0;
+            min[1] = min1;
+            max[1] = max1;
+            sinceMerge += counted;
         }
 
         public void Pairs(int chunkIndex, int start, int count, float[] scores)

@@ -485,11 +485,19 @@ namespace InsightFaceEval.Metrics
 
         private void ScoreImpostors(PairDesign design, EmbeddingMatrix matrix, ImpostorAccumulator acc, bool refine)
         {
-            int workers = design is PairListDesign list && list.HasGivenScores ? 1 : Math.Max(1, options.Workers);
+            bool given = design is PairListDesign list && list.HasGivenScores;
+            int workers = given ? 1 : Math.Max(1, options.Workers);
             var sinks = acc.CreateSinks(workers, refine);
             progress.Pairs = new ScoringProgress();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             design.ScoreImpostors(matrix, sinks, progress.Pairs, cancellationToken);
             acc.Merge(sinks);
+            clock.Stop();
+            long pairs = progress.Pairs.Done;
+            string rate = given || matrix == null || clock.Elapsed.TotalSeconds <= 0 ? string.Empty
+                : string.Format(CultureInfo.InvariantCulture, ", {0:F1} GFLOP/s", 2.0 * matrix.Dimension * pairs / clock.Elapsed.TotalSeconds / 1e9);
+            outcome.Notes.Add(string.Format(CultureInfo.InvariantCulture, "{0}: pass {1} scored {2:N0} pairs in {3:F2} s on {4} thread(s){5}.",
+                design.Images.Count > 0 ? design.Images[0].Model : string.Empty, acc.Passes, pairs, clock.Elapsed.TotalSeconds, workers, rate));
         }
 
         private static ScoredPair Scored(PairDesign design, int a, int b, double score, bool genuine)
