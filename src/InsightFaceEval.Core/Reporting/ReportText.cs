@@ -85,7 +85,9 @@ namespace InsightFaceEval.Reporting
                 else if (ranked.Count > 1)
                 {
                     line += "; " + string.Join(", ", ranked.Skip(1).Select(m => $"{m.Name} {Percent(m.Completed.Find(far).Tar)}"));
-                    line += ". Whether that gap is real is for the paired comparison below to say.";
+                    line += report.Comparisons.Count > 0
+                        ? ". Whether that gap is real is for the paired comparison below to say."
+                        : ". No paired comparison was run, so this gap comes without an interval.";
                 }
                 else
                 {

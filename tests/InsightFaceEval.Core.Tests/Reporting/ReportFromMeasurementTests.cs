@@ -104,3 +104,46 @@ namespace InsightFaceEval.Tests.Reporting
         }
     }
 }
+
+namespace InsightFaceEval.Tests.Reporting
+{
+    public class IdentificationReportTests
+    {
+        private static IdentificationResult Result(string model, double rank1)
+        {
+            var cmc = Enumerable.Range(1, 8).Select(k => new CmcPoint(k, Math.Min(1, rank1 + 0.03 * (k - 1)))).ToArray();
+            var tpir = new[]
+            {
+                new TpirAtFpir(1e-1, true, 4, 0.025, rank1 - 0.05, 0.41, 0.075, 3),
+                new TpirAtFpir(1e-2, false, 0, 0.025, null, null, null, null),
+            };
+            var completed = new IdentificationMetrics(PairSet.Completed, 120, 40, 0, 0, rank1, cmc[4].IdentificationRate, cmc, tpir);
+            return new IdentificationResult(model, "Folders", 512, 200, 2, 30, 30, 0, completed, completed, new[] { 1e-1, 1e-2 }, 8, null, "0.1.0", DateTimeOffset.UtcNow);
+        }
+
+        [Fact]
+        public void IdentificationGetsItsTableCmcChartAndJson()
+        {
+            var report = ReportBuilder.Build(null, new[] { Result("dingo", 0.9), Result("eagle", 0.95) }, null, null);
+            var json = ReportJson.Write(report);
+            var back = ReportJson.Read(json);
+            Assert.Equal(2, back.Identification.Count);
+            Assert.Equal(0.9, back.Identification[0].Rank1);
+            Assert.Equal(1.0, back.Identification[0].Rank5.Value, 9);
+            Assert.False(back.Identification[0].TpirAtFpir.Single(t => t.TargetFar == 1e-2).Supported);
+            Assert.Equal(0.01, back.Identification[0].FailureToAcquireRate);
+
+            var charts = ReportCharts.All(report);
+            var cmc = Assert.Single(charts);
+            Assert.Equal("cmc", cmc.Id);
+            Assert.Equal(2, cmc.SeriesCount);
+            var html = HtmlReportWriter.Render(report, charts, null);
+            Assert.Contains("<section id=\"identification\">", html);
+            Assert.Contains("TPIR @ FPIR 1e-1", html);
+            Assert.Contains("90.00%", html);
+            Assert.Contains("The report holds no verification results.", html);
+            var md = MarkdownReportWriter.Render(report, charts, "x.charts");
+            Assert.Contains("| dingo | 30 | 120 / 40 | 90.00% | 100.00% |", md);
+        }
+    }
+}
