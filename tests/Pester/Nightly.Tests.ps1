@@ -110,12 +110,12 @@ Describe 'nightly.ps1 with a degraded real model behind the same name' {
         elseif (-not (Get-Command Find-Face -Module InsightFaceEval -ErrorAction SilentlyContinue)) { 'Find-Face is not in this build' }
         else { $null }
         if ($script:realSkip) { return }
-        # Real faces: every face of the sample photos, cropped with three margins, one identity per face.
+        # Real faces: the faces of three sample photos, cropped with two margins, one identity per face.
         $photos = Join-Path (Get-TestRepositoryRoot) '.cache/assets/face-api/demo'
         $script:faces = Join-Path $TestDrive 'real'
         $staging = Join-Path $TestDrive 'real-crops'
-        $detected = @(Get-ChildItem $photos -Filter 'sample*.jpg' | Find-Face | Where-Object { [Math]::Min($_.BoundingBox[2], $_.BoundingBox[3]) -ge 40 })
-        foreach ($margin in 0.05, 0.2, 0.4) {
+        $detected = @(Get-ChildItem $photos -Filter 'sample[1-3].jpg' | Find-Face | Where-Object { [Math]::Min($_.BoundingBox[2], $_.BoundingBox[3]) -ge 40 })
+        foreach ($margin in 0.1, 0.3) {
             foreach ($crop in $detected | New-FaceCrop -OutputDirectory (Join-Path $staging $margin) -ExpansionFactor $margin) {
                 $folder = Join-Path $script:faces ('{0}-{1}' -f [IO.Path]::GetFileNameWithoutExtension($crop.SourcePath), $crop.FaceIndex)
                 $null = New-Item -ItemType Directory -Path $folder -Force
