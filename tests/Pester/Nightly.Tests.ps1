@@ -114,7 +114,7 @@ Describe 'nightly.ps1 with a degraded real model behind the same name' {
         $photos = Join-Path (Get-TestRepositoryRoot) '.cache/assets/face-api/demo'
         $script:faces = Join-Path $TestDrive 'real'
         $staging = Join-Path $TestDrive 'real-crops'
-        $detected = @(Get-ChildItem $photos -Filter 'sample[1-3].jpg' | Find-Face | Where-Object { [Math]::Min($_.BoundingBox[2], $_.BoundingBox[3]) -ge 40 })
+        $detected = @(Get-ChildItem $photos -Filter 'sample*.jpg' | Where-Object Name -Match '^sample[1-3]\.jpg$' | Find-Face | Where-Object { [Math]::Min($_.BoundingBox[2], $_.BoundingBox[3]) -ge 40 })
         foreach ($margin in 0.1, 0.3) {
             foreach ($crop in $detected | New-FaceCrop -OutputDirectory (Join-Path $staging $margin) -ExpansionFactor $margin) {
                 $folder = Join-Path $script:faces ('{0}-{1}' -f [IO.Path]::GetFileNameWithoutExtension($crop.SourcePath), $crop.FaceIndex)
