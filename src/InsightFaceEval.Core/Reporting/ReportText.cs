@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace InsightFaceEval.Reporting
+{
+    /// <summary>Number formats and the plain-language findings that both the HTML and the Markdown report print.</summary>
+    public static class ReportText
+    {
+        private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+        public static string Percent(double? value, int decimals = 2) =>
+            value.HasValue && !double.IsNaN(value.Value) ? (value.Value * 100).ToString("F" + decimals, Inv) + "%" : "n/a";
+
+        public static string Number(double? value, int decimals = 4) =>
+            value.HasValue && !double.IsNaN(value.Value) ? value.Value.ToString("F" + decimals, Inv) : "n/a";
+
+        /// <summary>A difference of rates in percentage points, signed: "+1.25 pt".</summary>
+        public static string SignedPoints(double? value) =>
+            value.HasValue && !double.IsNaN(value.Value) ? (value.Value * 100).ToString("+0.00;\u22120.00;0.00", Inv) + " pt" : "n/a";
+
+        public static string Count(long? value) => value.HasValue ? value.Value.ToString("N0", Inv) : "n/a";
+
+        public static string Far(double far) => ReportCharts.FormatFar(far);
+
+        public static string Date(DateTimeOffset? value) =>
+            value.HasValue ? value.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", Inv) : "n/a";
+
+        /// <summary>"98.10% (96.2-99.3%) at t=0.4123", or "insufficient (needs FAR >= 1e-3)".</summary>
+        public static string TarCell(ReportTarAtFar t, string rateWord = "TAR")
+        {
+            if (t == null) { return "n/a"; }
+            if (!t.Supported) { return "insufficient" + (t.LowestSupportableFar.HasValue ? $" (lowest FAR {Sci(t.LowestSupportableFar.Value)})" : string.Empty); }
+            var cell = Percent(t.Tar);
+            if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue) { cell += $" [{Percent(t.IntervalLow, 1)}, {Percent(t.IntervalHigh, 1)}]"; }
+            return cell;
+        }
+
+        /// <summary>Compact scientific form with two significant digits: 5e-5, 3.3e-4; plain for 0.</summary>
+        public static string Sci(double value)
+        {
+            if (value == 0 || double.IsNaN(value) || double.IsInfinity(value)) { return value.ToString(Inv); }
+            var exponent = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+            var mantissa = Math.Round(value / Math.Pow(10, exponent), 1);
+            if (Math.Abs(mantissa) >= 10)
+            {
+                mantissa /= 10;
+                exponent++;
+            }
+
+            return mantissa.ToString("0.#", Inv) + "e" + exponent.ToString(Inv);
+        }
+
+        /// <summary>The FAR targets that appear in any model's completed metrics, loosest first.</summary>
+        public static IReadOnlyList<double> FarTargets(EvaluationReport report) =>
+            report.Models.SelectMany(m => m.Completed.TarAtFar).Select(t => t.TargetFar)
+                .Distinct().OrderByDescending(f => f).ToList();
+
+        /// <summary>Short statements a decision maker reads first. Derived from the numbers only.</summary>
+        public static IReadOnlyList<string> Findings(EvaluationReport report)
+        {
+            var findings = new List<string>();
+            var models = report.Models;
+            if (models.Count == 0)
+            {
+                findings.Add("The report holds no verification results.");
+                return findings;
+            }
+
+            var supported = FarTargets(report)
+                .Where(f => models.All(m => m.Completed.Find(f)?.Supported == true))
+                .OrderBy(f => f).ToList();
+            if (supported.Count > 0)
+            {
+                var far = supported[0];
+                var ranked = models.OrderByDescending(m => m.Completed.Find(far).Tar ?? double.MinValue).ToList();
+                var best = ranked[0];
+                var allEqual = ranked.All(m => m.Completed.Find(far).Tar == best.Completed.Find(far).Tar);
+                var line = $"At the strictest FAR every model's data supports ({Far(far)}), {best.Name} accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs";
+                if (ranked.Count > 1 && allEqual)
+                {
+                    line = $"At the strictest FAR every model's data supports ({Far(far)}), every model accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs: this data does not separate them there.";
+                }
+                else if (ranked.Count > 1)
+                {
+                    line += "; " + string.Join(", ", ranked.Skip(1).Select(m => $"{m.Name} {Percent(m.Completed.Find(far).Tar)}"));
+                    line += report.Comparisons.Count > 0
+                        ? ". Whether that gap is real is for the paired comparison below to say."
+                        : ". No paired comparison was run, so this gap comes without an interval.";
+                }
+                else
+                {
+                    line += ".";
+                }
+
+                findings.Add(line);
+            }
+
+            var insufficient = models.SelectMany(m => m.Completed.TarAtFar).Where(t => !t.Supported).ToList();
+            if (insufficient.Count > 0)
+            {
+                var lowest = insufficient.Where(t => t.LowestSupportableFar.HasValue).Select(t => t.LowestSupportableFar.Value).DefaultIfEmpty(double.NaN).Max();
+                var targets = string.Join(", ", insufficient.Select(t => Far(t.TargetFar)).Distinct());
+                findings.Add($"FAR {targets}: insufficient data, not a number. With these impostor pairs the lowest FAR that can be measured is {(double.IsNaN(lowest) ? "unknown" : Sci(lowest))}; more identities are needed to measure stricter operating points.");
+            }
+
+            var failing = models.Where(m => (m.FailureToAcquireRate ?? 0) > 0).ToList();
+            if (failing.Count > 0)
+            {
+                findings.Add("No face found (failure to acquire): " +
+                    string.Join("; ", failing.Select(m => $"{m.Name} {Count(m.FailedImages)} of {Count(m.Images)} images ({Percent(m.FailureToAcquireRate)})")) +
+                    ". The system-level metrics score pairs with such an image -1.");
+            }
+
+            foreach (var c in report.Comparisons.Where(c => !string.IsNullOrEmpty(c.Verdict)))
+            {
+                findings.Add($"{c.ReferenceModel} vs {c.DifferenceModel}, on the pairs both completed: {c.Verdict.TrimEnd('.')}.");
+            }
+
+            var small = models.Where(m => m.Completed.GenuinePairs < 100).ToList();
+            if (small.Count > 0)
+            {
+                findings.Add($"Only {Count(small.Min(m => m.Completed.GenuinePairs))} genuine pairs: every rate moves by at least {Percent(1.0 / Math.Max(1, small.Min(m => m.Completed.GenuinePairs)), 1)} per pair; read the intervals, not the point values.");
+            }
+
+            return findings;
+        }
+    }
+}

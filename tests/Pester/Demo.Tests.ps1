@@ -1,0 +1,45 @@
+# examples/demo.ps1 end to end on the sample photos, as `build.ps1 -Task Demo` runs it.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $root = Get-TestRepositoryRoot
+    $script:demo = Join-Path $root 'examples/demo.ps1'
+    $script:skip = if (-not (Test-Path (Join-Path $root '.cache/assets/faceplugin/model/fr_feature.onnx'))) { 'the sample model and photos are not fetched (build.ps1 -Task Fetch)' }
+    elseif (-not (Get-Command Find-Face -Module InsightFaceEval -ErrorAction SilentlyContinue)) { 'Find-Face is not in this build' }
+    elseif (-not (Test-Path (Join-Path $root 'out/LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'))) { 'the local endpoint is not staged' }
+    else { $null }
+}
+
+Describe 'examples/demo.ps1' {
+    It 'runs the whole evaluation on the sample faces and leaves HTML and JSON reports' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $out = Join-Path $TestDrive 'demo'
+        $exe = (Get-Process -Id $PID).Path
+        [string[]] $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+        $log = & $exe @lead -NoProfile -NonInteractive -File $script:demo -OutputDirectory $out -BootstrapSamples 100 -ModulePath (Get-TestModuleManifest) 2>&1
+        $text = ($log | Out-String)
+        if ($LASTEXITCODE -ne 0 -and $text -match 'is not a dimension') {
+            Set-ItResult -Skipped -Because 'the local endpoint has no real-model mode in this build'
+            return
+        }
+        $LASTEXITCODE | Should -Be 0 -Because $text
+        $html = Join-Path $out 'reports/demo-report.html'
+        $json = Join-Path $out 'reports/demo-report.json'
+        $text | Should -Match ([regex]::Escape("HTML report: $html"))
+        $text | Should -Match ([regex]::Escape("JSON report: $json"))
+        $text | Should -Match 'Stopped the local endpoint'
+        $report = Get-Content $json -Raw | ConvertFrom-Json
+        $report.models.name | Should -Be @('faceplugin', 'faceplugin-jpeg10')
+        $report.dataset.identities | Should -BeGreaterOrEqual 10
+        # Every identity folder holds four captures of one face.
+        @(Get-ChildItem (Join-Path $out 'dataset') -Directory | Where-Object { @(Get-ChildItem $_.FullName -Filter *.png).Count -ne 4 }).Count | Should -Be 0
+        $lossless = $report.models | Where-Object name -EQ 'faceplugin'
+        $lossy = $report.models | Where-Object name -EQ 'faceplugin-jpeg10'
+        $lossless.failureToAcquireRate | Should -Be 0
+        $lossy.failureToAcquireRate | Should -BeGreaterThan 0 -Because 'the re-encoded uploads lose faces'
+        $lossy.systemLevel.eer | Should -BeGreaterThan $lossless.systemLevel.eer
+        $report.provenance.endpointFingerprints.Count | Should -Be 1
+        (Get-Content $html -Raw) | Should -Match '<img class="face"'
+    }
+}
