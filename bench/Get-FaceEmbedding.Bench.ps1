@@ -36,7 +36,7 @@ param(
     [int] $RateLimitCount = 200,
     [string] $Model = 'dingo',
     # Images sent first, to other paths, so the JIT has compiled the hot paths before the clock starts.
-    [int] $WarmUpCount = 300
+    [int] $WarmUpCount = 1000
 )
 
 Set-StrictMode -Version 3.0
@@ -79,7 +79,10 @@ try {
     $endpoints += $ep
 
     # Warm both sides up (JIT tiers, connection pool) on other images in this process, then measure.
-    $null = $warm | Get-FaceEmbedding -Model $Model -ServerUrl $ep.Url -OutputDirectory (Join-Path $work 'warm-store') -ThrottleLimit $ThrottleLimit
+    # The same pipeline shape as the measured run, so PowerShell's binder and provider paths are compiled too.
+    Get-ChildItem (Join-Path $work 'warm') -Recurse -Filter *.png |
+        Get-FaceEmbedding -Model $Model -ServerUrl $ep.Url -OutputDirectory (Join-Path $work 'warm-store') -ThrottleLimit $ThrottleLimit |
+        ForEach-Object { $null = $_ }
     Reset-TestEndpointStats $ep
 
     Write-Host "Get-FaceEmbedding -ThrottleLimit $ThrottleLimit over $Count crops..."

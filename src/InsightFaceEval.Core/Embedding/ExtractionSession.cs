@@ -64,8 +64,9 @@ namespace InsightFaceEval.Embedding
                 _models[model] = LoadModelState(model);
             }
 
-            // Room for a few items per worker keeps them busy without reading far ahead of a slow server.
-            _input = Channel.CreateBounded<ExtractionItem>(new BoundedChannelOptions(Math.Max(16, options.ThrottleLimit * 4))
+            // Items are only paths, so the pipeline may run well ahead of the workers: the pipeline thread then
+            // hands over input in bursts instead of waking for every item. Bounded, so memory stays flat.
+            _input = Channel.CreateBounded<ExtractionItem>(new BoundedChannelOptions(Math.Max(1024, options.ThrottleLimit * 64))
             {
                 SingleWriter = true,
                 FullMode = BoundedChannelFullMode.Wait,
