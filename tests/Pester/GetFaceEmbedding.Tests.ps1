@@ -1,14 +1,8 @@
 # Get-FaceEmbedding against the real local endpoint (out/LocalEndpoint) over loopback HTTP.
 
-BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:noPython = -not (Test-PythonModule numpy, requests)
-    $script:seedClient = Join-Path (Get-TestSharedRoot) 'peers/seed_client.py'
-    $script:noSeedClient = $script:noPython -or -not (Test-Path $script:seedClient)
-}
-
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:seedClient = Join-Path (Get-TestSharedRoot) 'peers/seed_client.py'
     Import-Module (Join-Path $PSScriptRoot 'LocalEndpoint.psm1') -Force
     $script:manifest = Get-TestModuleManifest
     Import-Module $script:manifest -Force
@@ -237,7 +231,8 @@ Describe 'Get-FaceEmbedding' {
             $script:tieRun = Invoke-Isolated $embedScript @{ Files = $tieFiles; Url = $tieEp.Url; Store = $tieStore; Model = @('dingo', 'eagle-2') }
         }
 
-        It 'stores .npy bytes equal to numpy''s np.save(np.asarray(feature, dtype=np.float32)) for the same reply' -Skip:$noPython {
+        It 'stores .npy bytes equal to numpy''s np.save(np.asarray(feature, dtype=np.float32)) for the same reply' {
+            if (-not (Test-PythonModule numpy, requests)) { Set-ItResult -Skipped -Because 'python3-numpy and python3-requests are not installed (apt-get install python3-numpy python3-requests)'; return }
             $tieRun.Embeddings.Count | Should -Be 12
             $python = Get-TestPython
             $script = @'
@@ -262,7 +257,9 @@ for path in sys.argv[3:]:
             }
         }
 
-        It 'writes the same .npy bytes as the vendor''s seed_client.py against the same endpoint' -Skip:$noSeedClient {
+        It 'writes the same .npy bytes as the vendor''s seed_client.py against the same endpoint' {
+            if (-not (Test-PythonModule numpy, requests)) { Set-ItResult -Skipped -Because 'python3-numpy and python3-requests are not installed (apt-get install python3-numpy python3-requests)'; return }
+            if (-not (Test-Path $seedClient)) { Set-ItResult -Skipped -Because "the vendor's client is not at $seedClient"; return }
             $python = Get-TestPython
             $peers = Split-Path $seedClient
             foreach ($f in $tieFiles[0..2]) {

@@ -61,8 +61,15 @@ function Start-TestEndpoint {
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     $base = $null
     while (-not $base) {
-        $text = Get-Content -LiteralPath $stdout -Raw -ErrorAction SilentlyContinue
-        if ($text -match 'Listening on (http://\S+)') { $base = $Matches[1].TrimEnd('/'); break }
+        $text = ''
+        try {
+            $stream = [IO.FileStream]::new($stdout, 'Open', 'Read', 'ReadWrite')
+            try { $text = [IO.StreamReader]::new($stream).ReadToEnd() } finally { $stream.Dispose() }
+        }
+        catch [System.IO.IOException] { }
+        # Only a whole line counts: the address may be half-written when we look.
+        $match = [regex]::Match($text, 'Listening on (http://\S+?)/?\r?\n')
+        if ($match.Success) { $base = $match.Groups[1].Value; break }
         if ($process.HasExited) {
             throw "The local endpoint exited with code $($process.ExitCode): $(Get-Content -LiteralPath $stderr -Raw)"
         }

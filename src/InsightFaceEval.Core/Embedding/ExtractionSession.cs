@@ -28,6 +28,7 @@ namespace InsightFaceEval.Embedding
         private readonly Channel<PendingRecord> _records = Channel.CreateUnbounded<PendingRecord>(new UnboundedChannelOptions { SingleReader = true });
         private readonly ConcurrentQueue<ExtractionEvent> _events = new ConcurrentQueue<ExtractionEvent>();
         private readonly AutoResetEvent _activity = new AutoResetEvent(false);
+        private int _callerWaiting;
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly ConcurrentDictionary<string, Task<Outcome>> _inFlight = new ConcurrentDictionary<string, Task<Outcome>>(StringComparer.Ordinal);
         private readonly Dictionary<string, ModelState> _models = new Dictionary<string, ModelState>(StringComparer.Ordinal);
@@ -63,8 +64,9 @@ namespace InsightFaceEval.Embedding
                 _models[model] = LoadModelState(model);
             }
 
-            // Room for a few items per worker keeps them busy without reading far ahead of a slow server.
-            _input = Channel.CreateBounded<ExtractionItem>(new BoundedChannelOptions(Math.Max(16, options.ThrottleLimit * 4))
+            // Items are only paths, so the pipeline may run well ahead of the workers: the pipeline thread then
+            // hands over input in bursts instead of waking for every item. Bounded, so memory stays flat.
+            _input = Channel.CreateBounded<ExtractionItem>(new BoundedChannelOptions(Math.Max(1024, options.ThrottleLimit * 64))
             {
                 SingleWriter = true,
                 FullMode = BoundedChannelFullMode.Wait,
@@ -86,7 +88,7 @@ namespace InsightFaceEval.Embedding
                     _records.Writer.TryComplete();
                     await writer.ConfigureAwait(false);
                     if (!_cancel.IsCancellationRequested) { EmitEndOfRunWarnings(); }
-                    _activity.Set();
+                    _activity.Set(); // always: the caller waits for the end
                 }
             });
         }
@@ -119,14 +121,28 @@ namespace InsightFaceEval.Embedding
             try { _cancel.Cancel(); }
             catch (ObjectDisposedException) { }
             _input.Writer.TryComplete();
-            _activity.Set();
+            _activity.Set(); // always: the caller must see the stop
         }
 
         /// <summary>Blocks until something happened (an event, room in the queue, the end) or the timeout passed.</summary>
         public void WaitForActivity(TimeSpan timeout)
         {
-            if (!_events.IsEmpty || _completion.IsCompleted) { return; }
-            WaitHandle.WaitAny(new WaitHandle[] { _activity, _cancel.Token.WaitHandle }, timeout);
+            // Workers only signal while the caller sleeps here, so a busy caller is not woken once per event.
+            Interlocked.Exchange(ref _callerWaiting, 1);
+            if (_events.IsEmpty && !_completion.IsCompleted && !_cancel.IsCancellationRequested)
+            {
+                _activity.WaitOne(timeout);
+            }
+
+            Volatile.Write(ref _callerWaiting, 0);
+        }
+
+        private void Signal()
+        {
+            if (Volatile.Read(ref _callerWaiting) == 1 && Interlocked.Exchange(ref _callerWaiting, 0) == 1)
+            {
+                _activity.Set();
+            }
         }
 
         /// <summary>Takes the next thing to write, if any.</summary>
@@ -176,7 +192,7 @@ namespace InsightFaceEval.Embedding
                 {
                     while (_input.Reader.TryRead(out var item))
                     {
-                        _activity.Set(); // room in the queue
+                        Signal(); // room in the queue
                         try
                         {
                             await ProcessImageAsync(item, token).ConfigureAwait(false);
@@ -301,7 +317,7 @@ namespace InsightFaceEval.Embedding
             if (duplicate) { Interlocked.Increment(ref _fromStore); }
             else { Interlocked.Increment(ref _uploaded); }
             Interlocked.Increment(ref _completed);
-            _activity.Set();
+            Signal();
         }
 
         private bool TryServeFromStore(ExtractionItem item, string key, string sha, ModelState state)
@@ -373,7 +389,7 @@ namespace InsightFaceEval.Embedding
             _events.Enqueue(ExtractionEvent.Fail(new ExtractionError("NoFace", ExtractionErrorCategory.ObjectNotFound,
                 new InvalidOperationException($"Model '{state.Name}' found no face in '{item.RelativePath}'{when}. It counts as a failure to acquire."),
                 item.Path, false, "Check the crop: one face, about 10% margin each side, saved as PNG.")));
-            _activity.Set();
+            Signal();
         }
 
         private async Task<Outcome> RequestAsync(ExtractionItem item, byte[] bytes, string sha, ModelState state, CancellationToken token)
@@ -647,7 +663,7 @@ namespace InsightFaceEval.Embedding
         private void Emit(ExtractionEvent e)
         {
             _events.Enqueue(e);
-            _activity.Set();
+            Signal();
         }
 
         /// <summary>Stops and waits for the workers and the index writer (bounded), so nothing stored is lost.</summary>
