@@ -15,13 +15,13 @@ namespace InsightFaceEval.Tests
     /// </summary>
     public class ComparisonInputTests
     {
-        /// <summary>Two models, 9 identities x 4 images, with failures to acquire in both (some shared, some not).</summary>
+        /// <summary>Two models, 17 identities x 4 images (more than one 64-row kernel block), with failures to acquire in both (some shared, some not).</summary>
         private static (List<FaceEmbedding> A, List<FaceEmbedding> B) TwoModels(Func<int, int, string> path)
         {
             var rng = new Random(11);
             var a = new List<FaceEmbedding>();
             var b = new List<FaceEmbedding>();
-            for (int id = 0; id < 9; id++)
+            for (int id = 0; id < 17; id++)
             {
                 var centre = Enumerable.Range(0, 13).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
                 for (int k = 0; k < 4; k++)
@@ -41,8 +41,17 @@ namespace InsightFaceEval.Tests
             new FaceEmbedding("/data/" + relative, relative, relative.Split('/').Reverse().Skip(1).First(), model,
                 noFace ? Array.Empty<float>() : vector, noFace ? EmbeddingStatus.NoFace : EmbeddingStatus.Success, null, null, TimeSpan.Zero, false);
 
-        private static string Json(VerificationOutcome outcome) =>
-            Regex.Replace(JsonSerializer.Serialize(new { outcome.Results, outcome.Comparisons }), "\"MeasuredAt\":\"[^\"]*\"", string.Empty);
+        /// <summary>
+        /// The outcome as JSON, without the time. Impostor score moments are summed per work unit (kernel tiles from
+        /// embeddings, pair-list chunks from comparisons), so d', means and standard deviations are compared to 12 digits;
+        /// every other number must be identical.
+        /// </summary>
+        private static string Json(VerificationOutcome outcome)
+        {
+            var json = Regex.Replace(JsonSerializer.Serialize(new { outcome.Results, outcome.Comparisons }), "\"MeasuredAt\":\"[^\"]*\"", string.Empty);
+            return Regex.Replace(json, "\"(DPrime|Mean|StandardDeviation)\":(-?[0-9.]+(E[-+]?[0-9]+)?)",
+                m => $"\"{m.Groups[1].Value}\":{double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture).ToString("G12", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
 
         public static IEnumerable<object[]> Protocols() => new[]
         {
@@ -59,8 +68,8 @@ namespace InsightFaceEval.Tests
             Func<int, int, string> path = (id, k) => $"p{id}/img{k}.png";
             if (layout == "1:N folders")
             {
-                // Identities 7 and 8 are not enrolled: their images are unknown/ probes, each an identity of its own.
-                path = (id, k) => id >= 7 ? $"unknown/p{id}-{k}.png" : k == 0 ? $"gallery/p{id}/img{k}.png" : $"probe/p{id}/img{k}.png";
+                // Identities 14 to 16 are not enrolled: their images are unknown/ probes, each an identity of its own.
+                path = (id, k) => id >= 14 ? $"unknown/p{id}-{k}.png" : k == 0 ? $"gallery/p{id}/img{k}.png" : $"probe/p{id}/img{k}.png";
             }
 
             var (a, b) = TwoModels(path);
