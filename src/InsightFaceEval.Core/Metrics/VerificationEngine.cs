@@ -32,6 +32,9 @@ namespace InsightFaceEval.Metrics
     /// </summary>
     public sealed class VerificationEngine
     {
+        /// <summary>With a bootstrap, sets of up to this many completed impostor pairs keep every one (about 16 MB).</summary>
+        internal const long WholeTailLimit = 1 << 20;
+
         private readonly VerificationOptions options;
         private readonly MeasurementProgress progress;
         private readonly CancellationToken cancellationToken;
@@ -486,6 +489,14 @@ namespace InsightFaceEval.Metrics
             long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
             long deepest = options.FarTargets.Length == 0 ? 0 : Statistics.Budget(options.FarTargets.Max(), completedImpostors);
             long keep = Math.Max(Math.Max(Math.Min(4096, options.MaxTailEntries), options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
+            if (options.BootstrapSamples > 0 && completedImpostors <= WholeTailLimit)
+            {
+                // Every impostor kept: each replicate's AUC, and its system-level numbers down to the failures at -1,
+                // are then exact. Larger sets keep only what the targets need (and get an AUC interval only when
+                // the kept scores reach below the lowest genuine score).
+                keep = Math.Max(keep, completedImpostors);
+            }
+
             keep = Math.Min(options.MaxTailEntries, Math.Min(keep, Math.Max(16, completedImpostors)));
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
@@ -500,19 +511,20 @@ namespace InsightFaceEval.Metrics
 
             int Identities(Func<int, bool> included) => Enumerable.Range(0, design.Images.Count).Where(included).Select(i => design.Identity[i]).Distinct().Count();
 
-            BootstrapIntervals completedIntervals = null;
+            // One bootstrap per pair set, all drawing the same identities replicate by replicate (same seed).
+            BootstrapIntervals completedIntervals = null, systemIntervals = null, commonIntervals = null;
             if (options.BootstrapSamples > 0)
             {
                 progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
-                var engine = new BootstrapEngine(design, false, completedGenuine, completedImpostor, identityCount);
-                var supported = options.FarTargets.Select(f => Statistics.Budget(f, completedImpostor.Count) > 0).ToArray();
-                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
+                var replicates = Bootstrap(run, PairSet.Completed, completedGenuine, completedImpostor, completedImpostor.Count, identityCount);
                 completedIntervals = replicates.Intervals(options.ConfidenceLevel);
-                foreach (var note in replicates.Notes) { outcome.Warnings.Add($"{run.Model}: {note}"); }
+                progress.Activity = $"{label}: bootstrap at system level ({options.BootstrapSamples} replicates)";
+                systemIntervals = Bootstrap(run, PairSet.SystemLevel, systemGenuine, completedImpostor, systemImpostor.Count, identityCount).Intervals(options.ConfidenceLevel);
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
                 {
-                    var commonEngine = new BootstrapEngine(design, true, commonGenuine, commonImpostor, identityCount);
-                    run.CommonReplicates = commonEngine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                    progress.Activity = $"{label}: bootstrap on the common pairs ({options.BootstrapSamples} replicates)";
+                    run.CommonReplicates = Bootstrap(run, PairSet.CommonCompleted, commonGenuine, commonImpostor, commonImpostor.Count, identityCount);
+                    commonIntervals = run.CommonReplicates.Intervals(options.ConfidenceLevel);
                 }
             }
 
@@ -522,12 +534,12 @@ namespace InsightFaceEval.Metrics
             {
                 progress.Activity = $"{label}: computing metrics";
                 completed = VerificationCalculator.Compute(PairSet.Completed, completedGenuine, completedImpostor, Identities(i => design.Completed[i]), 0, 0, options, completedIntervals, acc.Needs);
-                system = VerificationCalculator.Compute(PairSet.SystemLevel, systemGenuine, systemImpostor, Identities(i => true), failedGenuine, failedImpostors.Sum(), options, null, acc.Needs);
+                system = VerificationCalculator.Compute(PairSet.SystemLevel, systemGenuine, systemImpostor, Identities(i => true), failedGenuine, failedImpostors.Sum(), options, systemIntervals, acc.Needs);
                 if (several)
                 {
                     try
                     {
-                        common = VerificationCalculator.Compute(PairSet.CommonCompleted, commonGenuine, commonImpostor, Identities(i => design.Common[i]), 0, 0, options, null, acc.Needs);
+                        common = VerificationCalculator.Compute(PairSet.CommonCompleted, commonGenuine, commonImpostor, Identities(i => design.Common[i]), 0, 0, options, commonIntervals, acc.Needs);
                     }
                     catch (UnmeasurableException ex)
                     {
@@ -564,6 +576,21 @@ namespace InsightFaceEval.Metrics
                 hardestGenuine, hardestImpostor.ToArray(), MetricDefinitions.Verification, ModuleInfo.Version, DateTimeOffset.UtcNow);
             run.Fta = run.Result.FailureToAcquireRate;
             outcome.Results.Add(run.Result);
+        }
+
+        /// <summary>
+        /// The bootstrap of one pair set; its notes become warnings (named after the pair set unless it is the
+        /// completed one). <paramref name="impostor"/> never holds the failures at -1: at system level the
+        /// engine weighs those from the design.
+        /// </summary>
+        private BootstrapReplicates Bootstrap(ModelRun run, PairSet set, GenuineView genuine, ImpostorView impostor, long impostorPairs, int identityCount)
+        {
+            var engine = new BootstrapEngine(run.Design, set, genuine, impostor, identityCount);
+            var supported = options.FarTargets.Select(f => Statistics.Budget(f, impostorPairs) > 0).ToArray();
+            var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
+            string where = set == PairSet.SystemLevel ? " (system level)" : set == PairSet.CommonCompleted ? " (pairs every model completed)" : string.Empty;
+            foreach (var note in replicates.Notes) { outcome.Warnings.Add($"{run.Model}{where}: {note}"); }
+            return replicates;
         }
 
         /// <summary>

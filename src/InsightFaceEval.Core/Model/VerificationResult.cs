@@ -156,6 +156,8 @@ namespace InsightFaceEval
             double? eerLower,
             double? eerUpper,
             double auc,
+            double? aucLower,
+            double? aucUpper,
             double bestAccuracy,
             double bestAccuracyThreshold,
             int folds,
@@ -180,6 +182,8 @@ namespace InsightFaceEval
             EerLower = eerLower;
             EerUpper = eerUpper;
             Auc = auc;
+            AucLower = aucLower;
+            AucUpper = aucUpper;
             BestAccuracy = bestAccuracy;
             BestAccuracyThreshold = bestAccuracyThreshold;
             Folds = folds;
@@ -225,6 +229,14 @@ namespace InsightFaceEval
 
         /// <summary>Exact area under the ROC, ties counted as half (Mann-Whitney).</summary>
         public double Auc { get; }
+
+        /// <summary>
+        /// 95% bootstrap interval of the AUC (identities resampled); null without -BootstrapSamples, or when the kept
+        /// impostor scores do not reach below the lowest genuine score (a warning says so).
+        /// </summary>
+        public double? AucLower { get; }
+
+        public double? AucUpper { get; }
 
         /// <summary>Max over thresholds of (TP + TN) / all pairs. The threshold is chosen on the test data itself.</summary>
         public double BestAccuracy { get; }
