@@ -176,17 +176,16 @@ try {
         $noFace = @($group.Group | Where-Object { "$($_.Status)" -ne 'Success' }).Count
         Write-Step "$($group.Name): $($group.Count) images, no face found in $noFace"
     }
+    # Every pair scored, then measured. Each comparison says which side had no face, so the metrics still
+    # know each model's failures to acquire. Tee-Object keeps the pairs for the CSV below.
+    Write-Step 'Scoring every pair and measuring verification'
+    $results = @($embeddings | Compare-FaceEmbedding -Protocol AllPairs | Tee-Object -Variable comparisons |
+            Measure-FaceVerification -BootstrapSamples $BootstrapSamples)
     # Every pair's score, for anyone who wants to look at single pairs (a spreadsheet opens it).
-    Write-Step 'Scoring every pair'
     $scores = Join-Path $reports 'pair-scores.csv'
     $null = New-Item -ItemType Directory -Path $reports -Force
-    $embeddings | Compare-FaceEmbedding -Protocol AllPairs |
-        Select-Object Model, ReferenceRelativePath, DifferenceRelativePath, IsGenuine, Similarity, Status |
+    $comparisons | Select-Object Model, ReferenceRelativePath, DifferenceRelativePath, IsGenuine, Similarity, Status, ReferenceStatus, DifferenceStatus |
         Export-Csv -LiteralPath $scores -NoTypeInformation
-    # The metrics come from the embeddings themselves: Measure-FaceVerification forms the same pairs, and
-    # from the embeddings it also knows each model's failures to acquire (crops with no face found).
-    Write-Step 'Measuring verification'
-    $results = @($embeddings | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples $BootstrapSamples)
     $html = Join-Path $reports 'demo-report.html'
     $json = Join-Path $reports 'demo-report.json'
     $results | Export-FaceEvaluationReport -Path $html, $json -EmbeddingStore $store -Title 'InsightFaceEval demo: lossless vs re-encoded uploads' `

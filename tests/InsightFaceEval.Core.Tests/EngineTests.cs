@@ -159,7 +159,7 @@ namespace InsightFaceEval.Tests
             {
                 var reference = ReferencePairs(mine, theirs);
                 Assert.Equal(mine.Count(e => e.Status != EmbeddingStatus.Success), result.FailedImageCount);
-                Assert.Equal((double)result.FailedImageCount / mine.Count, result.FailureToAcquireRate, 12);
+                Assert.Equal((double)result.FailedImageCount / mine.Count, result.FailureToAcquireRate.Value, 12);
                 AssertMatches(result.Completed, reference.Where(p => p.Completed).Select(p => (p.Score, p.Genuine)), options);
                 AssertMatches(result.SystemLevel, reference.Select(p => (p.Score, p.Genuine)), options);
                 AssertMatches(result.CommonCompleted, reference.Where(p => p.Common).Select(p => (p.Score, p.Genuine)), options);

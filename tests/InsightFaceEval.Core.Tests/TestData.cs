@@ -33,8 +33,9 @@ namespace InsightFaceEval.Tests
             return list;
         }
 
-        public static FaceComparison Comparison(string model, string a, string b, string ida, string idb, double score, bool genuine, ComparisonStatus status = ComparisonStatus.Completed) =>
-            new FaceComparison(model, "/data/" + a, a, ida, "/data/" + b, b, idb, score, genuine, null, status);
+        public static FaceComparison Comparison(string model, string a, string b, string ida, string idb, double score, bool genuine,
+            EmbeddingStatus statusA = EmbeddingStatus.Success, EmbeddingStatus statusB = EmbeddingStatus.Success, int dimension = 0) =>
+            new FaceComparison(model, "Test", dimension, "/data/" + a, a, ida, statusA, "/data/" + b, b, idb, statusB, score, genuine, null);
 
         public static VerificationOutcome Measure(List<FaceComparison> comparisons, VerificationOptions options = null)
         {

@@ -67,6 +67,17 @@ Describe 'Compare-FaceEmbedding with reference and difference embeddings' {
         $result.Status | Should -Be 'FailedToAcquire'
         $result.Similarity | Should -Be -1
         $result.IsMatch | Should -BeFalse
+
+        # Which side failed survives into the object and its view.
+        $result.ReferenceStatus | Should -Be 'Success'
+        $result.DifferenceStatus | Should -Be 'NoFace'
+        ($result | Out-String) | Should -Match 'no face: difference'
+        $reverse = Compare-FaceEmbedding $failed $script:dingo[0]
+        $reverse.ReferenceStatus | Should -Be 'NoFace'
+        $reverse.DifferenceStatus | Should -Be 'Success'
+        "$reverse" | Should -Match 'no face: reference'
+        $both = Compare-FaceEmbedding $failed $failed
+        ($both | Out-String) | Should -Match 'no face: both'
     }
 }
 
@@ -77,6 +88,11 @@ Describe 'Compare-FaceEmbedding with a protocol' {
         @($results | Where-Object Model -EQ eagle) | Should -HaveCount (15 * 14 / 2)
         @($results | Where-Object { $_.Model -eq 'dingo' -and $_.IsGenuine }) | Should -HaveCount (5 * 3)
         @($results | Where-Object Status -EQ FailedToAcquire) | Should -HaveCount 14
+        # p01/img2 sorts after 5 images and before 9: it is the reference in 9 pairs and the difference in 5.
+        @($results | Where-Object ReferenceStatus -EQ NoFace) | Should -HaveCount 9
+        @($results | Where-Object DifferenceStatus -EQ NoFace) | Should -HaveCount 5
+        $results.Protocol | Sort-Object -Unique | Should -Be 'AllPairs'
+        $results.Dimension | Sort-Object -Unique | Should -Be 32
     }
 
     It 'pairs each probe with each gallery image for GalleryProbe' {

@@ -102,16 +102,39 @@ Describe 'Measure-FaceVerification' {
         $c.BetterModel | Should -BeNullOrEmpty
     }
 
-    It 'gives the same numbers from comparisons as from the embeddings they came from' {
-        $eagle = $script:data | Where-Object Model -EQ eagle
-        $direct = $eagle | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 0
-        $viaComparisons = $eagle | Compare-FaceEmbedding -Protocol AllPairs | Measure-FaceVerification -BootstrapSamples 0
-        foreach ($set in 'Completed', 'SystemLevel') {
-            $viaComparisons.$set.Eer | Should -Be $direct.$set.Eer
-            $viaComparisons.$set.Auc | Should -Be $direct.$set.Auc
-            $viaComparisons.$set.KFoldAccuracyMean | Should -Be $direct.$set.KFoldAccuracyMean
-            ($viaComparisons.$set.TarAtFar.Tar -join ',') | Should -Be ($direct.$set.TarAtFar.Tar -join ',')
+    It 'gives the same numbers from Compare-FaceEmbedding''s output as from the embeddings, failures to acquire included' {
+        # Both models fail on one image each: FTA, system-level metrics, identities and intervals must survive the pipeline.
+        $direct = @($script:data | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 100 -Threshold 0.3 -WarningAction SilentlyContinue)
+        $viaComparisons = @($script:data | Compare-FaceEmbedding -Protocol AllPairs | Measure-FaceVerification -BootstrapSamples 100 -Threshold 0.3 -WarningAction SilentlyContinue)
+        $viaComparisons | Should -HaveCount 3
+        $dingo = $viaComparisons[0]
+        $dingo.ImageCount | Should -Be 100
+        $dingo.FailedImageCount | Should -Be 1
+        $dingo.FailureToAcquireRate | Should -Be 0.01
+        $dingo.SystemLevel.FailedGenuinePairs | Should -Be 4
+        $dingo.Protocol | Should -Be 'AllPairs'
+        $dingo.Dimension | Should -Be 32
+        $viaComparisons[2].ReferenceFailureToAcquireRate | Should -Be 0.01
+        # Impostor score moments are summed per work unit (kernel tiles from embeddings, chunks of the pair list from
+        # comparisons), so d', means and standard deviations may differ in the last bits; every other number is identical.
+        $strip = {
+            param($o)
+            $json = $o | Select-Object * -ExcludeProperty MeasuredAt | ConvertTo-Json -Depth 8 -Compress
+            [regex]::Replace($json, '"(DPrime|Mean|StandardDeviation)":(-?[0-9.]+(E[-+]?[0-9]+)?)', {
+                    param($m) '"{0}":{1}' -f $m.Groups[1].Value, ([double]$m.Groups[2].Value).ToString('G12', [cultureinfo]::InvariantCulture) })
         }
+        for ($i = 0; $i -lt 3; $i++) { & $strip $viaComparisons[$i] | Should -BeExactly (& $strip $direct[$i]) }
+    }
+
+    It 'shows "n/a", never 0 %, for an FTA it cannot know' {
+        $known = $script:data | Where-Object Model -EQ eagle | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 0
+        $unknown = [InsightFaceEval.VerificationResult]::new($known.Model, 'Comparisons', 0, 0, 0, $known.IdentityCount, $known.Completed, $known.SystemLevel, $null,
+            $null, $known.FarTargets, $null, 10, 0, 1, $null, $null, $null, $known.ModuleVersion, $known.MeasuredAt)
+        $unknown.FailureToAcquireRate | Should -BeNullOrEmpty
+        $row = @(($unknown | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '^eagle\s' })[0]
+        $row | Should -Match '\sn/a\s'
+        $row | Should -Not -Match '%'
+        (@(($known | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '^eagle\s' })[0]) | Should -Match '1\.00 ?%'
     }
 
     It 'writes clear errors, not numbers, for unmeasurable models, and still measures the others' {

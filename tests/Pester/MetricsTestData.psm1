@@ -35,8 +35,10 @@ function New-TestDataset {
 }
 
 function New-TestComparison {
-    param([string] $Model, [string] $First, [string] $Second, [double] $Similarity, [Nullable[bool]] $IsGenuine, [string] $Status = 'Completed')
-    [InsightFaceEval.FaceComparison]::new($Model, "/data/$First", $First, $First.Split('/')[0], "/data/$Second", $Second, $Second.Split('/')[0], $Similarity, $IsGenuine, $null, $Status)
+    param([string] $Model, [string] $First, [string] $Second, [double] $Similarity, [Nullable[bool]] $IsGenuine,
+        [string] $FirstStatus = 'Success', [string] $SecondStatus = 'Success', [int] $Dimension = 0)
+    [InsightFaceEval.FaceComparison]::new($Model, 'Test', $Dimension, "/data/$First", $First, $First.Split('/')[0], $FirstStatus,
+        "/data/$Second", $Second, $Second.Split('/')[0], $SecondStatus, $Similarity, $IsGenuine, $null)
 }
 
 Export-ModuleMember -Function *

@@ -9,10 +9,11 @@ namespace InsightFaceEval.Metrics
     /// <summary>Per-replicate values of one pair set: NaN where a replicate could not be measured.</summary>
     public sealed class BootstrapReplicates
     {
-        public BootstrapReplicates(double[][] tar, double[] eer, string[] notes)
+        public BootstrapReplicates(double[][] tar, double[] eer, double[] auc, string[] notes)
         {
             Tar = tar;
             Eer = eer;
+            Auc = auc;
             Notes = notes;
         }
 
@@ -20,6 +21,8 @@ namespace InsightFaceEval.Metrics
         public double[][] Tar { get; }
 
         public double[] Eer { get; }
+
+        public double[] Auc { get; }
 
         /// <summary>Why some intervals are missing.</summary>
         public string[] Notes { get; }
@@ -38,6 +41,9 @@ namespace InsightFaceEval.Metrics
             Interval(Eer, confidence, out var el, out var eu);
             result.EerLower = el;
             result.EerUpper = eu;
+            Interval(Auc, confidence, out var al, out var au);
+            result.AucLower = al;
+            result.AucUpper = au;
             return result;
         }
 
@@ -54,28 +60,38 @@ namespace InsightFaceEval.Metrics
     /// <summary>
     /// Bootstrap over identities (metrics.md, "Uncertainty"): each replicate draws the identities with replacement,
     /// weights a genuine pair by its identity's count and an impostor pair by the product of both counts, and
-    /// re-derives every threshold. Replicate r's draw depends only on (seed, r), so two models resampled with
-    /// the same seed see the same identities: that is what makes the model comparison paired.
+    /// re-derives every threshold, the EER and the AUC. Replicate r's draw depends only on (seed, r), so two models,
+    /// and the pair sets of one model (completed, system-level, common), resampled with the same seed see the same
+    /// identities: that is what makes the model comparison paired.
     /// Impostor scores come from the accumulator's tail (the highest scores with their pairs); a replicate whose
-    /// threshold falls below the tail cannot be measured and leaves that interval empty, with a note.
+    /// threshold falls below the tail cannot be measured and leaves that interval empty, with a note. The AUC needs
+    /// every impostor at or above the lowest genuine score, so it has an interval only when the tail reaches below
+    /// the lowest genuine score or holds every impostor. At system level the failed impostor pairs, scored -1, are
+    /// weighed from the design (they are not in the tail), and failed genuine pairs sit at -1 in the genuine view.
     /// </summary>
     public sealed class BootstrapEngine
     {
         private readonly PairDesign design;
-        private readonly bool commonOnly;
+        private readonly PairSet set;
         private readonly uint[] genuineKeys;      // descending
         private readonly int[] genuineIdentity;
         private readonly uint[] tailKeys;         // descending
         private readonly int[] tailIdentities;   // identity of both images of each tail pair, interleaved
+        private readonly uint tailCut;
+        private readonly long tailPairs;
         private readonly bool tailComplete;
         private readonly bool tailUsable;
+        private readonly bool aucResolvable;
         private readonly int[] universe;
         private readonly int identityCount;
 
-        public BootstrapEngine(PairDesign design, bool commonOnly, GenuineView genuine, ImpostorView impostor, int identityCount)
+        /// <param name="set">The pair set. For <see cref="PairSet.SystemLevel"/>, <paramref name="genuine"/> is the
+        /// system-level genuine view (failed pairs at -1) and <paramref name="impostor"/> the completed pairs' view.</param>
+        /// <param name="impostor">A view without failures at -1 (completed, or common): its tail is walked pair by pair.</param>
+        public BootstrapEngine(PairDesign design, PairSet set, GenuineView genuine, ImpostorView impostor, int identityCount)
         {
             this.design = design;
-            this.commonOnly = commonOnly;
+            this.set = set;
             this.identityCount = identityCount;
             int n = genuine.Records.Length;
             genuineKeys = new uint[n];
@@ -98,13 +114,17 @@ namespace InsightFaceEval.Metrics
                 tailIdentities[2 * i + 1] = design.Identity[b];
             }
 
+            tailCut = impostor.TailCut;
+            tailPairs = impostor.Count;
             tailComplete = tailKeys.Length == impostor.Count;
+            aucResolvable = genuineKeys.Length > 0 && (tailComplete || genuineKeys[genuineKeys.Length - 1] > tailCut);
 
             // The identities this pair set can draw: those of its images.
             var present = new SortedSet<int>();
             for (int i = 0; i < design.Images.Count; i++)
             {
-                if (commonOnly ? design.Common[i] : design.Completed[i]) { present.Add(design.Identity[i]); }
+                bool included = set == PairSet.SystemLevel || (set == PairSet.CommonCompleted ? design.Common[i] : design.Completed[i]);
+                if (included) { present.Add(design.Identity[i]); }
             }
 
             universe = present.ToArray();
@@ -119,13 +139,14 @@ namespace InsightFaceEval.Metrics
             var tar = new double[targets.Length][];
             for (int t = 0; t < targets.Length; t++) { tar[t] = new double[samples]; }
             var eer = new double[samples];
+            var auc = new double[samples];
             var unresolved = new bool[targets.Length + 1];
             var insufficient = new bool[targets.Length];
             if (!tailUsable)
             {
                 for (int t = 0; t < targets.Length; t++) { for (int r = 0; r < samples; r++) { tar[t][r] = double.NaN; } }
-                for (int r = 0; r < samples; r++) { eer[r] = double.NaN; }
-                return new BootstrapReplicates(tar, eer, new[] { "Bootstrap intervals are unavailable: the pair ordinals are too large to keep with the highest scores." });
+                for (int r = 0; r < samples; r++) { eer[r] = auc[r] = double.NaN; }
+                return new BootstrapReplicates(tar, eer, auc, new[] { "Bootstrap intervals are unavailable: the pair ordinals are too large to keep with the highest scores." });
             }
 
             int next = -1;
@@ -139,8 +160,9 @@ namespace InsightFaceEval.Metrics
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     Draw(seed, r, weights);
-                    var flags = Replicate(weights, cumulative, targets, out var eerValue, out var tarValues);
+                    var flags = Replicate(weights, cumulative, targets, out var eerValue, out var aucValue, out var tarValues);
                     eer[r] = eerValue;
+                    auc[r] = aucValue;
                     for (int t = 0; t < targets.Length; t++) { tar[t][r] = tarValues[t]; }
                     lock (gate)
                     {
@@ -159,7 +181,14 @@ namespace InsightFaceEval.Metrics
             }
 
             if (unresolved[targets.Length]) { notes.Add($"No interval for the EER: some replicates cross below the {tailKeys.Length:N0} highest impostor scores kept."); }
-            return new BootstrapReplicates(tar, eer, notes.ToArray());
+            if (!aucResolvable && samples > 0)
+            {
+                notes.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "No interval for the AUC: it needs every impostor score at or above the lowest genuine score ({0:F4}), and only the {1:N0} highest of {2:N0} are kept.",
+                    genuineKeys.Length > 0 ? ScoreKeys.Value(genuineKeys[genuineKeys.Length - 1]) : double.NaN, tailKeys.Length, tailPairs));
+            }
+
+            return new BootstrapReplicates(tar, eer, auc, notes.ToArray());
         }
 
         private void Draw(int seed, int replicate, int[] weights) => DrawWeights(seed, replicate, universe, weights);
@@ -172,16 +201,20 @@ namespace InsightFaceEval.Metrics
             for (int d = 0; d < universe.Length; d++) { weights[universe[rng.Next(universe.Length)]]++; }
         }
 
-        /// <summary>One replicate. Flags per target (and EER last): 0 ok, 1 below the tail, 2 insufficient.</summary>
-        private int[] Replicate(int[] w, double[] cumulative, double[] targets, out double eer, out double[] tar)
+        /// <summary>One replicate. Flags per target (and EER last): 0 ok, 1 below the tail, 2 insufficient. AUC is NaN when unresolvable.</summary>
+        private int[] Replicate(int[] w, double[] cumulative, double[] targets, out double eer, out double auc, out double[] tar)
         {
             var flags = new int[targets.Length + 1];
             tar = new double[targets.Length];
             eer = double.NaN;
+            auc = double.NaN;
             cumulative[0] = 0;
             for (int i = 0; i < genuineKeys.Length; i++) { cumulative[i + 1] = cumulative[i] + w[genuineIdentity[i]]; }
             double ng = cumulative[genuineKeys.Length];
-            double ni = design.WeightedImpostors(w, commonOnly);
+            double ni = design.WeightedImpostors(w, set);
+
+            // At system level the failed impostor pairs sit at -1, below every kept score.
+            long failed = set == PairSet.SystemLevel ? (long)Math.Round(ni - design.WeightedImpostors(w, PairSet.Completed)) : 0;
             if (ng <= 0 || ni <= 0)
             {
                 for (int t = 0; t < targets.Length; t++) { tar[t] = double.NaN; flags[t] = 2; }
@@ -223,6 +256,17 @@ namespace InsightFaceEval.Metrics
                     need = budgets[order[next]];
                 }
 
+                if (next < order.Count && tailComplete && failed > 0)
+                {
+                    // Past every completed impostor: the failures at -1 fill the remaining budgets.
+                    cum += failed;
+                    while (next < order.Count && cum >= budgets[order[next]])
+                    {
+                        tar[order[next]] = GenuineAbove(ScoreKeys.MinusOne, cumulative) / ng;
+                        next++;
+                    }
+                }
+
                 for (; next < order.Count; next++)
                 {
                     flags[order[next]] = 1;
@@ -230,31 +274,64 @@ namespace InsightFaceEval.Metrics
                 }
             }
 
-            // EER: walk the distinct scores of both classes down from the top until FAR - FRR turns non-negative.
-            double fa = 0, tp = 0, prevD = -1, prevFar = 0, prevFrr = 1;
-            bool hasPrev = false;
+            // EER and AUC: walk the distinct scores of both classes down from the top. The EER is found where
+            // FAR - FRR turns non-negative; the AUC (Mann-Whitney, ties half) adds, for each genuine score, the
+            // impostor weight below it, so its walk goes on to the lowest genuine score.
+            double fa = 0, tp = 0, prevD = -1, prevFar = 0, prevFrr = 1, area = 0;
+            bool hasPrev = false, eerDone = false, aucDone = !aucResolvable;
+            long failedLeft = failed;
             int ti = 0, gi = 0;
             while (true)
             {
                 while (ti < tailKeys.Length && (long)w[tailIdentities[2 * ti]] * w[tailIdentities[2 * ti + 1]] == 0) { ti++; }
                 while (gi < genuineKeys.Length && w[genuineIdentity[gi]] == 0) { gi++; }
-                bool tailLeft = ti < tailKeys.Length;
                 bool genuineLeft = gi < genuineKeys.Length;
-                if (!tailLeft && !tailComplete)
+                if (!genuineLeft && !aucDone)
                 {
-                    flags[targets.Length] = 1;
-                    break;
+                    auc = area / (ng * ni);
+                    aucDone = true;
                 }
 
-                if (!tailLeft && !genuineLeft) { break; }
-                uint key = !tailLeft ? genuineKeys[gi] : !genuineLeft ? tailKeys[ti] : Math.Max(tailKeys[ti], genuineKeys[gi]);
-                while (ti < tailKeys.Length && tailKeys[ti] == key) { fa += (double)w[tailIdentities[2 * ti]] * w[tailIdentities[2 * ti + 1]]; ti++; }
-                while (gi < genuineKeys.Length && genuineKeys[gi] == key) { tp += w[genuineIdentity[gi]]; gi++; }
+                if (eerDone && aucDone) { break; }
+                bool impostorLeft;
+                uint impostorKey = 0;
+                if (ti < tailKeys.Length)
+                {
+                    impostorLeft = true;
+                    impostorKey = tailKeys[ti];
+                }
+                else if (!tailComplete)
+                {
+                    if (!eerDone) { flags[targets.Length] = 1; }
+                    break;
+                }
+                else
+                {
+                    impostorLeft = failedLeft > 0;
+                    impostorKey = ScoreKeys.MinusOne;
+                }
+
+                if (!impostorLeft && !genuineLeft) { break; }
+                uint key = !impostorLeft ? genuineKeys[gi] : !genuineLeft ? impostorKey : Math.Max(impostorKey, genuineKeys[gi]);
+                double impostorsHere = 0, genuinesHere = 0;
+                while (ti < tailKeys.Length && tailKeys[ti] == key) { impostorsHere += (double)w[tailIdentities[2 * ti]] * w[tailIdentities[2 * ti + 1]]; ti++; }
+                if (key == ScoreKeys.MinusOne && ti >= tailKeys.Length && tailComplete && failedLeft > 0)
+                {
+                    impostorsHere += failedLeft;
+                    failedLeft = 0;
+                }
+
+                while (gi < genuineKeys.Length && genuineKeys[gi] == key) { genuinesHere += w[genuineIdentity[gi]]; gi++; }
+                if (!aucDone) { area += genuinesHere * (ni - fa - 0.5 * impostorsHere); }
+                fa += impostorsHere;
+                tp += genuinesHere;
+                if (eerDone) { continue; }
                 double far = fa / ni, frr = (ng - tp) / ng, d = far - frr;
                 if (d >= 0)
                 {
                     eer = hasPrev && Math.Abs(prevD) < Math.Abs(d) ? (prevFar + prevFrr) / 2 : (far + frr) / 2;
-                    break;
+                    eerDone = true;
+                    continue;
                 }
 
                 prevD = d;

@@ -11,7 +11,9 @@ namespace InsightFaceEval.Metrics
     /// </summary>
     public static class ComparisonBuilder
     {
-        public static IEnumerable<FaceComparison> Enumerate(PairDesign design, double? threshold, CancellationToken cancellationToken)
+        /// <param name="identityNames">Identity label of each identity index (the measurement's labels, e.g. an unknown/ image's own), so
+        /// Measure-FaceVerification rebuilds exactly the identities -Embedding input would use.</param>
+        public static IEnumerable<FaceComparison> Enumerate(PairDesign design, IReadOnlyList<string> identityNames, double? threshold, CancellationToken cancellationToken)
         {
             EmbeddingMatrix matrix = null;
             int dimension = 0;
@@ -33,8 +35,10 @@ namespace InsightFaceEval.Metrics
                 double score = completed ? design.PairScore(matrix, a, b, ordinal) : -1;
                 var x = design.Images[a];
                 var y = design.Images[b];
-                yield return new FaceComparison(x.Model, x.Path, x.RelativePath, x.Identity, y.Path, y.RelativePath, y.Identity, score, genuine, threshold,
-                    completed ? ComparisonStatus.Completed : ComparisonStatus.FailedToAcquire);
+                yield return new FaceComparison(x.Model, design.Protocol, dimension,
+                    x.Path, x.RelativePath, identityNames[design.Identity[a]], x.Status,
+                    y.Path, y.RelativePath, identityNames[design.Identity[b]], y.Status,
+                    score, genuine, threshold);
             }
         }
 
@@ -54,8 +58,7 @@ namespace InsightFaceEval.Metrics
                 : string.Equals(reference.Identity, difference.Identity, StringComparison.Ordinal);
             if (reference.Status != EmbeddingStatus.Success || difference.Status != EmbeddingStatus.Success)
             {
-                return new FaceComparison(reference.Model, reference.Path, reference.RelativePath, reference.Identity, difference.Path, difference.RelativePath, difference.Identity,
-                    -1, genuine, threshold, ComparisonStatus.FailedToAcquire);
+                return Pair(reference, difference, Math.Max(reference.Dimension, difference.Dimension), -1, genuine, threshold);
             }
 
             if (reference.Dimension != difference.Dimension)
@@ -77,8 +80,13 @@ namespace InsightFaceEval.Metrics
             }
 
             var m = EmbeddingMatrix.FromVectors(new[] { reference.Vector, difference.Vector }, reference.Dimension);
-            return new FaceComparison(reference.Model, reference.Path, reference.RelativePath, reference.Identity, difference.Path, difference.RelativePath, difference.Identity,
-                m.Score(0, 1), genuine, threshold, ComparisonStatus.Completed);
+            return Pair(reference, difference, reference.Dimension, m.Score(0, 1), genuine, threshold);
         }
+
+        private static FaceComparison Pair(FaceEmbedding reference, FaceEmbedding difference, int dimension, double score, bool? genuine, double? threshold) =>
+            new FaceComparison(reference.Model, FaceComparison.ExplicitPairs, dimension,
+                reference.Path, reference.RelativePath, reference.Identity, reference.Status,
+                difference.Path, difference.RelativePath, difference.Identity, difference.Status,
+                score, genuine, threshold);
     }
 }

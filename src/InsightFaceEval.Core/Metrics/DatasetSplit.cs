@@ -54,7 +54,8 @@ namespace InsightFaceEval.Metrics
                     else if (top == "unknown" && parts.Length >= 2)
                     {
                         roles[i] = ImageRole.Unknown;
-                        identities[i] = "\u0000unknown/" + DatasetPaths.NormalizeKey(images[i].RelativePath);
+                        // Its own path: never equal to a folder name (no '/'), and readable where a comparison shows it.
+                        identities[i] = DatasetPaths.NormalizeKey(images[i].RelativePath);
                     }
                     else
                     {

@@ -13,8 +13,8 @@ namespace InsightFaceEval.Metrics
             "Best accuracy: max over all thresholds of (TP + TN) / (genuine + impostor pairs), lowest maximising threshold; chosen on the test data itself, so optimistic.",
             "k-fold accuracy: contiguous folds over the pair list; each fold is scored at the best-accuracy threshold of the other folds; mean and population standard deviation.",
             "d' = (mean_G - mean_I) / sqrt((var_G + var_I) / 2), population variances.",
-            "FTA = images with no face / all images. Completed: pairs of two embedded images. System-level: every pair, a failure scored -1. CommonCompleted: pairs every compared model completed.",
-            "Intervals: TAR at a fixed threshold, Clopper-Pearson 95%; TAR@FAR, EER and model differences, 95% percentile bootstrap over identities (identities resampled with replacement, genuine pairs weighted by the identity's count, impostor pairs by the product of both, threshold re-derived per replicate), seeded.",
+            "FTA = images with no face / all images (from FaceComparison input: the distinct images the comparisons name). Completed: pairs of two embedded images. System-level: every pair, a failure scored -1. CommonCompleted: pairs every compared model completed.",
+            "Intervals: TAR at a fixed threshold, Clopper-Pearson 95%; TAR@FAR, EER, AUC (each pair set) and model differences, 95% percentile bootstrap over identities (identities resampled with replacement, genuine pairs weighted by the identity's count, impostor pairs by the product of both, threshold re-derived per replicate), seeded; the same identities for every pair set and model.",
         };
 
         public static string[] Identification => new[]

@@ -13,8 +13,8 @@ namespace InsightFaceEval.Metrics
     public static class ModelComparer
     {
         public static ModelComparison Compare(
-            string referenceModel, VerificationMetrics reference, BootstrapReplicates referenceReplicates, double referenceFta,
-            string differenceModel, VerificationMetrics difference, BootstrapReplicates differenceReplicates, double differenceFta,
+            string referenceModel, VerificationMetrics reference, BootstrapReplicates referenceReplicates, double? referenceFta,
+            string differenceModel, VerificationMetrics difference, BootstrapReplicates differenceReplicates, double? differenceFta,
             VerificationOptions options)
         {
             if (reference == null || difference == null) { return null; }

@@ -86,8 +86,15 @@ namespace InsightFaceEval.Metrics
         /// <summary>Scores every completed impostor pair into <paramref name="sinks"/> (one per worker).</summary>
         public abstract void ScoreImpostors(EmbeddingMatrix matrix, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken);
 
-        /// <summary>Impostor pairs of a view, with identity a drawn w[a] times: sum over impostor pairs of w[a] * w[b].</summary>
-        public abstract double WeightedImpostors(int[] weights, bool commonOnly);
+        /// <summary>
+        /// Impostor pairs of a pair set, with identity a drawn w[a] times: sum over its impostor pairs of w[a] * w[b].
+        /// SystemLevel counts every impostor pair of the protocol, failed ones included.
+        /// </summary>
+        public abstract double WeightedImpostors(int[] weights, PairSet set);
+
+        /// <summary>Whether image <paramref name="i"/>'s pairs belong to <paramref name="set"/> (as far as this image decides).</summary>
+        protected bool Includes(int i, PairSet set) =>
+            set == PairSet.SystemLevel || (set == PairSet.CommonCompleted ? Common[i] : Completed[i]);
 
         /// <summary>Whether both images of the pair were embedded.</summary>
         public virtual bool PairCompleted(int a, int b, long ordinal) => Completed[a] && Completed[b];
@@ -188,13 +195,13 @@ namespace InsightFaceEval.Metrics
             SimilarityKernel.RunAllPairs(matrix, sinks, progress, cancellationToken);
         }
 
-        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        public override double WeightedImpostors(int[] weights, PairSet set)
         {
             // sum_{a<b} w_a w_b n_a n_b = ((sum w n)^2 - sum (w n)^2) / 2, over identities.
             var counts = new Dictionary<int, long>();
             for (int i = 0; i < n; i++)
             {
-                if (!(commonOnly ? Common[i] : Completed[i])) { continue; }
+                if (!Includes(i, set)) { continue; }
                 counts.TryGetValue(Identity[i], out var c);
                 counts[Identity[i]] = c + 1;
             }
@@ -330,13 +337,13 @@ namespace InsightFaceEval.Metrics
             SimilarityKernel.RunCross(probeMatrix, galleryMatrix, sinks, progress, cancellationToken);
         }
 
-        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        public override double WeightedImpostors(int[] weights, PairSet set)
         {
             // sum_{a != b} w_a w_b p_a g_b = (sum w p)(sum w g) - sum w^2 p g.
             var p = new Dictionary<int, long>();
             var g = new Dictionary<int, long>();
-            foreach (var i in Probes) { if (commonOnly ? Common[i] : Completed[i]) { p.TryGetValue(Identity[i], out var c); p[Identity[i]] = c + 1; } }
-            foreach (var i in Gallery) { if (commonOnly ? Common[i] : Completed[i]) { g.TryGetValue(Identity[i], out var c); g[Identity[i]] = c + 1; } }
+            foreach (var i in Probes) { if (Includes(i, set)) { p.TryGetValue(Identity[i], out var c); p[Identity[i]] = c + 1; } }
+            foreach (var i in Gallery) { if (Includes(i, set)) { g.TryGetValue(Identity[i], out var c); g[Identity[i]] = c + 1; } }
             double sp = 0, sg = 0, same = 0;
             foreach (var kv in p)
             {
@@ -360,7 +367,7 @@ namespace InsightFaceEval.Metrics
         private readonly float[] givenScores;
         private readonly bool[] givenCompleted;
         private readonly bool[] givenCommon;
-        private readonly Dictionary<long, long>[] identityPairCounts = new Dictionary<long, long>[2];
+        private readonly Dictionary<long, long>[] identityPairCounts = new Dictionary<long, long>[3];
 
         /// <param name="givenScores">Scores supplied with the pairs (FaceComparison input), or null to score from embeddings.</param>
         /// <param name="givenCompleted">With given scores: whether each pair was completed (a failed comparison names no failed image).</param>
@@ -476,10 +483,10 @@ namespace InsightFaceEval.Metrics
             }
         }
 
-        public override double WeightedImpostors(int[] weights, bool commonOnly)
+        public override double WeightedImpostors(int[] weights, PairSet set)
         {
             // Counted once per identity pair, so each bootstrap replicate costs the number of identity pairs, not of pairs.
-            int view = commonOnly ? 1 : 0;
+            int view = (int)set;
             var counts = identityPairCounts[view];
             if (counts == null)
             {
@@ -487,7 +494,8 @@ namespace InsightFaceEval.Metrics
                 for (int i = 0; i < left.Length; i++)
                 {
                     int a = left[i], b = right[i];
-                    if (genuine[i] || !(commonOnly ? PairCommon(a, b, i) : PairCompleted(a, b, i))) { continue; }
+                    bool included = set == PairSet.SystemLevel || (set == PairSet.CommonCompleted ? PairCommon(a, b, i) : PairCompleted(a, b, i));
+                    if (genuine[i] || !included) { continue; }
                     long code = ((long)Identity[a] << 32) | (uint)Identity[b];
                     counts.TryGetValue(code, out var c);
                     counts[code] = c + 1;

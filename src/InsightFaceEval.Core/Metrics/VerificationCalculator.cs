@@ -57,6 +57,10 @@ namespace InsightFaceEval.Metrics
         public double? EerLower { get; set; }
 
         public double? EerUpper { get; set; }
+
+        public double? AucLower { get; set; }
+
+        public double? AucUpper { get; set; }
     }
 
     /// <summary>
@@ -120,7 +124,7 @@ namespace InsightFaceEval.Metrics
             return new VerificationMetrics(
                 pairSet, ng, ni, failedGenuine, failedImpostor, identities, tarAtFar,
                 eer.Value, eerThreshold, intervals?.EerLower, intervals?.EerUpper,
-                auc, bestAccuracy, bestThreshold, options.Folds, kMean, kStd, dPrime, g, im, histogram, roc, atThreshold);
+                auc, intervals?.AucLower, intervals?.AucUpper, bestAccuracy, bestThreshold, options.Folds, kMean, kStd, dPrime, g, im, histogram, roc, atThreshold);
         }
 
         /// <summary>

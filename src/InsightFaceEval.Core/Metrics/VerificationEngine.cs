@@ -32,6 +32,9 @@ namespace InsightFaceEval.Metrics
     /// </summary>
     public sealed class VerificationEngine
     {
+        /// <summary>With a bootstrap, sets of up to this many completed impostor pairs keep every one: about 4 MB, and at 1,000 replicates a few seconds more for the AUC walks.</summary>
+        internal const long WholeTailLimit = 1 << 18;
+
         private readonly VerificationOptions options;
         private readonly MeasurementProgress progress;
         private readonly CancellationToken cancellationToken;
@@ -47,35 +50,43 @@ namespace InsightFaceEval.Metrics
         private sealed class ModelRun
         {
             public string Model;
+            public string Protocol;
             public List<FaceEmbedding> Images;
             public string[] Labels;
             public ImageRole[] Roles;
             public int Dimension;
+
+            /// <summary>Scores came with the pairs (FaceComparison input): there are no vectors to score.</summary>
+            public bool ScoresGiven;
             public PairDesign Design;
             public VerificationResult Result;
             public VerificationMetrics Common;
             public BootstrapReplicates CommonReplicates;
-            public double Fta;
+            public double? Fta;
         }
 
         /// <summary>Measures embeddings grouped by model, pairing them by <paramref name="protocol"/>.</summary>
         public VerificationOutcome MeasureEmbeddings(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList)
         {
             outcome = new VerificationOutcome();
-            var runs = PrepareRuns(models, protocol, pairList, out var identityCount);
-            Finish(runs, protocol.ToString(), identityCount);
+            var runs = PrepareRuns(models, protocol, pairList, out var identityNames);
+            Finish(runs, identityNames);
             return outcome;
         }
 
-        /// <summary>The pair design of each usable model (for Compare-FaceEmbedding); problems go to <paramref name="issues"/>.</summary>
-        public List<KeyValuePair<string, PairDesign>> Designs(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out VerificationOutcome issues)
+        /// <summary>
+        /// The pair design of each usable model (for Compare-FaceEmbedding); problems go to <paramref name="issues"/>.
+        /// <paramref name="identityNames"/> names each identity index of the designs.
+        /// </summary>
+        public List<KeyValuePair<string, PairDesign>> Designs(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList,
+            out VerificationOutcome issues, out string[] identityNames)
         {
             outcome = new VerificationOutcome();
             issues = outcome;
-            return PrepareRuns(models, protocol, pairList, out _).Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)).ToList();
+            return PrepareRuns(models, protocol, pairList, out identityNames).Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)).ToList();
         }
 
-        private List<ModelRun> PrepareRuns(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out int identityCount)
+        private List<ModelRun> PrepareRuns(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out string[] identityNames)
         {
             var runs = new List<ModelRun>();
             foreach (var model in models)
@@ -93,11 +104,15 @@ namespace InsightFaceEval.Metrics
                 run.Design = BuildDesign(run, protocol, pairList, identityIndex, commonKeys);
             }
 
-            identityCount = identityIndex.Count;
+            identityNames = Names(identityIndex);
             return runs.Where(r => r.Design != null).ToList();
         }
 
-        /// <summary>Measures FaceComparison objects grouped by model (their scores are used as given).</summary>
+        /// <summary>
+        /// Measures FaceComparison objects grouped by model (their scores are used as given). A model's images are the
+        /// distinct ones its comparisons name (by relative path), each a failure to acquire when a comparison says that
+        /// side had no face, so FTA, the identities and the bootstrap see what -Embedding input on the same data sees.
+        /// </summary>
         public VerificationOutcome MeasureComparisons(IReadOnlyList<KeyValuePair<string, List<FaceComparison>>> models)
         {
             outcome = new VerificationOutcome();
@@ -110,6 +125,15 @@ namespace InsightFaceEval.Metrics
                     int count = model.Value.Count(c => double.IsNaN(c.Similarity) || double.IsInfinity(c.Similarity) || c.Similarity < -1 || c.Similarity > 1);
                     Issue(model.Key, "InvalidSimilarity", "InvalidData",
                         $"Model '{model.Key}': {count} comparison(s) have a similarity that is not a number in [-1, 1] (first: {bad.ReferenceRelativePath} vs {bad.DifferenceRelativePath} = {bad.Similarity.ToString(CultureInfo.InvariantCulture)}), so no metric is meaningful.", bad, true);
+                    continue;
+                }
+
+                var sized = model.Value.Where(c => c.Dimension > 0).ToList();
+                var odd = sized.FirstOrDefault(c => c.Dimension != sized[0].Dimension);
+                if (odd != null)
+                {
+                    Issue(model.Key, "DimensionMismatch", "InvalidData",
+                        $"Model '{model.Key}' has comparisons of embeddings of different lengths ({sized[0].Dimension} for '{sized[0].ReferenceRelativePath}' vs '{sized[0].DifferenceRelativePath}', {odd.Dimension} for '{odd.ReferenceRelativePath}' vs '{odd.DifferenceRelativePath}'): they cannot come from one model. Measure them under different model names.", odd, true);
                     continue;
                 }
 
@@ -128,45 +152,104 @@ namespace InsightFaceEval.Metrics
             var runs = new List<ModelRun>();
             foreach (var model in usable)
             {
-                var images = new List<FaceEmbedding>();
-                var index = new Dictionary<string, int>(StringComparer.Ordinal);
-                var left = new int[model.Value.Count];
-                var right = new int[model.Value.Count];
-                var genuine = new bool[model.Value.Count];
-                var scores = new float[model.Value.Count];
-                var completed = new bool[model.Value.Count];
-                var common = new bool[model.Value.Count];
-                int ImageOf(string path, string relative, string identity)
+                var images = ImagesOf(model.Key, model.Value, out var left, out var right);
+                var pairs = model.Value;
+                var genuine = new bool[pairs.Count];
+                var scores = new float[pairs.Count];
+                var completed = new bool[pairs.Count];
+                var common = new bool[pairs.Count];
+                for (int p = 0; p < pairs.Count; p++)
                 {
-                    var key = DatasetPaths.NormalizeKey(relative ?? path);
-                    if (!index.TryGetValue(key, out var i))
-                    {
-                        i = images.Count;
-                        index[key] = i;
-                        images.Add(new FaceEmbedding(path ?? relative, key, identity, model.Key, null, EmbeddingStatus.Success, null, null, TimeSpan.Zero, false));
-                    }
-
-                    return i;
-                }
-
-                for (int p = 0; p < model.Value.Count; p++)
-                {
-                    var c = model.Value[p];
-                    left[p] = ImageOf(c.ReferencePath, c.ReferenceRelativePath, c.ReferenceIdentity);
-                    right[p] = ImageOf(c.DifferencePath, c.DifferenceRelativePath, c.DifferenceIdentity);
+                    var c = pairs[p];
                     genuine[p] = c.IsGenuine.Value;
                     completed[p] = c.Status == ComparisonStatus.Completed;
                     scores[p] = completed[p] ? (float)c.Similarity : -1f;
                     common[p] = completed[p] && completedEverywhere.Contains(PairKey(c));
                 }
 
-                var identity = images.Select(e => identityIndex[e.Identity ?? string.Empty]).ToArray();
-                var design = new PairListDesign("Comparisons", images, identity, Enumerable.Repeat(true, images.Count).ToArray(), left, right, genuine, scores, completed, common, options.Folds);
-                runs.Add(new ModelRun { Model = model.Key, Images = images, Design = design, Dimension = 0, Fta = 0 });
+                var protocols = pairs.Select(c => c.Protocol).Distinct(StringComparer.Ordinal).ToList();
+                runs.Add(new ModelRun
+                {
+                    Model = model.Key,
+                    Protocol = protocols.Count == 1 && !string.IsNullOrEmpty(protocols[0]) ? protocols[0] : "Comparisons",
+                    Images = images,
+                    Dimension = pairs.Select(c => c.Dimension).DefaultIfEmpty(0).Max(),
+                    ScoresGiven = true,
+                    Design = new PairListDesign("Comparisons", images, images.Select(e => identityIndex[e.Identity ?? string.Empty]).ToArray(), new bool[images.Count],
+                        left, right, genuine, scores, completed, common, options.Folds),
+                });
             }
 
-            Finish(runs, "Comparisons", identityIndex.Count);
+            // An image is common when every model embedded it, as with -Embedding input.
+            var commonKeys = CommonKeys(runs);
+            foreach (var run in runs)
+            {
+                for (int i = 0; i < run.Images.Count; i++)
+                {
+                    run.Design.Common[i] = run.Design.Completed[i] && commonKeys.Contains(DatasetPaths.NormalizeKey(run.Images[i].RelativePath));
+                }
+            }
+
+            Finish(runs, Names(identityIndex));
             return outcome;
+        }
+
+        /// <summary>
+        /// The distinct images of one model's comparisons, in order of first appearance, each failed when any comparison
+        /// says its side had no face; <paramref name="left"/> and <paramref name="right"/> index them per comparison.
+        /// </summary>
+        private List<FaceEmbedding> ImagesOf(string model, List<FaceComparison> pairs, out int[] left, out int[] right)
+        {
+            var keys = new List<string>();
+            var first = new List<FaceComparison>();
+            var firstIsReference = new List<bool>();
+            var seen = new List<int>(); // 1: embedded in some comparison, 2: no face in some comparison
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            int ImageOf(FaceComparison c, bool reference)
+            {
+                var relative = reference ? c.ReferenceRelativePath ?? c.ReferencePath : c.DifferenceRelativePath ?? c.DifferencePath;
+                var key = DatasetPaths.NormalizeKey(relative);
+                bool noFace = (reference ? c.ReferenceStatus : c.DifferenceStatus) != EmbeddingStatus.Success;
+                if (!index.TryGetValue(key, out var i))
+                {
+                    i = keys.Count;
+                    index[key] = i;
+                    keys.Add(key);
+                    first.Add(c);
+                    firstIsReference.Add(reference);
+                    seen.Add(0);
+                }
+
+                seen[i] |= noFace ? 2 : 1;
+                return i;
+            }
+
+            left = new int[pairs.Count];
+            right = new int[pairs.Count];
+            for (int p = 0; p < pairs.Count; p++)
+            {
+                left[p] = ImageOf(pairs[p], true);
+                right[p] = ImageOf(pairs[p], false);
+            }
+
+            var conflicts = Enumerable.Range(0, keys.Count).Where(i => seen[i] == 3).ToList();
+            if (conflicts.Count > 0)
+            {
+                outcome.Warnings.Add($"{model}: {conflicts.Count} image(s) (first '{keys[conflicts[0]]}') had a face in some comparisons and none in others, so the comparisons come from different extractions; such images count as failures to acquire.");
+            }
+
+            var images = new List<FaceEmbedding>(keys.Count);
+            for (int i = 0; i < keys.Count; i++)
+            {
+                var c = first[i];
+                bool reference = firstIsReference[i];
+                var path = reference ? c.ReferencePath : c.DifferencePath;
+                var relative = reference ? c.ReferenceRelativePath : c.DifferenceRelativePath;
+                images.Add(new FaceEmbedding(path ?? relative ?? keys[i], relative ?? keys[i], reference ? c.ReferenceIdentity : c.DifferenceIdentity, model, null,
+                    (seen[i] & 2) != 0 ? EmbeddingStatus.NoFace : EmbeddingStatus.Success, null, null, TimeSpan.Zero, false));
+            }
+
+            return images;
         }
 
         private ModelRun Prepare(string model, List<FaceEmbedding> embeddings, PairProtocol protocol)
@@ -217,8 +300,7 @@ namespace InsightFaceEval.Metrics
                 return null;
             }
 
-            var run = new ModelRun { Model = model, Images = images, Dimension = dimension };
-            run.Fta = (double)images.Count(e => e.Status != EmbeddingStatus.Success) / images.Count;
+            var run = new ModelRun { Model = model, Protocol = protocol.ToString(), Images = images, Dimension = dimension };
             if (protocol == PairProtocol.GalleryProbe)
             {
                 run.Roles = DatasetSplit.Split(images, out var labels, out _);
@@ -335,7 +417,7 @@ namespace InsightFaceEval.Metrics
             return dot > slash ? key.Substring(0, dot) : key;
         }
 
-        private void Finish(List<ModelRun> runs, string protocol, int identityCount)
+        private void Finish(List<ModelRun> runs, string[] identityNames)
         {
             bool several = runs.Count > 1;
             var names = runs.Select(r => r.Model).ToArray();
@@ -344,7 +426,7 @@ namespace InsightFaceEval.Metrics
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    Run(runs[m], several, names, protocol, identityCount, m, runs.Count);
+                    Run(runs[m], several, names, identityNames, m, runs.Count);
                 }
                 catch (UnmeasurableException ex)
                 {
@@ -365,14 +447,15 @@ namespace InsightFaceEval.Metrics
             }
         }
 
-        private void Run(ModelRun run, bool several, string[] comparedModels, string protocol, int identityCount, int index, int count)
+        private void Run(ModelRun run, bool several, string[] comparedModels, string[] identityNames, int index, int count)
         {
+            int identityCount = identityNames.Length;
             var design = run.Design;
             string label = count > 1 ? $"{run.Model} ({index + 1} of {count})" : run.Model;
             progress.Activity = $"{label}: scoring genuine pairs";
             progress.Pairs = null;
             EmbeddingMatrix matrix = null;
-            if (run.Dimension > 0)
+            if (!run.ScoresGiven && run.Dimension > 0)
             {
                 matrix = EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), run.Dimension);
             }
@@ -406,6 +489,14 @@ namespace InsightFaceEval.Metrics
             long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
             long deepest = options.FarTargets.Length == 0 ? 0 : Statistics.Budget(options.FarTargets.Max(), completedImpostors);
             long keep = Math.Max(Math.Max(Math.Min(4096, options.MaxTailEntries), options.HardestPairs), (long)Math.Ceiling(1.25 * (deepest + 1)) + 1024);
+            if (options.BootstrapSamples > 0 && completedImpostors <= WholeTailLimit)
+            {
+                // Every impostor kept: each replicate's AUC, and its system-level numbers down to the failures at -1,
+                // are then exact. Larger sets keep only what the targets need (and get an AUC interval only when
+                // the kept scores reach below the lowest genuine score).
+                keep = Math.Max(keep, completedImpostors);
+            }
+
             keep = Math.Min(options.MaxTailEntries, Math.Min(keep, Math.Max(16, completedImpostors)));
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
@@ -420,19 +511,20 @@ namespace InsightFaceEval.Metrics
 
             int Identities(Func<int, bool> included) => Enumerable.Range(0, design.Images.Count).Where(included).Select(i => design.Identity[i]).Distinct().Count();
 
-            BootstrapIntervals completedIntervals = null;
+            // One bootstrap per pair set, all drawing the same identities replicate by replicate (same seed).
+            BootstrapIntervals completedIntervals = null, systemIntervals = null, commonIntervals = null;
             if (options.BootstrapSamples > 0)
             {
                 progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
-                var engine = new BootstrapEngine(design, false, completedGenuine, completedImpostor, identityCount);
-                var supported = options.FarTargets.Select(f => Statistics.Budget(f, completedImpostor.Count) > 0).ToArray();
-                var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
+                var replicates = Bootstrap(run, PairSet.Completed, completedGenuine, completedImpostor, completedImpostor.Count, identityCount);
                 completedIntervals = replicates.Intervals(options.ConfidenceLevel);
-                foreach (var note in replicates.Notes) { outcome.Warnings.Add($"{run.Model}: {note}"); }
+                progress.Activity = $"{label}: bootstrap at system level ({options.BootstrapSamples} replicates)";
+                systemIntervals = Bootstrap(run, PairSet.SystemLevel, systemGenuine, completedImpostor, systemImpostor.Count, identityCount).Intervals(options.ConfidenceLevel);
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
                 {
-                    var commonEngine = new BootstrapEngine(design, true, commonGenuine, commonImpostor, identityCount);
-                    run.CommonReplicates = commonEngine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken);
+                    progress.Activity = $"{label}: bootstrap on the common pairs ({options.BootstrapSamples} replicates)";
+                    run.CommonReplicates = Bootstrap(run, PairSet.CommonCompleted, commonGenuine, commonImpostor, commonImpostor.Count, identityCount);
+                    commonIntervals = run.CommonReplicates.Intervals(options.ConfidenceLevel);
                 }
             }
 
@@ -442,12 +534,12 @@ namespace InsightFaceEval.Metrics
             {
                 progress.Activity = $"{label}: computing metrics";
                 completed = VerificationCalculator.Compute(PairSet.Completed, completedGenuine, completedImpostor, Identities(i => design.Completed[i]), 0, 0, options, completedIntervals, acc.Needs);
-                system = VerificationCalculator.Compute(PairSet.SystemLevel, systemGenuine, systemImpostor, Identities(i => true), failedGenuine, failedImpostors.Sum(), options, null, acc.Needs);
+                system = VerificationCalculator.Compute(PairSet.SystemLevel, systemGenuine, systemImpostor, Identities(i => true), failedGenuine, failedImpostors.Sum(), options, systemIntervals, acc.Needs);
                 if (several)
                 {
                     try
                     {
-                        common = VerificationCalculator.Compute(PairSet.CommonCompleted, commonGenuine, commonImpostor, Identities(i => design.Common[i]), 0, 0, options, null, acc.Needs);
+                        common = VerificationCalculator.Compute(PairSet.CommonCompleted, commonGenuine, commonImpostor, Identities(i => design.Common[i]), 0, 0, options, commonIntervals, acc.Needs);
                     }
                     catch (UnmeasurableException ex)
                     {
@@ -465,26 +557,40 @@ namespace InsightFaceEval.Metrics
 
             run.Common = common;
             var hardestGenuine = completedGenuine.Records.Take(options.HardestPairs)
-                .Select(r => Scored(design, r.ImageA, r.ImageB, ScoreKeys.Value(r.Key), true)).ToArray();
+                .Select(r => Scored(design, identityNames, r.ImageA, r.ImageB, ScoreKeys.Value(r.Key), true)).ToArray();
             var hardestImpostor = new List<ScoredPair>();
             for (int i = 0; i < completedImpostor.TailKeys.Length && hardestImpostor.Count < options.HardestPairs; i++)
             {
                 if (completedImpostor.TailOrdinals[i] < 0) { break; }
                 design.PairAt(completedImpostor.TailOrdinals[i], out var a, out var b);
-                hardestImpostor.Add(Scored(design, a, b, ScoreKeys.Value(completedImpostor.TailKeys[i]), false));
+                hardestImpostor.Add(Scored(design, identityNames, a, b, ScoreKeys.Value(completedImpostor.TailKeys[i]), false));
             }
 
-            bool fromComparisons = protocol == "Comparisons";
             run.Result = new VerificationResult(
-                run.Model, protocol, run.Dimension,
-                fromComparisons ? 0 : design.Images.Count,
-                fromComparisons ? 0 : design.Images.Count(e => e.Status != EmbeddingStatus.Success),
+                run.Model, run.Protocol, run.Dimension,
+                design.Images.Count,
+                design.Images.Count(e => e.Status != EmbeddingStatus.Success),
                 Identities(i => true),
                 completed, system, common,
                 comparedModels, options.FarTargets, options.Threshold, options.Folds, options.BootstrapSamples, options.BootstrapSeed,
                 hardestGenuine, hardestImpostor.ToArray(), MetricDefinitions.Verification, ModuleInfo.Version, DateTimeOffset.UtcNow);
             run.Fta = run.Result.FailureToAcquireRate;
             outcome.Results.Add(run.Result);
+        }
+
+        /// <summary>
+        /// The bootstrap of one pair set; its notes become warnings (named after the pair set unless it is the
+        /// completed one). <paramref name="impostor"/> never holds the failures at -1: at system level the
+        /// engine weighs those from the design.
+        /// </summary>
+        private BootstrapReplicates Bootstrap(ModelRun run, PairSet set, GenuineView genuine, ImpostorView impostor, long impostorPairs, int identityCount)
+        {
+            var engine = new BootstrapEngine(run.Design, set, genuine, impostor, identityCount);
+            var supported = options.FarTargets.Select(f => Statistics.Budget(f, impostorPairs) > 0).ToArray();
+            var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
+            string where = set == PairSet.SystemLevel ? " (system level)" : set == PairSet.CommonCompleted ? " (pairs every model completed)" : string.Empty;
+            foreach (var note in replicates.Notes) { outcome.Warnings.Add($"{run.Model}{where}: {note}"); }
+            return replicates;
         }
 
         /// <summary>
@@ -562,15 +668,23 @@ namespace InsightFaceEval.Metrics
                 design.Images.Count > 0 ? design.Images[0].Model : string.Empty, acc.Passes, pairs, clock.Elapsed.TotalSeconds, workers, rate));
         }
 
-        private static ScoredPair Scored(PairDesign design, int a, int b, double score, bool genuine)
+        /// <summary>A pair as the hardest-errors lists show it, with the identities the metrics used (an unknown/ probe is its own).</summary>
+        private static ScoredPair Scored(PairDesign design, string[] identityNames, int a, int b, double score, bool genuine)
         {
             var x = design.Images[a];
             var y = design.Images[b];
-            return new ScoredPair(score, genuine, x.Path, x.RelativePath, x.Identity, y.Path, y.RelativePath, y.Identity);
+            return new ScoredPair(score, genuine, x.Path, x.RelativePath, identityNames[design.Identity[a]], y.Path, y.RelativePath, identityNames[design.Identity[b]]);
         }
 
         private void Issue(string model, string problem, string category, string message, object target, bool fatal) =>
             outcome.Issues.Add(new MeasurementIssue(model, problem, category, message, target, fatal));
+
+        private static string[] Names(Dictionary<string, int> identityIndex)
+        {
+            var names = new string[identityIndex.Count];
+            foreach (var kv in identityIndex) { names[kv.Value] = kv.Key; }
+            return names;
+        }
 
         private static Dictionary<string, int> IdentityIndex(IEnumerable<string> labels)
         {

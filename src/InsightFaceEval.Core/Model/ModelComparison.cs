@@ -16,8 +16,8 @@ namespace InsightFaceEval
             long genuinePairs,
             long impostorPairs,
             int identities,
-            double referenceFailureToAcquireRate,
-            double differenceFailureToAcquireRate,
+            double? referenceFailureToAcquireRate,
+            double? differenceFailureToAcquireRate,
             int bootstrapSamples,
             int bootstrapSeed,
             double confidenceLevel,
@@ -56,9 +56,11 @@ namespace InsightFaceEval
         /// <summary>Identities resampled by the bootstrap.</summary>
         public int Identities { get; }
 
-        public double ReferenceFailureToAcquireRate { get; }
+        /// <summary>FTA of the reference model; null when its images are unknown.</summary>
+        public double? ReferenceFailureToAcquireRate { get; }
 
-        public double DifferenceFailureToAcquireRate { get; }
+        /// <summary>FTA of the difference model; null when its images are unknown.</summary>
+        public double? DifferenceFailureToAcquireRate { get; }
 
         public int BootstrapSamples { get; }
 

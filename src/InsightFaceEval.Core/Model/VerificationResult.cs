@@ -75,17 +75,20 @@ namespace InsightFaceEval
         /// <summary>How pairs were formed: AllPairs, GalleryProbe, PairList, or Comparisons (FaceComparison input).</summary>
         public string Protocol { get; }
 
-        /// <summary>Embedding length; 0 when measured from FaceComparison objects.</summary>
+        /// <summary>Embedding length (0 when no image was embedded).</summary>
         public int Dimension { get; }
 
-        /// <summary>Images this model was asked to embed (0 when measured from FaceComparison objects).</summary>
+        /// <summary>
+        /// The distinct images this model's pairs involve (by relative path): the embeddings measured, or the images the
+        /// FaceComparison objects name. 0 only when the images are unknown.
+        /// </summary>
         public int ImageCount { get; }
 
         /// <summary>Images with no face (failures to acquire).</summary>
         public int FailedImageCount { get; }
 
-        /// <summary>FTA: images with no face / all images (metrics.md).</summary>
-        public double FailureToAcquireRate => ImageCount == 0 ? 0 : (double)FailedImageCount / ImageCount;
+        /// <summary>FTA: images with no face / all images (metrics.md); null when the images are unknown, never a made-up 0.</summary>
+        public double? FailureToAcquireRate => ImageCount == 0 ? (double?)null : (double)FailedImageCount / ImageCount;
 
         public int IdentityCount { get; }
 
@@ -131,8 +134,9 @@ namespace InsightFaceEval
         {
             var m = Completed;
             if (m == null) { return Model; }
-            return string.Format(CultureInfo.InvariantCulture, "{0}: {1}, EER {2:F4}, AUC {3:F4} ({4:N0} genuine / {5:N0} impostor pairs, FTA {6:P2})",
-                Model, m.Headline(), m.Eer, m.Auc, m.GenuinePairs, m.ImpostorPairs, FailureToAcquireRate);
+            return string.Format(CultureInfo.InvariantCulture, "{0}: {1}, EER {2:F4}, AUC {3:F4} ({4:N0} genuine / {5:N0} impostor pairs, FTA {6})",
+                Model, m.Headline(), m.Eer, m.Auc, m.GenuinePairs, m.ImpostorPairs,
+                FailureToAcquireRate.HasValue ? FailureToAcquireRate.Value.ToString("P2", CultureInfo.InvariantCulture) : "n/a");
         }
     }
 
@@ -152,6 +156,8 @@ namespace InsightFaceEval
             double? eerLower,
             double? eerUpper,
             double auc,
+            double? aucLower,
+            double? aucUpper,
             double bestAccuracy,
             double bestAccuracyThreshold,
             int folds,
@@ -176,6 +182,8 @@ namespace InsightFaceEval
             EerLower = eerLower;
             EerUpper = eerUpper;
             Auc = auc;
+            AucLower = aucLower;
+            AucUpper = aucUpper;
             BestAccuracy = bestAccuracy;
             BestAccuracyThreshold = bestAccuracyThreshold;
             Folds = folds;
@@ -221,6 +229,14 @@ namespace InsightFaceEval
 
         /// <summary>Exact area under the ROC, ties counted as half (Mann-Whitney).</summary>
         public double Auc { get; }
+
+        /// <summary>
+        /// 95% bootstrap interval of the AUC (identities resampled); null without -BootstrapSamples, or when the kept
+        /// impostor scores do not reach below the lowest genuine score (a warning says so).
+        /// </summary>
+        public double? AucLower { get; }
+
+        public double? AucUpper { get; }
 
         /// <summary>Max over thresholds of (TP + TN) / all pairs. The threshold is chosen on the test data itself.</summary>
         public double BestAccuracy { get; }

@@ -8,6 +8,8 @@ namespace InsightFaceEval.Scoring
     /// <summary>
     /// Rows of L2-normalised embeddings, padded with zeros to a whole number of SIMD vectors so every dot
     /// product runs the same vector loop. Normalising once here is what makes the kernel's dot a true cosine.
+    /// Normalisation and validation use System.Numerics.Tensors (TensorPrimitives.Norm, Divide); the dot products
+    /// are <see cref="SimilarityKernel"/>'s, which says why.
     /// </summary>
     public sealed class EmbeddingMatrix
     {

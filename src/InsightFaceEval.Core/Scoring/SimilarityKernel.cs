@@ -44,10 +44,20 @@ namespace InsightFaceEval.Scoring
     /// <summary>
     /// Many-against-many cosine scoring over normalised matrices. Work is cut into cache-sized blocks of rows
     /// (two 64-row blocks of 512 floats stay in L2) and each block into 4x2 register tiles: eight independent
-    /// vector accumulators hide the add latency that makes one-pair-at-a-time dot products (TensorPrimitives.Dot
-    /// per pair) about 2x slower here. Every score, tiled or single, runs the same per-pair arithmetic in the same
-    /// order (<see cref="Dot(float[], int, int, int)"/>), so a pair scores bit-for-bit the same either way.
+    /// vector accumulators, each row and column loaded once per four or two dot products.
     /// </summary>
+    /// <remarks>
+    /// Why not System.Numerics.Tensors here, as the scoring issue asked: TensorPrimitives has no many-against-many
+    /// (matrix) product, only one dot product per call, and calling TensorPrimitives.Dot once per pair measured
+    /// 2x to 3x slower than these tiles on one core (bench/ScoringKernel.Bench.ps1, 512 floats; the module ships
+    /// the netstandard2.0 build of the package). So System.Numerics.Tensors does what it is good at, normalising and
+    /// validating each embedding once (<see cref="EmbeddingMatrix.FromVectors"/>), and this hand-written
+    /// Vector&lt;float&gt; kernel does the dot products. Single pairs do not use TensorPrimitives.Dot either, although
+    /// it is as fast as one kernel dot: it sums in a different order, and its float32 result differs in the last
+    /// bits for most pairs, so a pair scored alone (Compare-FaceEmbedding) would not equal the same pair scored in a
+    /// tile (Measure-FaceVerification), and ties and thresholds would move between the two. Every score, tiled or
+    /// single, runs <see cref="Dot(float[], int, int, int)"/>'s arithmetic in the same order, bit-for-bit the same.
+    /// </remarks>
     public static class SimilarityKernel
     {
         public const int BlockSize = 64;

@@ -105,12 +105,12 @@ namespace InsightFaceEval.Commands
                 .Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
             var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
             var engine = new VerificationEngine(new VerificationOptions(), null, cancellation.Token);
-            var designs = engine.Designs(models, protocol, pairList, out var issues);
+            var designs = engine.Designs(models, protocol, pairList, out var issues, out var identityNames);
             foreach (var issue in issues.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
             foreach (var note in issues.Notes) { WriteVerbose(note); }
             foreach (var design in designs)
             {
-                foreach (var comparison in ComparisonBuilder.Enumerate(design.Value, ThresholdOrNull, cancellation.Token))
+                foreach (var comparison in ComparisonBuilder.Enumerate(design.Value, identityNames, ThresholdOrNull, cancellation.Token))
                 {
                     WriteObject(comparison);
                 }
