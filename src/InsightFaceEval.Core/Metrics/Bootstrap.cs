@@ -66,8 +66,7 @@ namespace InsightFaceEval.Metrics
         private readonly uint[] genuineKeys;      // descending
         private readonly int[] genuineIdentity;
         private readonly uint[] tailKeys;         // descending
-        private readonly int[] tailA;
-        private readonly int[] tailB;
+        private readonly int[] tailIdentities;   // identity of both images of each tail pair, interleaved
         private readonly bool tailComplete;
         private readonly bool tailUsable;
         private readonly int[] universe;
@@ -88,16 +87,15 @@ namespace InsightFaceEval.Metrics
             }
 
             tailKeys = impostor.TailKeys;
-            tailA = new int[tailKeys.Length];
-            tailB = new int[tailKeys.Length];
+            tailIdentities = new int[2 * tailKeys.Length];
             tailUsable = true;
             for (int i = 0; i < tailKeys.Length; i++)
             {
                 int ordinal = impostor.TailOrdinals[i];
                 if (ordinal < 0) { tailUsable = false; break; }
                 design.PairAt(ordinal, out var a, out var b);
-                tailA[i] = design.Identity[a];
-                tailB[i] = design.Identity[b];
+                tailIdentities[2 * i] = design.Identity[a];
+                tailIdentities[2 * i + 1] = design.Identity[b];
             }
 
             tailComplete = tailKeys.Length == impostor.Count;
@@ -136,14 +134,12 @@ namespace InsightFaceEval.Metrics
             {
                 var weights = new int[identityCount];
                 var cumulative = new double[genuineKeys.Length + 1];
-                var found = new uint[targets.Length];
-                var budget = new double[targets.Length];
                 int r;
                 while ((r = Interlocked.Increment(ref next)) < samples)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     Draw(seed, r, weights);
-                    var flags = Replicate(weights, cumulative, targets, found, budget, out var eerValue, out var tarValues);
+                    var flags = Replicate(weights, cumulative, targets, out var eerValue, out var tarValues);
                     eer[r] = eerValue;
                     for (int t = 0; t < targets.Length; t++) { tar[t][r] = tarValues[t]; }
                     lock (gate)
@@ -177,7 +173,7 @@ namespace InsightFaceEval.Metrics
         }
 
         /// <summary>One replicate. Flags per target (and EER last): 0 ok, 1 below the tail, 2 insufficient.</summary>
-        private int[] Replicate(int[] w, double[] cumulative, double[] targets, uint[] found, double[] budget, out double eer, out double[] tar)
+        private int[] Replicate(int[] w, double[] cumulative, double[] targets, out double eer, out double[] tar)
         {
             var flags = new int[targets.Length + 1];
             tar = new double[targets.Length];
@@ -193,68 +189,78 @@ namespace InsightFaceEval.Metrics
                 return flags;
             }
 
-            int pending = 0;
+            // TAR@FAR: the weighted (k+1)-th highest impostor of each target, in one pass down the tail with the
+            // targets in budget order. This loop is most of a bootstrap's cost, so it does as little as possible.
+            var order = new List<int>();
+            var budgets = new long[targets.Length];
             for (int t = 0; t < targets.Length; t++)
             {
                 long k = Statistics.Budget(targets[t], ni);
-                budget[t] = k + 1;
-                found[t] = 0;
+                budgets[t] = k + 1;
                 if (k <= 0) { flags[t] = 2; tar[t] = double.NaN; }
-                else { pending++; }
+                else { order.Add(t); }
             }
 
-            // Walk the impostor tail from the top: thresholds of every target, then the EER crossing.
-            double fa = 0;
-            int gi = 0;
-            double tp = 0;
-            bool eerDone = false;
-            double prevD = -1, prevFar = 0, prevFrr = 1;
-            bool hasPrev = false;
-            int ti = 0;
-            while (pending > 0 || !eerDone)
+            order.Sort((x, y) => budgets[x].CompareTo(budgets[y]));
+            int next = 0;
+            if (order.Count > 0)
             {
-                while (ti < tailKeys.Length && (long)w[tailA[ti]] * w[tailB[ti]] == 0) { ti++; }
+                long need = budgets[order[0]];
+                long cum = 0;
+                var ids = tailIdentities;
+                int n = tailKeys.Length;
+                for (int i = 0; i < n; i++)
+                {
+                    cum += (long)w[ids[2 * i]] * w[ids[2 * i + 1]];
+                    if (cum < need) { continue; }
+                    while (next < order.Count && cum >= budgets[order[next]])
+                    {
+                        tar[order[next]] = GenuineAbove(tailKeys[i], cumulative) / ng;
+                        next++;
+                    }
+
+                    if (next == order.Count) { break; }
+                    need = budgets[order[next]];
+                }
+
+                for (; next < order.Count; next++)
+                {
+                    flags[order[next]] = 1;
+                    tar[order[next]] = double.NaN;
+                }
+            }
+
+            // EER: walk the distinct scores of both classes down from the top until FAR - FRR turns non-negative.
+            double fa = 0, tp = 0, prevD = -1, prevFar = 0, prevFrr = 1;
+            bool hasPrev = false;
+            int ti = 0, gi = 0;
+            while (true)
+            {
+                while (ti < tailKeys.Length && (long)w[tailIdentities[2 * ti]] * w[tailIdentities[2 * ti + 1]] == 0) { ti++; }
                 while (gi < genuineKeys.Length && w[genuineIdentity[gi]] == 0) { gi++; }
                 bool tailLeft = ti < tailKeys.Length;
                 bool genuineLeft = gi < genuineKeys.Length;
                 if (!tailLeft && !tailComplete)
                 {
-                    for (int t = 0; t < targets.Length; t++) { if (found[t] == 0 && flags[t] == 0) { flags[t] = 1; tar[t] = double.NaN; } }
-                    if (!eerDone) { flags[targets.Length] = 1; }
+                    flags[targets.Length] = 1;
                     break;
                 }
 
                 if (!tailLeft && !genuineLeft) { break; }
                 uint key = !tailLeft ? genuineKeys[gi] : !genuineLeft ? tailKeys[ti] : Math.Max(tailKeys[ti], genuineKeys[gi]);
-                while (ti < tailKeys.Length && tailKeys[ti] == key) { fa += (double)w[tailA[ti]] * w[tailB[ti]]; ti++; }
+                while (ti < tailKeys.Length && tailKeys[ti] == key) { fa += (double)w[tailIdentities[2 * ti]] * w[tailIdentities[2 * ti + 1]]; ti++; }
                 while (gi < genuineKeys.Length && genuineKeys[gi] == key) { tp += w[genuineIdentity[gi]]; gi++; }
-
-                for (int t = 0; t < targets.Length; t++)
+                double far = fa / ni, frr = (ng - tp) / ng, d = far - frr;
+                if (d >= 0)
                 {
-                    if (flags[t] == 0 && found[t] == 0 && fa >= budget[t])
-                    {
-                        found[t] = key;
-                        pending--;
-                        tar[t] = GenuineAbove(key, cumulative) / ng;
-                    }
+                    eer = hasPrev && Math.Abs(prevD) < Math.Abs(d) ? (prevFar + prevFrr) / 2 : (far + frr) / 2;
+                    break;
                 }
 
-                if (!eerDone)
-                {
-                    double far = fa / ni, frr = (ng - tp) / ng, d = far - frr;
-                    if (d >= 0)
-                    {
-                        eer = hasPrev && Math.Abs(prevD) < Math.Abs(d) ? (prevFar + prevFrr) / 2 : (far + frr) / 2;
-                        eerDone = true;
-                    }
-                    else
-                    {
-                        prevD = d;
-                        prevFar = far;
-                        prevFrr = frr;
-                        hasPrev = true;
-                    }
-                }
+                prevD = d;
+                prevFar = far;
+                prevFrr = frr;
+                hasPrev = true;
             }
 
             return flags;
