@@ -266,3 +266,19 @@ Describe 'Get-FaceEmbedding -ModelPath options' {
             Should -Throw -ErrorId 'AmbiguousParameterSet,InsightFaceEval.Commands.GetFaceEmbeddingCommand'
     }
 }
+
+Describe 'The local endpoint''s real-model mode refuses what it cannot serve' {
+    It 'stops at start with a message naming <Case>' -ForEach @(
+        @{ Case = 'a missing recogniser'; Spec = 'missing-model.onnx'; Message = 'does not exist' }
+        @{ Case = 'an unknown option'; Spec = 'fr_feature.onnx;colour=grey'; Message = "'colour=grey' is not an option" }
+        @{ Case = 'a JPEG quality out of range'; Spec = 'fr_feature.onnx;jpeg=0'; Message = "'jpeg=0' is not an option" }
+        @{ Case = 'a model that is not a recogniser'; Spec = 'fr_detect.onnx'; Message = 'Expected one float input [N,3,S,S]' }
+    ) {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $spec = Join-Path $script:assets.ModelDirectory $Spec
+        $thrown = { Start-TestEndpoint -Models @{ dingo = $spec } } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -Match 'exited with code 2'
+        $thrown.Exception.Message | Should -Match "Model 'dingo'"
+        $thrown.Exception.Message | Should -Match ([regex]::Escape($Message))
+    }
+}
