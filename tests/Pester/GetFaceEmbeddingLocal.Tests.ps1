@@ -282,3 +282,50 @@ Describe 'The local endpoint''s real-model mode refuses what it cannot serve' {
         $thrown.Exception.Message | Should -Match ([regex]::Escape($Message))
     }
 }
+
+Describe 'The local endpoint serving the real model keeps its rate limit and faults' {
+    It 'ends every crop with the fault-free vector despite injected faults and 429s' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $files = @($script:crops.Path)
+        $reference = @{}
+        Get-FaceEmbedding -LiteralPath $files -Model dingo @script:local -OutputDirectory (Join-Path $TestDrive 'faults-reference') |
+            ForEach-Object { $reference[$_.RelativePath] = $_.Vector }
+        $endpoint = Start-TestEndpoint -Models @{ dingo = "$($script:recognizer);normalization=faceplugin" } -FaultRate 0.3 -FaultKinds 500, 503, drop, malformed -FaultSeed 7 -RateLimit 15 -RateBurst 2
+        try {
+            $out = @(Get-FaceEmbedding -LiteralPath $files -Model dingo -ServerUrl $endpoint.Url -OutputDirectory (Join-Path $TestDrive 'faults-store') -ThrottleLimit 4)
+            $stats = Get-TestEndpointStats $endpoint
+        }
+        finally { $endpoint | Stop-TestEndpoint }
+
+        $out.Count | Should -Be 22
+        foreach ($e in $out) {
+            "$($e.Status)" | Should -Be 'Success'
+            Get-MaxDifference $reference[$e.RelativePath] $e.Vector | Should -BeLessThan 1e-5
+        }
+        ($stats.faults.Values | Measure-Object -Sum).Sum | Should -BeGreaterThan 0 -Because 'the real model sits behind the same fault injection'
+        $stats.rateLimited | Should -BeGreaterThan 0 -Because 'four workers outrun 15 requests per second'
+        $stats.successes | Should -Be 22 -Because 'no crop was embedded twice once it had succeeded'
+    }
+
+    It 'answers a damaged upload with a client error for a re-encoding model too, so it is not retried' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $damaged = Join-Path $TestDrive 'damaged-upload/cut.png'
+        $null = New-Item -ItemType Directory -Path (Split-Path $damaged) -Force
+        [IO.File]::WriteAllBytes($damaged, [byte[]]([IO.File]::ReadAllBytes($script:crops[1].Path)[0..199]))
+        $endpoint = Start-TestEndpoint -Models @{ plain = "$($script:recognizer);normalization=faceplugin"; q50 = "$($script:recognizer);normalization=faceplugin;jpeg=50" }
+        try {
+            $out = @(Get-FaceEmbedding -LiteralPath $damaged, $script:crops[1].Path -Model plain, q50 -ServerUrl $endpoint.Url -OutputDirectory (Join-Path $TestDrive 'damaged-store') -ErrorVariable problems -ErrorAction SilentlyContinue)
+            $stats = Get-TestEndpointStats $endpoint
+        }
+        finally { $endpoint | Stop-TestEndpoint }
+
+        @($out | Where-Object Path -EQ $script:crops[1].Path).Model | Sort-Object | Should -Be @('plain', 'q50')
+        @($out | Where-Object Path -EQ $damaged).Count | Should -Be 0
+        $rejected = @($problems | Where-Object TargetObject -EQ $damaged)
+        $rejected.Count | Should -Be 2
+        foreach ($problem in $rejected) {
+            $problem.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingImageRejected,*'
+        }
+        $stats.requests | Should -Be 4 -Because 'one request per image and model: a 4xx is not retried'
+    }
+}
