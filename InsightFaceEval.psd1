@@ -2,6 +2,8 @@
     # The one version source: Directory.Build.props reads ModuleVersion from here for every assembly.
     ModuleVersion        = '0.1.0'
     RootModule           = 'InsightFaceEval.dll'
+    # Loaded first so scripts can name the output types ([InsightFaceEval.FaceEmbedding]) right after import.
+    RequiredAssemblies   = @('InsightFaceEval.Core.dll')
     GUID                 = '5d86a7b3-2ccd-48b3-8392-ed5bd603b77f'
     Author               = 'InsightFaceEval contributors'
     CompanyName          = 'InsightFaceEval'

@@ -17,8 +17,11 @@ namespace InsightFaceEval.Metrics
 
         public List<MeasurementIssue> Issues { get; } = new List<MeasurementIssue>();
 
-        /// <summary>Things a user should know (verbose/warning): missing intervals, refinement passes, ignored images.</summary>
+        /// <summary>How the measurement went (verbose): passes, their timings, ignored images.</summary>
         public List<string> Notes { get; } = new List<string>();
+
+        /// <summary>What a user must know about the numbers (warnings): missing intervals, a missing common pair set, models not compared.</summary>
+        public List<string> Warnings { get; } = new List<string>();
     }
 
     /// <summary>
@@ -357,7 +360,7 @@ namespace InsightFaceEval.Metrics
                     var comparison = ModelComparer.Compare(measured[i].Model, measured[i].Common, measured[i].CommonReplicates, measured[i].Fta,
                         measured[j].Model, measured[j].Common, measured[j].CommonReplicates, measured[j].Fta, options);
                     if (comparison != null) { outcome.Comparisons.Add(comparison); }
-                    else { outcome.Notes.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs, so they are not compared."); }
+                    else { outcome.Warnings.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs, so they are not compared."); }
                 }
             }
         }
@@ -425,7 +428,7 @@ namespace InsightFaceEval.Metrics
                 var supported = options.FarTargets.Select(f => Statistics.Budget(f, completedImpostor.Count) > 0).ToArray();
                 var replicates = engine.Run(options.BootstrapSamples, options.BootstrapSeed, options.FarTargets, options.Workers, cancellationToken, supported);
                 completedIntervals = replicates.Intervals(options.ConfidenceLevel);
-                foreach (var note in replicates.Notes) { outcome.Notes.Add($"{run.Model}: {note}"); }
+                foreach (var note in replicates.Notes) { outcome.Warnings.Add($"{run.Model}: {note}"); }
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
                 {
                     var commonEngine = new BootstrapEngine(design, true, commonGenuine, commonImpostor, identityCount);
@@ -449,7 +452,7 @@ namespace InsightFaceEval.Metrics
                     catch (UnmeasurableException ex)
                     {
                         common = null;
-                        if (attempt == 0) { outcome.Notes.Add($"{run.Model}: no metrics on the pairs every model completed: {ex.Message}"); }
+                        if (attempt == 0) { outcome.Warnings.Add($"{run.Model}: no metrics on the pairs every model completed: {ex.Message}"); }
                     }
                 }
 

@@ -139,11 +139,8 @@ namespace InsightFaceEval.Commands
             }
 
             foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
-            foreach (var note in outcome.Notes)
-            {
-                if (note.StartsWith("No interval", StringComparison.Ordinal) || note.Contains(": No interval")) { WriteWarning(note); }
-                else { WriteVerbose(note); }
-            }
+            foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
+            foreach (var note in outcome.Notes) { WriteVerbose(note); }
 
             WriteObject(outcome.Results, true);
             WriteObject(outcome.Comparisons, true);
