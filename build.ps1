@@ -120,6 +120,8 @@ function Invoke-LocalEndpointBuild {
     $project = Join-Path $Root 'src/InsightFaceEval.LocalEndpoint/InsightFaceEval.LocalEndpoint.csproj'
     $target = Join-Path $Out 'LocalEndpoint'
     Invoke-Native dotnet @('publish', $project, '-c', $Configuration, '-o', $target, '-nologo', '-v', 'q', '-nodeReuse:false', '-clp:NoSummary;ErrorsOnly')
+    # Real-model mode finds the detector and landmark model beside the recogniser, else these defaults.
+    Install-DefaultModels -CacheDirectory $CacheDir -ModuleDirectory $target
     Write-Host "Staged local endpoint: $target (dotnet $(Join-Path $target 'InsightFaceEval.LocalEndpoint.dll') --urls http://127.0.0.1:0)"
 }
 

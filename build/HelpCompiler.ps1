@@ -65,9 +65,14 @@ function Read-PlatyPSMarkdown {
                 $code = $fence.ToString().TrimEnd()
                 [void] $fence.Clear()
                 if ($section -eq 'PARAMETERS' -and $fenceLang -eq 'yaml' -and $null -ne $current) {
+                    # platyPS writes one yaml block per group of parameter sets in which a parameter differs
+                    # (say, required in one set and optional in another); Meta is the first block.
+                    $block = @{}
                     foreach ($kv in $code -split "`n") {
-                        if ($kv -match '^([^:]+):\s*(.*)$') { $current.Meta[$Matches[1].Trim()] = $Matches[2].Trim() }
+                        if ($kv -match '^([^:]+):\s*(.*)$') { $block[$Matches[1].Trim()] = $Matches[2].Trim() }
                     }
+                    $current.Blocks.Add($block)
+                    if ($current.Blocks.Count -eq 1) { foreach ($key in $block.Keys) { $current.Meta[$key] = $block[$key] } }
                 }
                 elseif ($section -eq 'EXAMPLES' -and $null -ne $current) {
                     $current.Code = (($current.Code, $code) | Where-Object { $_ }) -join "`n"
@@ -99,7 +104,7 @@ function Read-PlatyPSMarkdown {
                 'PARAMETERS' {
                     if ($heading -eq 'CommonParameters') { $current = $null }
                     else {
-                        $current = [pscustomobject]@{ Name = $heading.TrimStart('-'); Text = ''; Meta = @{} }
+                        $current = [pscustomobject]@{ Name = $heading.TrimStart('-'); Text = ''; Meta = @{}; Blocks = [System.Collections.Generic.List[hashtable]]::new() }
                         $doc.Parameters.Add($current)
                     }
                 }
@@ -134,8 +139,8 @@ function New-MamlElement {
 }
 
 function New-MamlParameter {
-    param([System.Xml.XmlDocument] $Xml, $Parameter)
-    $meta = $Parameter.Meta
+    param([System.Xml.XmlDocument] $Xml, $Parameter, [hashtable] $Meta = $Parameter.Meta)
+    $meta = $Meta
     $type = if ($meta['Type']) { $meta['Type'] } else { 'Object' }
     $isSwitch = $type -eq 'SwitchParameter'
     $e = New-MamlElement $Xml 'command:parameter'
@@ -207,9 +212,13 @@ function ConvertTo-MamlHelp {
             $item = New-MamlElement $xml 'command:syntaxItem'
             [void] $item.AppendChild((New-MamlElement $xml 'maml:name' $doc.Name))
             foreach ($p in $doc.Parameters) {
-                $memberOf = @(($p.Meta['Parameter Sets'] -split ',') | ForEach-Object Trim)
-                if ($set -eq '(All)' -or $memberOf -contains '(All)' -or $memberOf -contains $set) {
-                    [void] $item.AppendChild((New-MamlParameter $xml $p))
+                $blocks = if ($p.Blocks.Count) { $p.Blocks } else { @($p.Meta) }
+                foreach ($block in $blocks) {
+                    $memberOf = @(($block['Parameter Sets'] -split ',') | ForEach-Object Trim)
+                    if ($set -eq '(All)' -or $memberOf -contains '(All)' -or $memberOf -contains $set) {
+                        [void] $item.AppendChild((New-MamlParameter $xml $p $block))
+                        break
+                    }
                 }
             }
             [void] $syntax.AppendChild($item)

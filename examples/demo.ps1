@@ -93,14 +93,15 @@ function Start-DemoEndpoint {
     <#
         The rehearsal server: the local endpoint (same protocol as the hosted one) serving the sample
         recogniser under two names. This is the only step that needs the local endpoint's real-model
-        mode: '--models name=<recogniser.onnx>' and, for the second name, ';jpeg=<quality>'.
+        mode: '--models name=<recogniser.onnx>;normalization=faceplugin' and, for the second name, ';jpeg=<quality>'.
     #>
     $dll = Join-Path $repository 'out/LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'
     $onnx = Join-Path $repository '.cache/assets/faceplugin/model/fr_feature.onnx'
     foreach ($file in $dll, $onnx) {
         if (-not (Test-Path $file)) { throw "'$file' is missing. Run: dotnet pwsh ./build.ps1 -Task Build, Fetch" }
     }
-    $models = "$($Model[0])=$onnx,$($Model[1])=$onnx;jpeg=$JpegQuality"
+    # normalization=faceplugin: the sample recogniser's own pixel convention ((x - 127) / 128, from its fr_feature.js).
+    $models = "$($Model[0])=$onnx;normalization=faceplugin,$($Model[1])=$onnx;normalization=faceplugin;jpeg=$JpegQuality"
     $log = Join-Path $OutputDirectory 'endpoint.log'
     $err = Join-Path $OutputDirectory 'endpoint.err'
     $dotnet = (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source

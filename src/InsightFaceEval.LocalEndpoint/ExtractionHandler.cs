@@ -145,9 +145,21 @@ namespace InsightFaceEval.LocalEndpoint
                         return;
                 }
 
-                var feature = embedder is DeterministicFaceEmbedder deterministic
-                    ? deterministic.EmbedExact(image)
-                    : Array.ConvertAll(embedder.Embed(new[] { image }, aborted)[0], v => (double)v);
+                double[] feature;
+                try
+                {
+                    feature = embedder is DeterministicFaceEmbedder deterministic
+                        ? deterministic.EmbedExact(image)
+                        : Array.ConvertAll(embedder.Embed(new[] { image }, aborted)[0], v => (double)v);
+                }
+                catch (InvalidDataException)
+                {
+                    // A real model decodes the image: damaged bytes behind a valid signature are the client's problem
+                    // (4xx, not retried), as the hosted service answers them, not a server error worth retrying.
+                    await Reply(context, 422, "the image could not be decoded");
+                    return;
+                }
+
                 if (fault == "dimension" && feature.Length > 1)
                 {
                     feature = Normalise(feature.AsSpan(0, Math.Max(1, feature.Length / 2)).ToArray());

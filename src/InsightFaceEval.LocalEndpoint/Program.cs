@@ -24,9 +24,11 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 }
 
 EndpointOptions options;
+EmbedderRegistry models;
 try
 {
     options = EndpointOptions.From(builder.Configuration);
+    models = EmbedderRegistry.Create(options.Models);
 }
 catch (ArgumentException ex)
 {
@@ -34,7 +36,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
-using var registry = EmbedderRegistry.Create(options.Models);
+using var registry = models;
 var stats = new EndpointStats();
 var handler = new ExtractionHandler(options, registry, stats);
 var app = builder.Build();

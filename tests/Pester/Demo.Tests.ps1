@@ -5,9 +5,9 @@ BeforeAll {
     Import-Module (Get-TestModuleManifest) -Force
     $root = Get-TestRepositoryRoot
     $script:demo = Join-Path $root 'examples/demo.ps1'
+    # The build fetches the sample model and photos and stages the endpoint; a partial checkout may lack them.
     $script:skip = if (-not (Test-Path (Join-Path $root '.cache/assets/faceplugin/model/fr_feature.onnx'))) { 'the sample model and photos are not fetched (build.ps1 -Task Fetch)' }
-    elseif (-not (Get-Command Find-Face -Module InsightFaceEval -ErrorAction SilentlyContinue)) { 'Find-Face is not in this build' }
-    elseif (-not (Test-Path (Join-Path $root 'out/LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'))) { 'the local endpoint is not staged' }
+    elseif (-not (Test-Path (Join-Path $root 'out/LocalEndpoint/InsightFaceEval.LocalEndpoint.dll'))) { 'the local endpoint is not staged (build.ps1 -Task Build)' }
     else { $null }
 }
 
@@ -19,12 +19,6 @@ Describe 'examples/demo.ps1' {
         [string[]] $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
         $log = & $exe @lead -NoProfile -NonInteractive -File $script:demo -OutputDirectory $out -BootstrapSamples 100 -ModulePath (Get-TestModuleManifest) 2>&1
         $text = ($log | Out-String)
-        # The error view wraps long messages with colour codes and a '|' gutter: match the words, not the layout.
-        $flat = ($text -replace '\x1b\[[0-9;]*m', '') -replace '[\s|]+', ' '
-        if ($LASTEXITCODE -ne 0 -and $flat -match 'is not a dimension') {
-            Set-ItResult -Skipped -Because 'the local endpoint has no real-model mode in this build'
-            return
-        }
         $LASTEXITCODE | Should -Be 0 -Because $text
         $html = Join-Path $out 'reports/demo-report.html'
         $json = Join-Path $out 'reports/demo-report.json'
@@ -41,17 +35,6 @@ Describe 'examples/demo.ps1' {
         $lossless.failureToAcquireRate | Should -Be 0
         $lossy.failureToAcquireRate | Should -BeGreaterThan 0 -Because 'the re-encoded uploads lose faces'
         $lossy.systemLevel.eer | Should -BeGreaterThan $lossless.systemLevel.eer
-        # The metrics were measured from the very pairs in pair-scores.csv, failures and which side failed included.
-        $report.dataset.protocol | Should -Be 'AllPairs'
-        $pairs = @(Import-Csv (Join-Path $out 'reports/pair-scores.csv'))
-        foreach ($m in $report.models) {
-            @($pairs | Where-Object Model -EQ $m.name).Count | Should -Be ($m.systemLevel.genuinePairs + $m.systemLevel.impostorPairs)
-        }
-        $failedImages = @($pairs | Where-Object Model -EQ 'faceplugin-jpeg10' | ForEach-Object {
-                if ($_.ReferenceStatus -eq 'NoFace') { $_.ReferenceRelativePath }
-                if ($_.DifferenceStatus -eq 'NoFace') { $_.DifferenceRelativePath }
-            } | Sort-Object -Unique)
-        $failedImages.Count | Should -Be $lossy.failedImages
         $report.provenance.endpointFingerprints.Count | Should -Be 1
         (Get-Content $html -Raw) | Should -Match '<img class="face"'
     }

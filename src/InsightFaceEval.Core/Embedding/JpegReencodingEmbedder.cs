@@ -45,10 +45,23 @@ namespace InsightFaceEval.Embedding
             return _inner.Embed(degraded, cancellationToken);
         }
 
-        /// <summary>The image decoded and encoded again as a baseline JPEG at <paramref name="quality"/>, 4:2:0 subsampled.</summary>
+        /// <summary>
+        /// The image decoded and encoded again as a baseline JPEG at <paramref name="quality"/>, 4:2:0 subsampled.
+        /// Throws <see cref="InvalidDataException"/> when the bytes are not a readable image, as the engines do.
+        /// </summary>
         public static byte[] Reencode(byte[] image, int quality)
         {
-            using (var decoded = Image.Load<Rgb24>(image))
+            Image<Rgb24> decoded;
+            try
+            {
+                decoded = Image.Load<Rgb24>(image);
+            }
+            catch (Exception ex) when (ex is ImageFormatException || ex is NotSupportedException)
+            {
+                throw new InvalidDataException("The image data is damaged or unsupported: " + ex.Message, ex);
+            }
+
+            using (decoded)
             using (var buffer = new MemoryStream())
             {
                 decoded.SaveAsJpeg(buffer, new JpegEncoder { Quality = quality, ColorType = JpegColorType.YCbCrRatio420 });

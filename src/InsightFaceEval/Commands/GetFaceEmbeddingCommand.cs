@@ -4,12 +4,14 @@ using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using InsightFaceEval.Embedding;
+using InsightFaceEval.Faces;
 
 namespace InsightFaceEval.Commands
 {
     /// <summary>
-    /// Get-FaceEmbedding: uploads each face crop once per model to the hosted extraction endpoint, stores every
-    /// embedding as a .npy file with an index, and writes one FaceEmbedding per image and model.
+    /// Get-FaceEmbedding: uploads each face crop once per model to the hosted extraction endpoint (or runs local ONNX
+    /// models, -ModelPath), stores every embedding as a .npy file with an index, and writes one FaceEmbedding per
+    /// image and model.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FaceEmbedding))]
@@ -17,6 +19,8 @@ namespace InsightFaceEval.Commands
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const string LocalPathSet = "LocalModelPath";
+        private const string LocalLiteralPathSet = "LocalModelLiteralPath";
         private const string ErrorPrefix = "GetFaceEmbedding";
         private const string ServerUrlVariable = "INSIGHTFACE_SERVER_URL";
         private const int ProgressActivityId = 0x1FACE;
@@ -33,24 +37,74 @@ namespace InsightFaceEval.Commands
 
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalPathSet)]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
         /// <summary>Image files, taken exactly as written.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalLiteralPathSet)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
 
-        /// <summary>Model names; completes the four known ones and accepts any other.</summary>
-        [Parameter(Mandatory = true)]
+        /// <summary>
+        /// Model names; completes the four known ones and accepts any other. With -ModelPath: the names the local
+        /// models are stored under, one per file (default: each file's name without its extension).
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
         [ArgumentCompleter(typeof(ModelNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Model { get; set; }
 
         /// <summary>The endpoint URL; defaults to $env:INSIGHTFACE_SERVER_URL.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         public string ServerUrl { get; set; }
+
+        /// <summary>Local ONNX recognition models to run instead of the endpoint.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = LocalLiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] ModelPath { get; set; }
+
+        /// <summary>The face detector that finds the face again in each crop; default: the module's.</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string DetectorPath { get; set; }
+
+        /// <summary>The landmark model that places the five alignment points; default: the module's.</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string LandmarkPath { get; set; }
+
+        /// <summary>The recogniser's pixel preset: insightface (default) or faceplugin.</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateSet(PixelNormalization.InsightFacePreset, PixelNormalization.FacePluginPreset, IgnoreCase = true)]
+        public string Normalization { get; set; } = PixelNormalization.InsightFacePreset;
+
+        /// <summary>A custom mean subtracted from every pixel value (InsightFace's input_mean).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateRange(-255.0f, 255.0f)]
+        public float InputMean { get; set; }
+
+        /// <summary>A custom divisor of every centred pixel value (InsightFace's input_std).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateRange(0.001f, 100000.0f)]
+        public float InputStd { get; set; }
+
+        /// <summary>Channel order of the recogniser's input; default: the preset's (RGB).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        public ChannelOrder ChannelOrder { get; set; }
 
         /// <summary>The dataset key of the image (bound from input objects that carry one, such as FaceCrop).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -72,20 +126,24 @@ namespace InsightFaceEval.Commands
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 4;
 
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(0.01, 100000.0)]
         public double MaxRequestsPerSecond { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(0, 100)]
         public int MaximumRetryCount { get; set; } = 5;
 
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 120;
 
         /// <summary>Send the file's real name instead of its content hash.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         public SwitchParameter SendFileName { get; set; }
 
         /// <summary>Ask again for images the store records as failures to acquire.</summary>
@@ -95,6 +153,13 @@ namespace InsightFaceEval.Commands
         /// <summary>Extract again even when the store has a result.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
+
+        // Not from ParameterSetName: with paths still to come from the pipeline, BeginProcessing sees the default set.
+        private bool UsesLocalModels => ModelPath != null;
+
+        /// <summary>Requests (or local embeddings) at once: as given, else 4 for a server and one per core locally.</summary>
+        private int EffectiveThrottleLimit =>
+            MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) || !UsesLocalModels ? ThrottleLimit : Math.Max(1, Environment.ProcessorCount);
 
         protected override void BeginProcessing()
         {
@@ -120,8 +185,8 @@ namespace InsightFaceEval.Commands
 
             var options = new ExtractionOptions
             {
-                Models = Model,
-                ThrottleLimit = ThrottleLimit,
+                Models = UsesLocalModels ? LocalModelNames() : Model,
+                ThrottleLimit = EffectiveThrottleLimit,
                 MaxRequestsPerSecond = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
                 MaximumRetryCount = MaximumRetryCount,
                 Force = Force,
@@ -136,14 +201,80 @@ namespace InsightFaceEval.Commands
         }
 
         /// <summary>
-        /// Where requests go. This is the one place another source plugs in: a local model parameter set would
-        /// return a FaceEmbedderBackend over its IFaceEmbedders here, and everything else (store, resume,
-        /// concurrency, progress, output) stays the same.
+        /// Where requests go: the endpoint over HTTP, or local ONNX models (-ModelPath). Everything else (store, resume,
+        /// concurrency, progress, output) is the same for both.
         /// </summary>
         private IEmbeddingBackend CreateBackend()
         {
+            if (UsesLocalModels)
+            {
+                // A separate class, so ONNX Runtime is touched only when local models run.
+                return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), ResolveOptionalPath(DetectorPath),
+                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters());
+            }
+
             var url = ResolveServerUrl();
             return new HttpEmbeddingBackend(url, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
+        }
+
+        private string[] ResolveModelPaths()
+        {
+            var paths = new string[ModelPath.Length];
+            for (var i = 0; i < paths.Length; i++)
+            {
+                paths[i] = ResolveOptionalPath(ModelPath[i]);
+            }
+
+            return paths;
+        }
+
+        private string ResolveOptionalPath(string path)
+        {
+            if (string.IsNullOrEmpty(path)) { return null; }
+            try
+            {
+                return PathResolver.ResolveOutputPath(this, path);
+            }
+            catch (Exception ex) when (ex is PSArgumentException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidModelPath", ErrorCategory.InvalidArgument, path));
+                return null;
+            }
+        }
+
+        /// <summary>The names the local models are stored under: -Model when given (one per file), else the file names.</summary>
+        private string[] LocalModelNames()
+        {
+            if (Model == null)
+            {
+                return Array.ConvertAll(ModelPath, p => System.IO.Path.GetFileNameWithoutExtension(p));
+            }
+
+            if (Model.Length != ModelPath.Length)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException($"-Model names the local models, one name per -ModelPath file: got {Model.Length} names for {ModelPath.Length} files."),
+                    ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
+            }
+
+            return Model;
+        }
+
+        private PixelNormalization PixelNormalizationFromParameters()
+        {
+            var preset = PixelNormalization.FromPreset(Normalization);
+            var bound = MyInvocation.BoundParameters;
+            if (!bound.ContainsKey(nameof(InputMean)) && !bound.ContainsKey(nameof(InputStd)) && !bound.ContainsKey(nameof(ChannelOrder)))
+            {
+                return preset;
+            }
+
+            // Whatever is not given comes from the preset, so -InputStd 128 alone changes one number.
+            return new PixelNormalization(
+                PixelNormalization.CustomPreset,
+                bound.ContainsKey(nameof(InputMean)) ? InputMean : preset.Mean,
+                bound.ContainsKey(nameof(InputStd)) ? InputStd : preset.Std,
+                bound.ContainsKey(nameof(ChannelOrder)) ? ChannelOrder : preset.Order);
         }
 
         private Uri ResolveServerUrl()
@@ -177,7 +308,7 @@ namespace InsightFaceEval.Commands
 
         protected override void ProcessRecord()
         {
-            var literal = ParameterSetName == LiteralPathSet;
+            var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet;
             var files = PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix);
             foreach (var file in files)
             {
@@ -292,8 +423,8 @@ namespace InsightFaceEval.Commands
 
             _lastCompleted = p.Completed;
             _lastElapsed = p.Elapsed;
-            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} extractions ({2} uploaded, {3} from the store, {4} failed), {5:0.0}/s",
-                p.Completed, p.Total, p.Uploaded, p.FromStore, p.Failed, _smoothedRate);
+            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} extractions ({2} {3}, {4} from the store, {5} failed), {6:0.0}/s",
+                p.Completed, p.Total, p.Uploaded, UsesLocalModels ? "embedded locally" : "uploaded", p.FromStore, p.Failed, _smoothedRate);
             var record = new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", status)
             {
                 PercentComplete = (int)Math.Min(100, p.Completed * 100 / Math.Max(1, p.Total)),
