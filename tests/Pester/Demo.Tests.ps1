@@ -35,6 +35,17 @@ Describe 'examples/demo.ps1' {
         $lossless.failureToAcquireRate | Should -Be 0
         $lossy.failureToAcquireRate | Should -BeGreaterThan 0 -Because 'the re-encoded uploads lose faces'
         $lossy.systemLevel.eer | Should -BeGreaterThan $lossless.systemLevel.eer
+        # The metrics were measured from the very pairs in pair-scores.csv, failures and which side failed included.
+        $report.dataset.protocol | Should -Be 'AllPairs'
+        $pairs = @(Import-Csv (Join-Path $out 'reports/pair-scores.csv'))
+        foreach ($m in $report.models) {
+            @($pairs | Where-Object Model -EQ $m.name).Count | Should -Be ($m.systemLevel.genuinePairs + $m.systemLevel.impostorPairs)
+        }
+        $failedImages = @($pairs | Where-Object Model -EQ 'faceplugin-jpeg10' | ForEach-Object {
+                if ($_.ReferenceStatus -eq 'NoFace') { $_.ReferenceRelativePath }
+                if ($_.DifferenceStatus -eq 'NoFace') { $_.DifferenceRelativePath }
+            } | Sort-Object -Unique)
+        $failedImages.Count | Should -Be $lossy.failedImages
         $report.provenance.endpointFingerprints.Count | Should -Be 1
         (Get-Content $html -Raw) | Should -Match '<img class="face"'
     }
