@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 
 namespace InsightFaceEval.IO
 {
@@ -10,8 +11,9 @@ namespace InsightFaceEval.IO
         /// Writes <paramref name="bytes"/> to a temporary file beside <paramref name="path"/>, closes it, then
         /// renames it into place, so an interrupted run never leaves a half-written file under the real name.
         /// With <paramref name="overwrite"/> false an existing file is an <see cref="IOException"/>.
+        /// Cancellation is honoured between 1 MiB chunks and before the rename; a cancelled write leaves nothing.
         /// </summary>
-        public static void WriteAllBytes(string path, byte[] bytes, bool overwrite)
+        public static void WriteAllBytes(string path, byte[] bytes, bool overwrite, CancellationToken cancellationToken = default)
         {
             var full = Path.GetFullPath(path);
             var folder = Path.GetDirectoryName(full);
@@ -21,8 +23,15 @@ namespace InsightFaceEval.IO
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
                 {
-                    stream.Write(bytes, 0, bytes.Length);
+                    const int chunk = 1 << 20;
+                    for (var offset = 0; offset < bytes.Length; offset += chunk)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        stream.Write(bytes, offset, Math.Min(chunk, bytes.Length - offset));
+                    }
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
 
                 if (File.Exists(full))
                 {

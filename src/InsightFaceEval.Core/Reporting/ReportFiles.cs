@@ -1,4 +1,5 @@
 using System;
+using InsightFaceEval.IO;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -50,7 +51,7 @@ namespace InsightFaceEval.Reporting
             switch (format)
             {
                 case ReportFormat.Json:
-                    AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ReportJson.Write(report)), cancellationToken);
+                    AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ReportJson.Write(report)), overwrite: true, cancellationToken);
                     written.Add(path);
                     break;
                 case ReportFormat.Html:
@@ -58,7 +59,7 @@ namespace InsightFaceEval.Reporting
                         var charts = ReportCharts.All(report);
                         cancellationToken.ThrowIfCancellationRequested();
                         var html = HtmlReportWriter.Render(report, charts, thumbnails);
-                        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(html), cancellationToken);
+                        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(html), overwrite: true, cancellationToken);
                         written.Add(path);
                         break;
                     }
@@ -76,12 +77,12 @@ namespace InsightFaceEval.Reporting
                             {
                                 var file = Path.Combine(folder, c.Id + ".svg");
                                 var svg = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + c.Svg.Replace("<svg viewBox", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" height=\"400\" viewBox");
-                                AtomicFile.WriteAllBytes(file, Encoding.UTF8.GetBytes(svg), cancellationToken);
+                                AtomicFile.WriteAllBytes(file, Encoding.UTF8.GetBytes(svg), overwrite: true, cancellationToken);
                                 chartFiles.Add(file);
                             }
                         }
 
-                        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(MarkdownReportWriter.Render(report, charts, charts.Count > 0 ? folderName : null)), cancellationToken);
+                        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(MarkdownReportWriter.Render(report, charts, charts.Count > 0 ? folderName : null)), overwrite: true, cancellationToken);
                         written.Add(path);
                         written.AddRange(chartFiles);
                         break;
@@ -89,44 +90,6 @@ namespace InsightFaceEval.Reporting
             }
 
             return written;
-        }
-    }
-
-    /// <summary>Whole-file writes that never leave a half-written file: a temporary name beside the target, then a rename.</summary>
-    public static class AtomicFile
-    {
-        public static void WriteAllBytes(string path, byte[] bytes, CancellationToken cancellationToken)
-        {
-            var full = Path.GetFullPath(path);
-            var dir = Path.GetDirectoryName(full);
-            Directory.CreateDirectory(dir);
-            var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-            try
-            {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.WriteThrough))
-                {
-                    const int chunk = 1 << 20;
-                    for (var offset = 0; offset < bytes.Length; offset += chunk)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        stream.Write(bytes, offset, Math.Min(chunk, bytes.Length - offset));
-                    }
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                if (File.Exists(full))
-                {
-                    File.Replace(temp, full, null);
-                }
-                else
-                {
-                    File.Move(temp, full);
-                }
-            }
-            finally
-            {
-                if (File.Exists(temp)) { File.Delete(temp); }
-            }
         }
     }
 }

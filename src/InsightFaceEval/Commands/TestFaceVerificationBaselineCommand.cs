@@ -1,4 +1,5 @@
 using System;
+using InsightFaceEval.IO;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -181,7 +182,7 @@ namespace InsightFaceEval.Commands
             }
 
             if (!ShouldProcessBaseline(path)) { return; }
-            AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ReportJson.Write(report)), CancellationToken.None);
+            AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ReportJson.Write(report)), overwrite: true);
             WriteVerbose($"Wrote the baseline '{path}' ({string.Join(", ", models.Select(m => m.Name))}).");
         }
 
