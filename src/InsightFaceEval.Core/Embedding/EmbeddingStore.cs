@@ -137,10 +137,17 @@ namespace InsightFaceEval.Embedding
             return result;
         }
 
+        // Path.GetInvalidFileNameChars returns a new array on every call; this runs for every stored vector.
+        private static readonly HashSet<char> UnsafeFileNameChars = new HashSet<char>(Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }));
+
         internal static string SafeSegment(string segment)
         {
-            var invalid = Path.GetInvalidFileNameChars();
-            var chars = segment.Select(c => invalid.Contains(c) || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' || c == '|' ? '_' : c).ToArray();
+            var chars = segment.ToCharArray();
+            for (var i = 0; i < chars.Length; i++)
+            {
+                if (UnsafeFileNameChars.Contains(chars[i])) { chars[i] = '_'; }
+            }
+
             var safe = new string(chars).Trim();
             if (safe.Length == 0 || safe == "." || safe == "..") { safe = "_" + safe; }
             return safe;
@@ -158,9 +165,16 @@ namespace InsightFaceEval.Embedding
 
         internal static string Hex(byte[] bytes)
         {
-            var sb = new StringBuilder(bytes.Length * 2);
-            foreach (var b in bytes) { sb.Append(b.ToString("x2", CultureInfo.InvariantCulture)); }
-            return sb.ToString();
+            // Once per image on the hot path: one char buffer, not a string per byte.
+            const string digits = "0123456789abcdef";
+            var chars = new char[bytes.Length * 2];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = digits[bytes[i] >> 4];
+                chars[(2 * i) + 1] = digits[bytes[i] & 0xF];
+            }
+
+            return new string(chars);
         }
 
         private static byte[] FromHex(string hex)
@@ -213,9 +227,15 @@ namespace InsightFaceEval.Embedding
         }
 
         /// <summary>Writes a vector atomically (temporary name, then rename) and returns its full path.</summary>
-        public string WriteVector(string relativePath, float[] vector)
+        public string WriteVector(string relativePath, float[] vector) => WriteStoreFile(StoreRelativeFile(relativePath), vector);
+
+        /// <summary>
+        /// Writes a vector atomically to <paramref name="storeRelativeFile"/> (from <see cref="StoreRelativeFile"/>, which
+        /// the caller already holds for the index line) and returns its full path.
+        /// </summary>
+        public string WriteStoreFile(string storeRelativeFile, float[] vector)
         {
-            var path = EmbeddingPathFor(relativePath);
+            var path = Path.Combine(Folder, storeRelativeFile.Replace('/', Path.DirectorySeparatorChar));
             var folder = Path.GetDirectoryName(path);
             if (!_createdFolders.ContainsKey(folder))
             {

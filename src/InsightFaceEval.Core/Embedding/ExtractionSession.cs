@@ -227,7 +227,7 @@ namespace InsightFaceEval.Embedding
             }
 
             string sha;
-            using (var hash = SHA256.Create()) { sha = EmbeddingStore.Hex(hash.ComputeHash(bytes)); }
+            sha = EmbeddingStore.Hex(Sha256OfThisThread.ComputeHash(bytes));
             if (ImageFormats.IsLossy(bytes)) { Interlocked.Increment(ref _lossyImages); }
 
             foreach (var state in _models.Values)
@@ -304,9 +304,10 @@ namespace InsightFaceEval.Embedding
             }
 
             CheckNorm(state, reply.Feature);
-            var embeddingPath = state.Store.WriteVector(item.RelativePath, reply.Feature);
+            var storeFile = ModelStore.StoreRelativeFile(item.RelativePath);
+            var embeddingPath = state.Store.WriteStoreFile(storeFile, reply.Feature);
             Record(state, new StoreRecord(item.RelativePath, sha, item.Identity, EmbeddingStatus.Success, reply.Feature.Length, serverModel, state.Name,
-                ModelStore.StoreRelativeFile(item.RelativePath), item.Path, now, ModuleInfo.Version, _endpointFingerprint, outcome.Elapsed.TotalMilliseconds));
+                storeFile, item.Path, now, ModuleInfo.Version, _endpointFingerprint, outcome.Elapsed.TotalMilliseconds));
             Emit(ExtractionEvent.Output(new FaceEmbedding(item.Path, item.RelativePath, item.Identity, serverModel, reply.Feature,
                 EmbeddingStatus.Success, embeddingPath, sha, outcome.Elapsed, duplicate)));
             Count(duplicate);
@@ -527,6 +528,13 @@ namespace InsightFaceEval.Embedding
                 }
             }
         }
+
+        // One hasher per thread instead of one per image: HashAlgorithm is not thread-safe, and the hash is taken
+        // with no await in between, so the thread cannot change under it.
+        [ThreadStatic]
+        private static SHA256 _sha256;
+
+        private static SHA256 Sha256OfThisThread => _sha256 ?? (_sha256 = SHA256.Create());
 
         private static Outcome Failed(string problem, ExtractionErrorCategory category, string message, string recommendedAction) =>
             new Outcome(null, TimeSpan.Zero, new ExtractionError(problem, category, new InvalidOperationException(message), null, false, recommendedAction));

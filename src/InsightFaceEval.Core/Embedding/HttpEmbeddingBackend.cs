@@ -238,13 +238,14 @@ namespace InsightFaceEval.Embedding
             return "the connection was closed before the reply was complete";
         }
 
+        // Shared: GetBytes is thread-safe, and creating a generator per request cost more than the bytes.
+        private static readonly RandomNumberGenerator BoundaryRandom = RandomNumberGenerator.Create();
+
         private static string NewBoundary()
         {
             var bytes = new byte[16];
-            using (var rng = RandomNumberGenerator.Create()) { rng.GetBytes(bytes); }
-            var sb = new StringBuilder("----InsightFaceEval", 19 + 32);
-            foreach (var b in bytes) { sb.Append(b.ToString("x2", CultureInfo.InvariantCulture)); }
-            return sb.ToString();
+            BoundaryRandom.GetBytes(bytes);
+            return "----InsightFaceEval" + EmbeddingStore.Hex(bytes);
         }
 
         public void Dispose() => _client.Dispose();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading;
 
 namespace InsightFaceEval.Embedding
 {
@@ -24,7 +25,7 @@ namespace InsightFaceEval.Embedding
         public static byte[] Serialize(float[] vector)
         {
             if (vector == null) { throw new ArgumentNullException(nameof(vector)); }
-            var header = Header(vector.Length);
+            var header = HeaderFor(vector.Length);
             var bytes = new byte[header.Length + (vector.Length * 4)];
             Buffer.BlockCopy(header, 0, bytes, 0, header.Length);
             Buffer.BlockCopy(vector, 0, bytes, header.Length, vector.Length * 4);
@@ -34,6 +35,18 @@ namespace InsightFaceEval.Embedding
             }
 
             return bytes;
+        }
+
+        // A run writes thousands of vectors of one length: build that header once. Never handed out, only copied.
+        private static Tuple<int, byte[]> _lastHeader;
+
+        private static byte[] HeaderFor(int length)
+        {
+            var last = Volatile.Read(ref _lastHeader);
+            if (last != null && last.Item1 == length) { return last.Item2; }
+            var header = Header(length);
+            Volatile.Write(ref _lastHeader, Tuple.Create(length, header));
+            return header;
         }
 
         private static byte[] Header(int length)

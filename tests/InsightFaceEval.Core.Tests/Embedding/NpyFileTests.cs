@@ -39,6 +39,20 @@ namespace InsightFaceEval.Tests.Embedding
         }
 
         [Fact]
+        public void AlternatingLengthsEachGetTheirOwnShape()
+        {
+            // The header of the last length is reused; a different length must never inherit its shape.
+            var a = NpyFile.Serialize(new[] { 1f, 2f, 3f });
+            var b = NpyFile.Serialize(new float[512]);
+            var c = NpyFile.Serialize(new[] { 1f, 2f, 3f });
+            Assert.Equal(a, c);
+            Assert.Contains("'shape': (3,)", System.Text.Encoding.ASCII.GetString(a, 0, 128));
+            Assert.Contains("'shape': (512,)", System.Text.Encoding.ASCII.GetString(b, 0, 128));
+            Assert.Equal(new[] { 1f, 2f, 3f }, NpyFile.Parse(c));
+            Assert.Equal(512, NpyFile.Parse(b).Length);
+        }
+
+        [Fact]
         public void ReadsFloat64BigEndianAndLaterFormatVersions()
         {
             var values = new[] { 0.25, -1.0 / 3.0, 1e-3 };

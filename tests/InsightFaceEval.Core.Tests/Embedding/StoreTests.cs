@@ -43,7 +43,16 @@ namespace InsightFaceEval.Tests.Embedding
             Assert.Equal(Path.Combine(_root, "eagle-2", "alice", "img1.png.npy"), path);
             Assert.Equal(new[] { 0.5f, 0.5f, 0.5f, 0.5f }, NpyFile.Read(path));
             Assert.Equal("__/x/y.png.npy", ModelStore.StoreRelativeFile("../x/./y.png"));
+            Assert.Equal("a/b_c__d_.png.npy", ModelStore.StoreRelativeFile("a/b:c*?d|.png"));
+            Assert.Equal("x/_./y.png.npy", ModelStore.StoreRelativeFile("x/ . /y.png"));
             Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+        }
+
+        [Fact]
+        public void HexIsLowercaseTwoDigitsPerByte()
+        {
+            Assert.Equal("00010fa0ff", EmbeddingStore.Hex(new byte[] { 0x00, 0x01, 0x0f, 0xa0, 0xff }));
+            Assert.Equal(string.Empty, EmbeddingStore.Hex(Array.Empty<byte>()));
         }
 
         [Fact]
