@@ -20,28 +20,6 @@ BeforeAll {
     # Cached after the first fetch; the Test task's build has fetched already.
     $script:assets = Get-TestAssets -CacheDirectory (Join-Path $script:root '.cache')
 
-    function Get-RuntimeId {
-        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-        "$os-$([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
-    }
-
-    function Get-NativeName {
-        if ($IsWindows) { 'onnxruntime.dll' } elseif ($IsMacOS) { 'libonnxruntime.dylib' } else { 'libonnxruntime.so' }
-    }
-
-    function Invoke-ChildPwsh {
-        # A fresh process, so what it loads is not mixed up with what this session has loaded.
-        param([Parameter(Mandatory)] [string] $Command)
-        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Command))
-        $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
-        $output = if (Test-Path $exe) {
-            & $exe -NoProfile -NonInteractive -EncodedCommand $encoded
-        }
-        else {
-            & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded
-        }
-        ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
-    }
 }
 
 Describe 'Find-Face on the sample photos' {
@@ -193,12 +171,7 @@ Describe 'Find-Face and ONNX Runtime' {
     It 'loads ONNX Runtime only when a local-model feature runs, from the module''s runtimes folder' {
         $result = Invoke-ChildPwsh @"
 `$ErrorActionPreference = 'Stop'
-function Get-OnnxState {
-    [pscustomobject]@{
-        Managed = [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.ML.OnnxRuntime' })
-        Native  = ((Get-Process -Id `$PID).Modules | Where-Object ModuleName -like '*onnxruntime*' | ForEach-Object FileName) -join ';'
-    }
-}
+$(Get-OnnxStateFunction)
 Import-Module '$($script:manifest)'
 `$null = Get-Command -Module InsightFaceEval
 `$null = Get-Help Find-Face -Full
@@ -211,7 +184,7 @@ Import-Module '$($script:manifest)'
         $result.Faces | Should -Be 3
         $result.After.Managed | Should -BeTrue
         # One native library, the module's own for this system.
-        $result.After.Native | Should -Be (Join-Path $script:moduleDir "runtimes/$(Get-RuntimeId)/native/$(Get-NativeName)")
+        $result.After.Native | Should -Be (Join-Path $script:moduleDir (Get-OnnxNativeRelativePath))
     }
 
     It 'says which native library is missing when the module lacks it' {

@@ -51,15 +51,6 @@ BeforeAll {
         [Math]::Sqrt($sum)
     }
 
-    function Invoke-ChildPwsh {
-        # A fresh process, so what it loads is not mixed up with what this session has loaded.
-        param([Parameter(Mandatory)] [string] $Command)
-        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Command))
-        $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
-        $output = if (Test-Path $exe) { & $exe -NoProfile -NonInteractive -EncodedCommand $encoded }
-        else { & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded }
-        ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
-    }
 }
 
 Describe 'Find-Face | New-FaceCrop | Get-FaceEmbedding -ModelPath on the sample photos' {
@@ -188,18 +179,10 @@ Describe 'Get-FaceEmbedding -ModelPath against the local endpoint serving the sa
 
     It 'loads ONNX Runtime only for -ModelPath, from the module''s runtimes folder, never for the HTTP path' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
-        $rid = "$os-$([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
-        $native = if ($IsWindows) { 'onnxruntime.dll' } elseif ($IsMacOS) { 'libonnxruntime.dylib' } else { 'libonnxruntime.so' }
         $crop = $script:crops[0].Path
         $result = Invoke-ChildPwsh @"
 `$ErrorActionPreference = 'Stop'
-function Get-OnnxState {
-    [pscustomobject]@{
-        Managed = [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Microsoft.ML.OnnxRuntime' })
-        Native  = ((Get-Process -Id `$PID).Modules | Where-Object ModuleName -like '*onnxruntime*' | ForEach-Object FileName) -join ';'
-    }
-}
+$(Get-OnnxStateFunction)
 Import-Module '$($script:manifest)'
 `$overHttp = @(Get-FaceEmbedding -LiteralPath '$crop' -Model dingo -ServerUrl '$($script:endpoint.Url)' -OutputDirectory '$(Join-Path $TestDrive 'lazy-http')')
 `$afterHttp = Get-OnnxState
@@ -211,7 +194,7 @@ Import-Module '$($script:manifest)'
         $result.AfterHttp.Native | Should -BeNullOrEmpty
         $result.Offline | Should -Be 512
         $result.AfterOffline.Managed | Should -BeTrue
-        $result.AfterOffline.Native | Should -Be (Join-Path $script:moduleDir "runtimes/$rid/native/$native")
+        $result.AfterOffline.Native | Should -Be (Join-Path $script:moduleDir (Get-OnnxNativeRelativePath))
     }
 }
 

@@ -33,4 +33,37 @@ function Test-PythonModule {
     $LASTEXITCODE -eq 0
 }
 
+function Invoke-ChildPwsh {
+    <#
+    Runs a script in a fresh pwsh, so what it loads is not mixed up with what this session has
+    loaded, and returns its JSON output as objects.
+    #>
+    param([Parameter(Mandatory)] [string] $Command)
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Command))
+    $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+    $output = if (Test-Path $exe) { & $exe -NoProfile -NonInteractive -EncodedCommand $encoded }
+    else { & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded }
+    ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
+}
+
+function Get-OnnxStateFunction {
+    <# Script text defining Get-OnnxState in a child pwsh: is ONNX Runtime (managed, native) loaded, and from where. #>
+    @'
+function Get-OnnxState {
+    [pscustomobject]@{
+        Managed = [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.ML.OnnxRuntime' })
+        Native  = ((Get-Process -Id $PID).Modules | Where-Object ModuleName -like '*onnxruntime*' | ForEach-Object FileName) -join ';'
+    }
+}
+'@
+}
+
+function Get-OnnxNativeRelativePath {
+    <# Where the module keeps ONNX Runtime's native library for this process: runtimes/<rid>/native/<file>. #>
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $rid = "$os-$([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
+    $native = if ($IsWindows) { 'onnxruntime.dll' } elseif ($IsMacOS) { 'libonnxruntime.dylib' } else { 'libonnxruntime.so' }
+    "runtimes/$rid/native/$native"
+}
+
 Export-ModuleMember -Function *

@@ -91,9 +91,9 @@ namespace InsightFaceEval.Reporting
                 Metrics(c),
                 Metrics(r.SystemLevel),
                 Metrics(r.CommonCompleted),
-                Summary(c.Genuine),
-                Summary(c.Impostor),
-                c.Roc.Select(p => new ReportRocPoint(p.Threshold, p.Far, p.Tar)),
+                c.Genuine,
+                c.Impostor,
+                c.Roc,
                 c.Histogram != null && c.Histogram.Genuine.Length > 0 ? new ReportHistogram(c.Histogram.BinEdges, c.Histogram.Genuine, c.Histogram.Impostor) : null,
                 r.HardestGenuinePairs.Take(hardest).Select(Pair),
                 r.HardestImpostorPairs.Take(hardest).Select(Pair));
@@ -121,9 +121,6 @@ namespace InsightFaceEval.Reporting
                 m.EerUpper,
                 at == null ? null : new ReportThresholdOutcome(at.Threshold, at.Tar, at.TarLower, at.TarUpper, at.Far, at.FarLower, at.FarUpper));
         }
-
-        private static ReportScoreSummary Summary(ScoreSummary s) =>
-            s == null ? null : new ReportScoreSummary(s.Count, s.Mean, s.StandardDeviation, s.Minimum, s.Maximum);
 
         private static HardPair Pair(ScoredPair p) =>
             new HardPair(p.IsGenuine, p.ReferenceRelativePath ?? System.IO.Path.GetFileName(p.ReferencePath), p.DifferenceRelativePath ?? System.IO.Path.GetFileName(p.DifferencePath),

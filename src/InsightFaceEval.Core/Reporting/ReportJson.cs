@@ -189,7 +189,7 @@ namespace InsightFaceEval.Reporting
             w.WriteEndObject();
         }
 
-        private static void WriteSummary(Utf8JsonWriter w, ReportScoreSummary s)
+        private static void WriteSummary(Utf8JsonWriter w, ScoreSummary s)
         {
             if (s == null)
             {
@@ -410,7 +410,7 @@ namespace InsightFaceEval.Reporting
                 ReadMetricSet(Obj(m, "commonPairs")),
                 ReadSummary(Obj(m, "genuineScores")),
                 ReadSummary(Obj(m, "impostorScores")),
-                Array(m, "roc").Select(r => new ReportRocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
+                Array(m, "roc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
                 histogram,
                 Array(m, "hardestGenuine").Select(p => ReadPair(p, true)),
                 Array(m, "hardestImpostor").Select(p => ReadPair(p, false)));
@@ -446,8 +446,8 @@ namespace InsightFaceEval.Reporting
                 Num(t, rateName), Num(t, "threshold"), Num(t, achievedName), Long(t, "falseAcceptBudget") ?? 0,
                 Num(t, "lowestSupportableFar"), Num(t, "intervalLow"), Num(t, "intervalHigh"));
 
-        private static ReportScoreSummary ReadSummary(JsonElement? s) =>
-            s.HasValue ? new ReportScoreSummary(Long(s, "count") ?? 0, Num(s, "mean"), Num(s, "standardDeviation"), Num(s, "minimum"), Num(s, "maximum")) : null;
+        private static ScoreSummary ReadSummary(JsonElement? s) =>
+            s.HasValue ? new ScoreSummary(Long(s, "count") ?? 0, Num(s, "mean"), Num(s, "standardDeviation"), Num(s, "minimum"), Num(s, "maximum")) : null;
 
         private static JsonElement? Obj(JsonElement? e, string name) =>
             e.HasValue && e.Value.ValueKind == JsonValueKind.Object && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : (JsonElement?)null;

@@ -120,9 +120,9 @@ namespace InsightFaceEval.Reporting
             MetricSet completed,
             MetricSet systemLevel,
             MetricSet commonPairs,
-            ReportScoreSummary genuineScores,
-            ReportScoreSummary impostorScores,
-            IEnumerable<ReportRocPoint> roc,
+            ScoreSummary genuineScores,
+            ScoreSummary impostorScores,
+            IEnumerable<RocPoint> roc,
             ReportHistogram histogram,
             IEnumerable<HardPair> hardestGenuine,
             IEnumerable<HardPair> hardestImpostor)
@@ -138,7 +138,7 @@ namespace InsightFaceEval.Reporting
             CommonPairs = commonPairs;
             GenuineScores = genuineScores;
             ImpostorScores = impostorScores;
-            Roc = (roc ?? Enumerable.Empty<ReportRocPoint>()).ToArray();
+            Roc = (roc ?? Enumerable.Empty<RocPoint>()).ToArray();
             Histogram = histogram;
             HardestGenuine = (hardestGenuine ?? Enumerable.Empty<HardPair>()).ToArray();
             HardestImpostor = (hardestImpostor ?? Enumerable.Empty<HardPair>()).ToArray();
@@ -165,12 +165,12 @@ namespace InsightFaceEval.Reporting
         /// <summary>Metrics on the pairs every compared model completed.</summary>
         public MetricSet CommonPairs { get; }
 
-        public ReportScoreSummary GenuineScores { get; }
+        public ScoreSummary GenuineScores { get; }
 
-        public ReportScoreSummary ImpostorScores { get; }
+        public ScoreSummary ImpostorScores { get; }
 
         /// <summary>ROC points (thinned for plotting), by decreasing threshold.</summary>
-        public IReadOnlyList<ReportRocPoint> Roc { get; }
+        public IReadOnlyList<RocPoint> Roc { get; }
 
         public ReportHistogram Histogram { get; }
 
@@ -335,48 +335,6 @@ namespace InsightFaceEval.Reporting
         public double? IntervalLow { get; }
 
         public double? IntervalHigh { get; }
-    }
-
-    /// <summary>Count, mean, standard deviation and range of one score population.</summary>
-    public sealed class ReportScoreSummary
-    {
-        public ReportScoreSummary(long count, double? mean, double? standardDeviation, double? minimum, double? maximum)
-        {
-            Count = count;
-            Mean = mean;
-            StandardDeviation = standardDeviation;
-            Minimum = minimum;
-            Maximum = maximum;
-        }
-
-        public long Count { get; }
-
-        public double? Mean { get; }
-
-        public double? StandardDeviation { get; }
-
-        public double? Minimum { get; }
-
-        public double? Maximum { get; }
-    }
-
-    /// <summary>One point of the ROC: the rates when accepting score >= threshold.</summary>
-    public sealed class ReportRocPoint
-    {
-        public ReportRocPoint(double threshold, double far, double tar)
-        {
-            Threshold = threshold;
-            Far = far;
-            Tar = tar;
-        }
-
-        public double Threshold { get; }
-
-        public double Far { get; }
-
-        public double Tar { get; }
-
-        public double Frr => 1 - Tar;
     }
 
     /// <summary>Genuine and impostor score counts per bin: bin i is [BinEdges[i], BinEdges[i+1]), the last bin closed.</summary>

@@ -51,10 +51,10 @@ namespace InsightFaceEval.Tests.Reporting
             var set = Metrics(genuine, impostor);
             var sortedG = genuine.OrderBy(s => s).ToArray();
             var sortedI = impostor.OrderByDescending(s => s).ToArray();
-            var roc = new List<ReportRocPoint>();
+            var roc = new List<RocPoint>();
             foreach (var t in genuine.Concat(impostor).Distinct().OrderByDescending(s => s).Where((s, k) => k % 7 == 0))
             {
-                roc.Add(new ReportRocPoint(t, (double)impostor.Count(s => s >= t) / impostor.Length, (double)genuine.Count(s => s >= t) / genuine.Length));
+                roc.Add(new RocPoint(t, (double)impostor.Count(s => s >= t) / impostor.Length, (double)genuine.Count(s => s >= t) / genuine.Length));
             }
 
             string P(int k) => imagePaths == null || imagePaths.Length == 0 ? null : imagePaths[k % imagePaths.Length];
@@ -87,11 +87,11 @@ namespace InsightFaceEval.Tests.Reporting
             return new MetricSet(genuine.Length, impostor.Length, tars, 0.031, 0.33, 0.9934, 0.975, 0.31, 0.972, 0.004, 4.1);
         }
 
-        private static ReportScoreSummary Summary(double[] s)
+        private static ScoreSummary Summary(double[] s)
         {
             var mean = s.Average();
             var sd = Math.Sqrt(s.Sum(x => (x - mean) * (x - mean)) / Math.Max(1, s.Length - 1));
-            return new ReportScoreSummary(s.Length, mean, sd, s.Min(), s.Max());
+            return new ScoreSummary(s.Length, mean, sd, s.Min(), s.Max());
         }
 
         private static double NextUp(double x) => x + Math.Max(1e-12, Math.Abs(x) * 1e-12);
