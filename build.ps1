@@ -44,6 +44,10 @@ param(
     # Run only the xunit tests.
     [switch] $SkipPester,
 
+    # With Test: the folder holding the vendor's peers (seed_client.py, seed_crop.py); default: ../shared/peers
+    # beside the checkout, where CI lays it out. Without them the interop tests skip and say so.
+    [string] $PeersPath,
+
     # With Clean: also remove the fetched models, photos and packages.
     [switch] $IncludeCache,
 
@@ -188,11 +192,17 @@ function Invoke-PesterTests {
     [string[]] $child = Get-ChildPwsh
     $env:INSIGHTFACEEVAL_MODULE = Join-Path $StageDir "$ModuleName.psd1"
     $env:INSIGHTFACEEVAL_ROOT = $Root
+    if ($PeersPath) { $env:INSIGHTFACEEVAL_PEERS = (Resolve-Path -LiteralPath $PeersPath).Path }
     $childArgs = @($child | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pester, '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summary) + $paths
     & $child[0] @childArgs | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
     $s = Get-Content $summary -Raw | ConvertFrom-Json
+    if ($s.SkippedTests) {
+        Write-Host ''
+        Write-Host 'Skipped Pester tests:'
+        foreach ($t in $s.SkippedTests) { Write-Host "  $($t.Name): $($t.Reason)" }
+    }
     $failed = [int]$s.Failed
     if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed = 1 }
     [pscustomobject]@{ Passed = [int]$s.Passed; Failed = $failed; Skipped = [int]$s.Skipped }

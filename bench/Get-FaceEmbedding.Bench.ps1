@@ -57,7 +57,8 @@ $work = Join-Path ([IO.Path]::GetTempPath()) ('ife-bench-' + [guid]::NewGuid().T
 $null = New-Item -ItemType Directory -Path $work
 $python = Get-TestPython
 $havePython = Test-PythonModule numpy, requests
-$seedClient = Join-Path (Get-TestSharedRoot) 'peers/seed_client.py'
+$peers = Get-TestPeersPath -File 'seed_client.py'
+if (-not $peers) { Write-Warning ("The vendor's client is not measured: " + (Get-TestPeersSkipReason -File 'seed_client.py')) }
 $endpoints = @()
 $rows = [System.Collections.Generic.List[object]]::new()
 
@@ -105,13 +106,13 @@ try {
     $seedRate = $null
     $sessionRate = $null
     $seedSame = $null
-    if ($havePython -and (Test-Path $seedClient)) {
+    if ($havePython -and $peers) {
         Write-Host "Vendor seed_client.py once per image over $SeedClientSample crops..."
         Reset-TestEndpointStats $ep
         $sample = $files | Select-Object -First $SeedClientSample
         $seedOut = Join-Path $work 'seed'
         $null = New-Item -ItemType Directory -Path $seedOut
-        Push-Location (Split-Path $seedClient)
+        Push-Location $peers
         try {
             $watch = [Diagnostics.Stopwatch]::StartNew()
             foreach ($f in $sample) {

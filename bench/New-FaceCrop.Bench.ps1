@@ -7,7 +7,7 @@
     Makes -Count synthetic photos (JPEG, quality 90, -Width x -Height, one face-sized box each, listed
     in boxes.csv), then, in the same run and on the same files:
       - the baseline: bench/seed_crop_loop.py, a plain Python loop of cv2.imread, the vendor helper
-        (../shared/peers/seed_crop.py, imported, not copied) and cv2.imwrite to PNG;
+        (seed_crop.py from $env:INSIGHTFACEEVAL_PEERS or ../shared/peers, imported, not copied) and cv2.imwrite to PNG;
       - New-FaceCrop, in a fresh child pwsh: Import-Csv boxes.csv | New-FaceCrop.
     Each side's time covers its loop only (not interpreter start, imports or reading the CSV). Peak
     memory is each process's peak resident set (Python's ru_maxrss; .NET's PeakWorkingSet64, which is
@@ -44,10 +44,11 @@ $ErrorActionPreference = 'Stop'
 
 $repo = Split-Path $PSScriptRoot -Parent
 $manifest = Join-Path $repo 'out/InsightFaceEval/InsightFaceEval.psd1'
-$peers = Join-Path (Split-Path $repo -Parent) 'shared/peers'
+Import-Module (Join-Path $repo 'tests/Pester/TestHelpers.psm1') -Force
+$peers = Get-TestPeersPath -File 'seed_crop.py'
 if (-not $WorkDirectory) { $WorkDirectory = Join-Path $repo 'out/bench/new-facecrop' }
 if (-not (Test-Path $manifest)) { throw "Build the module first: dotnet pwsh ./build.ps1 -Task Build (no $manifest)." }
-if (-not (Test-Path (Join-Path $peers 'seed_crop.py'))) { throw "The vendor helper is not at $peers/seed_crop.py." }
+if (-not $peers) { throw (Get-TestPeersSkipReason -File 'seed_crop.py') }
 if (-not (Get-Command $Python -ErrorAction SilentlyContinue)) { throw "$Python is missing." }
 & $Python -c 'import cv2, numpy' 2>$null
 if ($LASTEXITCODE -ne 0) { throw "$Python cannot import cv2 and numpy: apt-get install python3-numpy python3-opencv" }

@@ -17,9 +17,16 @@ $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = Join-Path $ResultsDirectory 'pester.xml'
 $result = Invoke-Pester -Configuration $config
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+# Each skipped test with its reason, so the build's last lines say what did not run and why.
+$skippedTests = @($result.Skipped | ForEach-Object {
+        $reason = @($_.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' '
+        if (-not $reason) { $reason = 'skipped' }
+        [pscustomobject]@{ Name = $_.ExpandedPath; Reason = $reason }
+    })
 [pscustomobject]@{
-    Passed  = $result.PassedCount
-    Failed  = $failed
-    Skipped = $result.SkippedCount + $result.NotRunCount
-} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    Passed       = $result.PassedCount
+    Failed       = $failed
+    Skipped      = $result.SkippedCount + $result.NotRunCount
+    SkippedTests = $skippedTests
+} | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $SummaryPath -Encoding UTF8
 exit ([int]($failed -gt 0))

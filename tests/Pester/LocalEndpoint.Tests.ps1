@@ -2,7 +2,8 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:seedClient = Join-Path (Get-TestSharedRoot) 'peers/seed_client.py'
+    $script:peers = Get-TestPeersPath -File 'seed_client.py'
+    $script:seedClient = if ($peers) { Join-Path $peers 'seed_client.py' }
     Import-Module (Join-Path $PSScriptRoot 'LocalEndpoint.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
     $script:root = Join-Path ([IO.Path]::GetTempPath()) ('ife-endpoint-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
@@ -136,7 +137,7 @@ Describe 'The local endpoint' {
 
     It 'serves the vendor''s seed_client.py unchanged' {
         if (-not (Test-PythonModule numpy, requests)) { Set-ItResult -Skipped -Because 'python3-numpy and python3-requests are not installed (apt-get install python3-numpy python3-requests)'; return }
-        if (-not (Test-Path $seedClient)) { Set-ItResult -Skipped -Because "the vendor's client is not at $seedClient"; return }
+        if (-not $seedClient) { Set-ItResult -Skipped -Because (Get-TestPeersSkipReason -File 'seed_client.py'); return }
         $python = Get-TestPython
         Push-Location (Split-Path $seedClient)
         try {

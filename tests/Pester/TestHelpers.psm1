@@ -15,6 +15,30 @@ function Get-TestSharedRoot {
     Join-Path (Split-Path (Get-TestRepositoryRoot) -Parent) 'shared'
 }
 
+function Get-TestPeersPath {
+    <#
+    The folder that holds the vendor's peers (seed_client.py, seed_crop.py), or $null when the named file
+    is in neither place: $env:INSIGHTFACEEVAL_PEERS (build.ps1 -PeersPath sets it), else shared/peers
+    beside the checkout, as CI lays it out. A user's own clone has neither, and the tests that need the
+    peers skip with Get-TestPeersSkipReason.
+    #>
+    param([Parameter(Mandatory)] [string] $File)
+    $candidates = @()
+    if ($env:INSIGHTFACEEVAL_PEERS) { $candidates += $env:INSIGHTFACEEVAL_PEERS }
+    $candidates += Join-Path (Get-TestSharedRoot) 'peers'
+    foreach ($dir in $candidates) {
+        if (Test-Path -LiteralPath (Join-Path $dir $File) -PathType Leaf) { return (Resolve-Path -LiteralPath $dir).Path }
+    }
+    $null
+}
+
+function Get-TestPeersSkipReason {
+    <# Why a test that needs the vendor's peer file is skipped, and how to provide it. #>
+    param([Parameter(Mandatory)] [string] $File)
+    $where = if ($env:INSIGHTFACEEVAL_PEERS) { "in INSIGHTFACEEVAL_PEERS ('$env:INSIGHTFACEEVAL_PEERS') nor " } else { '' }
+    "the vendor's $File is not ${where}in ../shared/peers beside the checkout: set INSIGHTFACEEVAL_PEERS, or run build.ps1 -PeersPath, to the folder that holds it"
+}
+
 function Get-TestPython {
     <# Debian's python3 (which sees Debian's numpy, requests, opencv, sklearn), or $null. #>
     foreach ($candidate in '/usr/bin/python3', 'python3') {
