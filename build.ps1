@@ -26,10 +26,14 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -PesterPath tests/Pester/NewFaceCrop.Tests.ps1 -SkipCoreTests
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Build,Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Fetch', 'Package', 'Clean', 'LocalEndpoint', 'Demo')]
+    # One or more of the tasks above; 'Build,Test' works too (pwsh -File passes a comma list as one string).
+    [ValidatePattern('^(Build|Docs|Test|Fetch|Package|Clean|LocalEndpoint|Demo)(,(Build|Docs|Test|Fetch|Package|Clean|LocalEndpoint|Demo))*$')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -58,6 +62,10 @@ param(
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+
+# `dotnet pwsh ./build.ps1` runs the script as pwsh -File does, which binds 'a,b' as one string: split it.
+$Task = @($Task | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+if ($PesterPath) { $PesterPath = @($PesterPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ }) }
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'

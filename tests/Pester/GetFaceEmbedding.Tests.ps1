@@ -306,8 +306,13 @@ for path in sys.argv[3:]:
             $stats.images.Count | Should -Be 1000
             @($stats.images.Values | Where-Object { $_.models['dingo'].successes -ne 1 }) | Should -BeNullOrEmpty -Because 'no image is uploaded again after a success'
             @($stats.images.Values | Where-Object { $_.models['dingo'].requests -gt 1 + $retries }) | Should -BeNullOrEmpty
-            $stats.requests | Should -Be (1000 + $injected) -Because 'each fault costs exactly one retry'
-            @($r.Verbose | Where-Object Message -Match '^Retrying ').Count | Should -Be $injected
+            # Each fault costs exactly one retry. On a loaded machine a fault-free request can also
+            # outlast -TimeoutSec 2 and be retried: such extra retries must say they timed out.
+            $retried = @($r.Verbose | Where-Object Message -Match '^Retrying ')
+            $stats.requests | Should -Be (1000 + $retried.Count) -Because 'every request after an image''s first is a retry the user is told of'
+            $retried.Count | Should -BeGreaterOrEqual $injected
+            $timedOut = @($retried | Where-Object Message -Match 'did not reply within').Count
+            ($retried.Count - $injected) | Should -BeLessOrEqual $timedOut -Because 'a retry beyond the injected faults comes only from a request that outlasted -TimeoutSec'
         }
 
         It 'gives up on an image after -MaximumRetryCount retries with an error, and goes on' {
