@@ -525,7 +525,7 @@ namespace InsightFaceEval.Embedding
                             // Refused or unknown host before anything worked: a wrong URL or no network, which
                             // retries cannot cure. Later in a run that has worked it is an outage and is retried.
                             Terminate(new ExtractionError("EndpointUnreachable", ExtractionErrorCategory.ConnectionError,
-                                new InvalidOperationException($"Could not reach the endpoint: {failure.Message} The run stopped at its first request, without retrying."),
+                                new InvalidOperationException($"Could not reach the endpoint. {failure.Message} The run stopped at its first request, without retrying."),
                                 null, true, "Check the URL exactly as delivered, the network, any proxy or VPN, then run again: stored results are kept."));
                             token.ThrowIfCancellationRequested();
                             break;
@@ -639,7 +639,8 @@ namespace InsightFaceEval.Embedding
             switch (failure)
             {
                 case BackendFailure.Timeout: return "Timeout";
-                case BackendFailure.ConnectionFailed: return "ConnectionFailed";
+                case BackendFailure.ConnectionFailed:
+                case BackendFailure.Unreachable: return "ConnectionFailed";
                 case BackendFailure.InvalidReply: return "InvalidReply";
                 default: return "ServerError";
             }
@@ -650,7 +651,8 @@ namespace InsightFaceEval.Embedding
             switch (failure)
             {
                 case BackendFailure.Timeout: return ExtractionErrorCategory.OperationTimeout;
-                case BackendFailure.ConnectionFailed: return ExtractionErrorCategory.ConnectionError;
+                case BackendFailure.ConnectionFailed:
+                case BackendFailure.Unreachable: return ExtractionErrorCategory.ConnectionError;
                 case BackendFailure.InvalidReply: return ExtractionErrorCategory.InvalidResult;
                 default: return ExtractionErrorCategory.ResourceUnavailable;
             }
