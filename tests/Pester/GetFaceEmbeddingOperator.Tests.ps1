@@ -163,6 +163,22 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         $text | Should -Not -Match $ep.Token
     }
 
+    It 'runs the help''s -WhatIf example exactly as printed' {
+        $page = Get-Content -LiteralPath (Join-Path (Get-TestRepositoryRoot) 'docs/en-US/Get-FaceEmbedding.md') -Encoding UTF8
+        $start = [array]::FindIndex([string[]]$page, [Predicate[string]] { param($line) $line -like '### Example*See what a run would upload*' })
+        $start | Should -BeGreaterThan 0
+        $command = @($page[($start + 1)..($start + 6)] | Where-Object { $_ -like 'PS> *' } | ForEach-Object { $_.Substring(4) })
+        $command.Count | Should -Be 1
+        $before = (Get-TestEndpointStats $ep).requests
+        $text = Invoke-ConsolePwsh ("Set-Location -LiteralPath '$TestDrive'`n" + $command[0]) -Environment @{ INSIGHTFACE_SERVER_URL = $ep.Url }
+        (Get-TestEndpointStats $ep).requests | Should -Be $before
+        Join-Path $TestDrive 'embeddings' | Should -Not -Exist
+        $lines = @($text -split "`n" | Where-Object { $_ -like 'What if:*' })
+        $lines.Count | Should -Be 2 -Because $text
+        $lines[0] | Should -Match "^What if: Upload 12 image\(s\) to the endpoint for model 'dingo'; 0 more come from the store\. About 3 s at -MaxRequestsPerSecond 5 \(all models: about 5 s\)\.$"
+        $lines[1] | Should -Match "^What if: Upload 12 image\(s\) to the endpoint for model 'eagle'"
+    }
+
     It '-WhatIf does not create a store that does not exist yet' {
         $fresh = New-StorePath
         $r = Invoke-Isolated { param($Files, $Url, $Store) $Files | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -WhatIf }.ToString() @{
