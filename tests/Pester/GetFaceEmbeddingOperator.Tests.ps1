@@ -52,9 +52,9 @@ BeforeAll {
         Set-Content -LiteralPath $file -Value ("Import-Module '$($script:manifest)'`n" + $Script) -Encoding UTF8
         foreach ($key in $Environment.Keys) { Set-Item -Path "env:$key" -Value $Environment[$key] }
         try {
-            $exe = Join-Path $PSHOME 'pwsh'
+            $exe = @('pwsh.exe', 'pwsh', 'powershell.exe' | ForEach-Object { Join-Path $PSHOME $_ } | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf }) | Select-Object -First 1
             $typed = ($Answer -join "`n") + "`n"
-            $text = if (Test-Path $exe) { $typed | & $exe -NoProfile -File $file 2>&1 }
+            $text = if ($exe) { $typed | & $exe -NoProfile -File $file 2>&1 }
             else { $typed | & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -File $file 2>&1 }
             ($text | ForEach-Object { "$_" }) -join "`n"
         }

@@ -16,11 +16,16 @@ BeforeAll {
 
     # '*' and '?' cannot be in Windows file names; every other awkward character can.
     $windows = [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::Windows)
+    # Non-ASCII letters from their code points, so the file reads the same in every PowerShell's default encoding.
+    $zoe = 'Zo' + [char]0x00EB + ' [1]'
+    $lukasz = [char]0x0141 + 'ukasz ' + [char]0x0104 + [char]0x0119
+    $e = [string][char]0x00E9
+    $n = [string][char]0x00F1
     $names = if ($windows) {
-        @('Zoë [1]/a[1].jpg', 'Zoë [1]/b ]x[ y.jpg', 'Łukasz Ąę/c[a-z] é.jpg', 'Łukasz Ąę/d ñ.jpg')
+        @("$zoe/a[1].jpg", "$zoe/b ]x[ y.jpg", "$lukasz/c[a-z] $e.jpg", "$lukasz/d $n.jpg")
     }
     else {
-        @('Zoë [1]/a[1].jpg', 'Zoë [1]/b *star?.jpg', 'Łukasz Ąę*/c[a-z] é?.jpg', 'Łukasz Ąę*/d ñ [*].jpg')
+        @("$zoe/a[1].jpg", "$zoe/b *star?.jpg", "$lukasz*/c[a-z] $e?.jpg", "$lukasz*/d $n [*].jpg")
     }
     $script:photoRoot = Join-Path $TestDrive 'photos'
     $script:photos = for ($i = 0; $i -lt $names.Count; $i++) {
@@ -43,7 +48,7 @@ Describe 'Awkward file names through Find-Face | New-FaceCrop | Get-FaceEmbeddin
         $script:expectedFaces = 0
         foreach ($p in $script:photos) { $script:expectedFaces += @(Find-Face -LiteralPath $p).Count }
         $script:crops = Join-Path $TestDrive 'crops'
-        $script:store = Join-Path $TestDrive 'store [ü]'
+        $script:store = Join-Path $TestDrive ('store [' + [char]0x00FC + ']')
         $script:errors = $null
         # Full path strings, piped by value: each is a file name.
         $script:embeddings = @($script:photos | Find-Face -ErrorVariable +errors |
