@@ -75,7 +75,7 @@ namespace InsightFaceEval.Onnx
     /// crop, pick one face, align its five landmarks onto the ArcFace template, run the recogniser in
     /// batches, L2-normalise. One session per model for the engine's lifetime; thread-safe.
     /// </summary>
-    public sealed class LocalFaceEngine : IFaceEmbedder
+    public sealed class LocalFaceEngine : IFaceCountingEmbedder
     {
         private readonly bool _ownsDetector;
         private readonly bool _ownsRecognizer;
@@ -155,7 +155,11 @@ namespace InsightFaceEval.Onnx
         }
 
         /// <inheritdoc />
-        public IReadOnlyList<float[]> Embed(IReadOnlyList<byte[]> images, CancellationToken cancellationToken)
+        public IReadOnlyList<float[]> Embed(IReadOnlyList<byte[]> images, CancellationToken cancellationToken) =>
+            EmbedCrops(images, cancellationToken).Select(c => c.Feature).ToList();
+
+        /// <inheritdoc />
+        public IReadOnlyList<EmbeddedCrop> EmbedCrops(IReadOnlyList<byte[]> images, CancellationToken cancellationToken)
         {
             if (images == null) { throw new ArgumentNullException(nameof(images)); }
             var prepared = new PreparedFace[images.Count];
@@ -170,7 +174,14 @@ namespace InsightFaceEval.Onnx
                     throw new InvalidDataException($"Image {i} of the batch is not a readable image: {ex.Message}", ex);
                 }
             });
-            return EmbedPrepared(prepared, cancellationToken);
+            var features = EmbedPrepared(prepared, cancellationToken);
+            var result = new EmbeddedCrop[features.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = new EmbeddedCrop(features[i], prepared[i] == null ? 0 : prepared[i].FaceCount);
+            }
+
+            return result;
         }
 
         /// <summary>

@@ -38,6 +38,9 @@ namespace InsightFaceEval.Onnx
         /// <summary>Local models cannot be refused by anyone, so no first request is sent alone.</summary>
         public bool ModelsNeedConfirmation => false;
 
+        /// <inheritdoc />
+        public bool IsLocal => true;
+
         /// <summary>
         /// The name a model is reported under when none is given: the recogniser's file name without its extension
         /// (w600k_r50.onnx gives w600k_r50).

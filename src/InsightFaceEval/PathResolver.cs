@@ -44,6 +44,39 @@ namespace InsightFaceEval.Commands
             return files;
         }
 
+        /// <summary>
+        /// Resolves a -Path parameter that also takes pipeline input. Values piped in (strings, or a Path property of
+        /// an object such as a FaceCrop) are file names, taken literally: a crop named 'a[1].png' is that file, not a
+        /// pattern that matches nothing. Values typed on the command line are wildcard patterns, except that an
+        /// existing file whose name holds wildcard characters is taken as it is.
+        /// </summary>
+        public static List<string> ResolveInputFiles(PSCmdlet cmdlet, IEnumerable<string> paths, bool fromCommandLine, string errorIdPrefix)
+        {
+            if (!fromCommandLine) { return ResolveFiles(cmdlet, paths, true, errorIdPrefix); }
+            var files = new List<string>();
+            if (paths == null) { return files; }
+            foreach (var path in paths)
+            {
+                files.AddRange(ResolveFiles(cmdlet, new[] { path }, IsExistingFileWithWildcardName(cmdlet, path), errorIdPrefix));
+            }
+
+            return files;
+        }
+
+        /// <summary>True for a path with wildcard characters that names an existing file as it is written.</summary>
+        public static bool IsExistingFileWithWildcardName(PSCmdlet cmdlet, string path)
+        {
+            if (string.IsNullOrEmpty(path) || !WildcardPattern.ContainsWildcardCharacters(path)) { return false; }
+            try
+            {
+                return File.Exists(cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is PSArgumentException || ex is NotSupportedException)
+            {
+                return false;
+            }
+        }
+
         /// <summary>Resolves one output-style path (need not exist) on the FileSystem provider.</summary>
         public static string ResolveOutputPath(PSCmdlet cmdlet, string path)
         {

@@ -46,6 +46,9 @@ namespace InsightFaceEval.Embedding
         private long _failed;
         private long _requests;
         private long _lossyImages;
+        private int _anySucceeded;
+        private int _rejectedModels;
+        private readonly ConcurrentDictionary<string, bool> _multipleFacesWarned = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         private bool _disposed;
 
         public ExtractionSession(IEmbeddingBackend backend, EmbeddingStore store, ExtractionOptions options)
@@ -226,6 +229,16 @@ namespace InsightFaceEval.Embedding
                 return;
             }
 
+            if (!ImageFormats.IsImage(bytes))
+            {
+                // A text file or an error page saved as .png: the server would only answer 422, after the upload.
+                Fail(new ExtractionError("NotAnImage", ExtractionErrorCategory.InvalidData,
+                    new InvalidDataException($"'{item.Path}' is not an image: it does not start as a PNG, JPEG, WebP, BMP, GIF or TIFF file does. " +
+                        (_backend.IsLocal ? "It was not embedded." : "Nothing was sent.")),
+                    item.Path, false, "Pass face crops (the PNG files New-FaceCrop writes); check that the file was not renamed or truncated."), _models.Count);
+                return;
+            }
+
             string sha;
             sha = EmbeddingStore.Hex(Sha256OfThisThread.ComputeHash(bytes));
             if (ImageFormats.IsLossy(bytes)) { Interlocked.Increment(ref _lossyImages); }
@@ -251,6 +264,13 @@ namespace InsightFaceEval.Embedding
 
         private async Task ProcessPairAsync(ExtractionItem item, byte[] bytes, string sha, ModelState state, CancellationToken token)
         {
+            if (state.Rejected)
+            {
+                // The model was refused (and reported once): its other images are not sent.
+                Skip();
+                return;
+            }
+
             var key = DatasetPaths.NormalizeKey(item.RelativePath);
             if (!_options.Force && TryServeFromStore(item, key, sha, state)) { return; }
 
@@ -282,6 +302,12 @@ namespace InsightFaceEval.Embedding
                 }
             }
 
+            if (outcome.Skipped)
+            {
+                Skip();
+                return;
+            }
+
             if (outcome.Error != null)
             {
                 var error = outcome.Error;
@@ -290,6 +316,7 @@ namespace InsightFaceEval.Embedding
             }
 
             var reply = outcome.Reply;
+            if (reply.FaceCount > 1 && !AcceptSeveralFaces(item, state, reply.FaceCount)) { return; }
             var serverModel = string.IsNullOrEmpty(reply.ModelName) ? state.Name : reply.ModelName;
             var now = DateTimeOffset.UtcNow;
             if (reply.Feature.Length == 0)
@@ -311,6 +338,37 @@ namespace InsightFaceEval.Embedding
             Emit(ExtractionEvent.Output(new FaceEmbedding(item.Path, item.RelativePath, item.Identity, serverModel, reply.Feature,
                 EmbeddingStatus.Success, embeddingPath, sha, outcome.Elapsed, duplicate)));
             Count(duplicate);
+        }
+
+        /// <summary>
+        /// A crop in which the local detector found several faces: one was embedded. Warns once per image, or, under
+        /// <see cref="ExtractionOptions.RequireOneFace"/>, fails the pair and stores nothing.
+        /// </summary>
+        private bool AcceptSeveralFaces(ExtractionItem item, ModelState state, int faces)
+        {
+            if (_options.RequireOneFace)
+            {
+                Fail(new ExtractionError("MultipleFaces", ExtractionErrorCategory.InvalidData,
+                    new InvalidDataException($"'{item.RelativePath}' holds {faces} faces; -FaceSelection RequireOne accepts crops with exactly one, so model '{state.Name}' stored nothing for it."),
+                    item.Path, false, "Crop one face per image with New-FaceCrop, or choose another -FaceSelection."), 1);
+                return false;
+            }
+
+            if (_multipleFacesWarned.TryAdd(item.Path, true))
+            {
+                Emit(ExtractionEvent.Warning(
+                    $"'{item.RelativePath}' holds {faces} faces; the local model embedded only one (-FaceSelection picks which). A group photo is not a face crop: crop single faces with New-FaceCrop, or pass -FaceSelection RequireOne to refuse such images."));
+            }
+
+            return true;
+        }
+
+        /// <summary>A pair not attempted because its model was refused: it counts as done and failed, reported once per model.</summary>
+        private void Skip()
+        {
+            Interlocked.Increment(ref _failed);
+            Interlocked.Increment(ref _completed);
+            Signal();
         }
 
         private void Count(bool duplicate)
@@ -405,6 +463,7 @@ namespace InsightFaceEval.Embedding
                 var probing = await state.EnterAsync(_backend.ModelsNeedConfirmation, token).ConfigureAwait(false);
                 try
                 {
+                    if (state.Rejected) { return Outcome.Skip; }
                     FeatureReply reply = null;
                     EmbeddingBackendException failure = null;
                     var watch = new Stopwatch();
@@ -435,6 +494,7 @@ namespace InsightFaceEval.Embedding
                         if (failure == null)
                         {
                             state.Confirmed = true;
+                            Volatile.Write(ref _anySucceeded, 1);
                             _pacer.OnSuccess();
                             CheckModelName(state, reply.ModelName);
                             return new Outcome(reply, watch.Elapsed, null);
@@ -461,15 +521,25 @@ namespace InsightFaceEval.Embedding
                             continue;
                         }
 
+                        case BackendFailure.Unreachable when Volatile.Read(ref _anySucceeded) == 0:
+                            // Refused or unknown host before anything worked: a wrong URL or no network, which
+                            // retries cannot cure. Later in a run that has worked it is an outage and is retried.
+                            Terminate(new ExtractionError("EndpointUnreachable", ExtractionErrorCategory.ConnectionError,
+                                new InvalidOperationException($"Could not reach the endpoint. {failure.Message} The run stopped at its first request, without retrying."),
+                                null, true, "Check the URL exactly as delivered, the network, any proxy or VPN, then run again: stored results are kept."));
+                            token.ThrowIfCancellationRequested();
+                            break;
+
                         case BackendFailure.ServerError:
                         case BackendFailure.Timeout:
                         case BackendFailure.ConnectionFailed:
+                        case BackendFailure.Unreachable:
                         case BackendFailure.InvalidReply:
                         {
                             failures++;
                             if (failures > _options.MaximumRetryCount)
                             {
-                                if (probing && !state.Confirmed && failure.Failure == BackendFailure.ConnectionFailed)
+                                if (probing && !state.Confirmed && (failure.Failure == BackendFailure.ConnectionFailed || failure.Failure == BackendFailure.Unreachable))
                                 {
                                     Terminate(new ExtractionError("EndpointUnreachable", ExtractionErrorCategory.ConnectionError,
                                         new InvalidOperationException($"Could not reach the endpoint ({failure.Message}) after {failures} attempt(s)."),
@@ -491,11 +561,9 @@ namespace InsightFaceEval.Embedding
                         }
 
                         case BackendFailure.Rejected when !state.Confirmed:
-                            Terminate(new ExtractionError("ModelRejected", ExtractionErrorCategory.InvalidArgument,
-                                new InvalidOperationException($"The endpoint refused the first request for model '{state.Name}': {failure.Message} Nothing more was sent."),
-                                state.Name, true, "Use a model name your MOU lists (for example buffalo, dingo, eagle or eagle-2); model names are case-sensitive."));
+                            RejectModel(state, failure);
                             token.ThrowIfCancellationRequested();
-                            break;
+                            return Outcome.Skip;
 
                         case BackendFailure.Unauthorized:
                             Terminate(new ExtractionError("Unauthorized", ExtractionErrorCategory.PermissionDenied,
@@ -512,12 +580,10 @@ namespace InsightFaceEval.Embedding
                             break;
 
                         case BackendFailure.ImageRejected:
-                            return Failed("ImageRejected", ExtractionErrorCategory.InvalidData,
-                                $"The endpoint refused '{item.RelativePath}' for model '{state.Name}': {failure.Message}", "Check that the file is a PNG face crop.");
+                            return Failed("ImageRejected", ExtractionErrorCategory.InvalidData, Refusal(item, state, failure), "Check that the file is a PNG face crop.");
 
                         default:
-                            return Failed("RequestRejected", ExtractionErrorCategory.InvalidData,
-                                $"The endpoint refused '{item.RelativePath}' for model '{state.Name}': {failure.Message}", null);
+                            return Failed("RequestRejected", ExtractionErrorCategory.InvalidData, Refusal(item, state, failure), null);
                     }
 
                     throw new OperationCanceledException(token);
@@ -527,6 +593,35 @@ namespace InsightFaceEval.Embedding
                     if (probing) { state.Exit(); }
                 }
             }
+        }
+
+        private string Refusal(ExtractionItem item, ModelState state, EmbeddingBackendException failure) =>
+            _backend.IsLocal
+                ? $"The local model '{state.Name}' could not embed '{item.RelativePath}': {failure.Message}"
+                : $"The endpoint refused '{item.RelativePath}' for model '{state.Name}': {failure.Message}";
+
+        /// <summary>
+        /// The first request for a model was refused: that model stops (one error naming it) and the others go on.
+        /// When no model is left, the run stops.
+        /// </summary>
+        private void RejectModel(ModelState state, EmbeddingBackendException failure)
+        {
+            if (state.Rejected) { return; }
+            state.Rejected = true;
+            var left = _models.Count - Interlocked.Increment(ref _rejectedModels);
+            var what = _backend.IsLocal
+                ? $"The local model '{state.Name}' cannot be used: {failure.Message}"
+                : $"The endpoint refused model '{state.Name}' at its first request: {failure.Message} Nothing more is sent for '{state.Name}'";
+            var rest = left > 0 ? "; the other model(s) go on." : "; no other model is left, so the run stopped.";
+            var error = new ExtractionError("ModelRejected", ExtractionErrorCategory.InvalidArgument, new InvalidOperationException(what.TrimEnd('.') + rest),
+                state.Name, left == 0, "Use a model name your MOU lists (for example buffalo, dingo, eagle or eagle-2); model names are case-sensitive.");
+            if (left == 0)
+            {
+                Terminate(error);
+                return;
+            }
+
+            Emit(ExtractionEvent.Fail(error));
         }
 
         // One hasher per thread instead of one per image: HashAlgorithm is not thread-safe, and the hash is taken
@@ -544,7 +639,8 @@ namespace InsightFaceEval.Embedding
             switch (failure)
             {
                 case BackendFailure.Timeout: return "Timeout";
-                case BackendFailure.ConnectionFailed: return "ConnectionFailed";
+                case BackendFailure.ConnectionFailed:
+                case BackendFailure.Unreachable: return "ConnectionFailed";
                 case BackendFailure.InvalidReply: return "InvalidReply";
                 default: return "ServerError";
             }
@@ -555,7 +651,8 @@ namespace InsightFaceEval.Embedding
             switch (failure)
             {
                 case BackendFailure.Timeout: return ExtractionErrorCategory.OperationTimeout;
-                case BackendFailure.ConnectionFailed: return ExtractionErrorCategory.ConnectionError;
+                case BackendFailure.ConnectionFailed:
+                case BackendFailure.Unreachable: return ExtractionErrorCategory.ConnectionError;
                 case BackendFailure.InvalidReply: return ExtractionErrorCategory.InvalidResult;
                 default: return ExtractionErrorCategory.ResourceUnavailable;
             }
@@ -712,6 +809,7 @@ namespace InsightFaceEval.Embedding
             public ConcurrentDictionary<string, StoreRecord> ByRelativePath { get; } = new ConcurrentDictionary<string, StoreRecord>(StringComparer.Ordinal);
 
             public volatile bool Confirmed;
+            public volatile bool Rejected;
             public int Dimension;
             public int NameWarned;
             public int OffNormCount;
@@ -739,6 +837,9 @@ namespace InsightFaceEval.Embedding
 
         private sealed class Outcome
         {
+            /// <summary>Nothing to write for this pair: its model was refused, and that was reported once.</summary>
+            public static readonly Outcome Skip = new Outcome(null, TimeSpan.Zero, null) { Skipped = true };
+
             public Outcome(FeatureReply reply, TimeSpan elapsed, ExtractionError error)
             {
                 Reply = reply;
@@ -751,6 +852,8 @@ namespace InsightFaceEval.Embedding
             public TimeSpan Elapsed { get; }
 
             public ExtractionError Error { get; }
+
+            public bool Skipped { get; private set; }
         }
 
         private readonly struct PendingRecord

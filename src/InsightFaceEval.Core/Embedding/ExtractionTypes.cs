@@ -36,6 +36,12 @@ namespace InsightFaceEval.Embedding
         /// <summary>429 replies one image may meet before it is given up (they do not count as retries).</summary>
         public int MaximumRateLimitedWaits { get; set; } = 50;
 
+        /// <summary>
+        /// Refuse (instead of warn about) a crop in which a local model's detector finds several faces: the pair fails
+        /// with MultipleFaces and nothing is stored (Get-FaceEmbedding -FaceSelection RequireOne).
+        /// </summary>
+        public bool RequireOneFace { get; set; }
+
         /// <summary>A norm further than this from 1 earns a warning (the service promises unit vectors).</summary>
         public double NormTolerance { get; set; } = 0.01;
     }

@@ -34,6 +34,9 @@ namespace InsightFaceEval.Embedding
         public bool ModelsNeedConfirmation => false;
 
         /// <inheritdoc />
+        public bool IsLocal => true;
+
+        /// <inheritdoc />
         public Task<FeatureReply> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
         {
             if (!_embedders.TryGetValue(request.Model, out var embedder))
@@ -45,9 +48,19 @@ namespace InsightFaceEval.Embedding
             return Task.Run(() =>
             {
                 IReadOnlyList<float[]> features;
+                var faceCount = 0;
                 try
                 {
-                    features = embedder.Embed(new[] { request.Image }, cancellationToken);
+                    if (embedder is IFaceCountingEmbedder counting)
+                    {
+                        var crops = counting.EmbedCrops(new[] { request.Image }, cancellationToken);
+                        features = crops == null || crops.Count != 1 ? null : new[] { crops[0].Feature };
+                        faceCount = features == null ? 0 : crops[0].FaceCount;
+                    }
+                    else
+                    {
+                        features = embedder.Embed(new[] { request.Image }, cancellationToken);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -63,7 +76,7 @@ namespace InsightFaceEval.Embedding
                     throw new EmbeddingBackendException(BackendFailure.InvalidReply, "The local model returned no result for the image.");
                 }
 
-                return new FeatureReply(embedder.ModelName, features[0]);
+                return new FeatureReply(embedder.ModelName, features[0], faceCount);
             }, cancellationToken);
         }
 

@@ -9,10 +9,23 @@ namespace InsightFaceEval.Embedding
     public sealed class FeatureReply
     {
         public FeatureReply(string modelName, float[] feature)
+            : this(modelName, feature, 0)
+        {
+        }
+
+        /// <param name="faceCount">Faces the detector found in the crop, when the source says (local models); 0 when unknown.</param>
+        public FeatureReply(string modelName, float[] feature, int faceCount)
         {
             ModelName = modelName;
             Feature = feature ?? throw new ArgumentNullException(nameof(feature));
+            FaceCount = faceCount;
         }
+
+        /// <summary>
+        /// How many faces the detector found in the crop (one of them was embedded), when the source reports it: the
+        /// local engine does, the hosted protocol does not (0, unknown).
+        /// </summary>
+        public int FaceCount { get; }
 
         /// <summary>The model name the server put in its reply (null when it sent none).</summary>
         public string ModelName { get; }

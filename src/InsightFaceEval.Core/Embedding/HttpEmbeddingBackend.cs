@@ -53,6 +53,9 @@ namespace InsightFaceEval.Embedding
         /// <inheritdoc />
         public bool ModelsNeedConfirmation => true;
 
+        /// <inheritdoc />
+        public bool IsLocal => false;
+
         /// <summary>Removes the URL and its parts from any text before it is shown.</summary>
         public SecretScrubber Scrubber { get; }
 
@@ -106,7 +109,7 @@ namespace InsightFaceEval.Embedding
                 catch (HttpRequestException ex)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
                 }
                 catch (IOException ex)
                 {
@@ -220,6 +223,20 @@ namespace InsightFaceEval.Embedding
                 case JsonValueKind.Array:
                     foreach (var item in element.EnumerateArray()) { return FindMessage(item, depth + 1); }
                     return null;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>A refused connection or an unknown host: no request left, so the session need not retry at first.</summary>
+        private static EmbeddingBackendException Unreachable(Exception ex)
+        {
+            switch (TransportFailures.Classify(ex))
+            {
+                case TransportFailureKind.ConnectionRefused:
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.");
+                case TransportFailureKind.HostNotFound:
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).");
                 default:
                     return null;
             }

@@ -25,6 +25,9 @@ namespace InsightFaceEval.Embedding
         /// </summary>
         bool ModelsNeedConfirmation { get; }
 
+        /// <summary>True for in-process models: messages then speak of the local model, not of an endpoint.</summary>
+        bool IsLocal { get; }
+
         /// <summary>
         /// Embeds one image. Returns the reply (an empty feature means no face). Throws
         /// <see cref="EmbeddingBackendException"/> for every failure the session should act on, and
@@ -70,6 +73,13 @@ namespace InsightFaceEval.Embedding
 
         /// <summary>The connection failed or dropped: retry with backoff.</summary>
         ConnectionFailed,
+
+        /// <summary>
+        /// Nothing to connect to (connection refused, unknown host): the request never left. Before any request of
+        /// the run has succeeded this is a wrong URL or a missing network, and the run stops at once; later it is a
+        /// passing outage and is retried as <see cref="ConnectionFailed"/>.
+        /// </summary>
+        Unreachable,
 
         /// <summary>A 200 whose body breaks the protocol (not JSON, no list of finite numbers): retry with backoff.</summary>
         InvalidReply,
@@ -122,6 +132,6 @@ namespace InsightFaceEval.Embedding
         /// <summary>True for failures that another attempt may cure.</summary>
         public bool IsTransient =>
             Failure == BackendFailure.ServerError || Failure == BackendFailure.Timeout
-            || Failure == BackendFailure.ConnectionFailed || Failure == BackendFailure.InvalidReply;
+            || Failure == BackendFailure.ConnectionFailed || Failure == BackendFailure.Unreachable || Failure == BackendFailure.InvalidReply;
     }
 }

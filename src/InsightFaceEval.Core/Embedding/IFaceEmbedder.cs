@@ -20,4 +20,25 @@ namespace InsightFaceEval.Embedding
         /// </summary>
         IReadOnlyList<float[]> Embed(IReadOnlyList<byte[]> images, CancellationToken cancellationToken);
     }
+
+    /// <summary>An embedder that also tells how many faces it found in each crop (it embeds one of them).</summary>
+    public interface IFaceCountingEmbedder : IFaceEmbedder
+    {
+        /// <summary>As <see cref="IFaceEmbedder.Embed"/>, with each crop's face count.</summary>
+        IReadOnlyList<EmbeddedCrop> EmbedCrops(IReadOnlyList<byte[]> images, CancellationToken cancellationToken);
+    }
+
+    /// <summary>One crop's embedding (empty when no face) and the number of faces found in it.</summary>
+    public sealed class EmbeddedCrop
+    {
+        public EmbeddedCrop(float[] feature, int faceCount)
+        {
+            Feature = feature ?? throw new ArgumentNullException(nameof(feature));
+            FaceCount = faceCount;
+        }
+
+        public float[] Feature { get; }
+
+        public int FaceCount { get; }
+    }
 }

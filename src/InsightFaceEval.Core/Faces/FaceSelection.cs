@@ -45,6 +45,22 @@ namespace InsightFaceEval.Faces
             return kept;
         }
 
+        /// <summary>
+        /// The one-face rule for a crop selection as New-FaceCrop names it (Get-FaceEmbedding -FaceSelection):
+        /// Largest picks by area; LargestCentered and RequireOne (which refuses several faces) pick as InsightFace does.
+        /// All has no meaning for an embedding, which is of one face.
+        /// </summary>
+        public static FaceSelectionMode ModeFor(Imaging.FaceSelection selection)
+        {
+            switch (selection)
+            {
+                case Imaging.FaceSelection.Largest: return FaceSelectionMode.Largest;
+                case Imaging.FaceSelection.LargestCentered:
+                case Imaging.FaceSelection.RequireOne: return FaceSelectionMode.LargestNearCenter;
+                default: throw new ArgumentException($"-FaceSelection {selection} cannot pick one face to embed; use LargestCentered, Largest or RequireOne.", nameof(selection));
+            }
+        }
+
         /// <summary>The index of the face to embed, or -1 when there is none.</summary>
         public static int SelectOne(IReadOnlyList<FaceDetection> faces, int imageWidth, int imageHeight, FaceSelectionMode mode)
         {

@@ -23,6 +23,7 @@ namespace InsightFaceEval.Commands
         private OrderedWorkQueue<string, ImageFaces> _queue;
         private int _images;
         private int _faces;
+        private bool _pathsFromCommandLine;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
@@ -60,6 +61,8 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            // Paths bound now came from the command line (wildcards); later ones are piped file names (literal).
+            _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
             try
             {
                 _detector = OpenDetector();
@@ -82,7 +85,10 @@ namespace InsightFaceEval.Commands
             var literal = ParameterSetName == LiteralPathSet;
             try
             {
-                foreach (var file in PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix))
+                var files = literal
+                    ? PathResolver.ResolveFiles(this, LiteralPath, true, ErrorPrefix)
+                    : PathResolver.ResolveInputFiles(this, Path, _pathsFromCommandLine, ErrorPrefix);
+                foreach (var file in files)
                 {
                     while (_queue.IsFull) { WriteNext(); }
                     _queue.Add(file);

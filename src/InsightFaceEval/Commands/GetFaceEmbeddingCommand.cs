@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using InsightFaceEval.Embedding;
 using InsightFaceEval.Faces;
@@ -13,7 +14,7 @@ namespace InsightFaceEval.Commands
     /// models, -ModelPath), stores every embedding as a .npy file with an index, and writes one FaceEmbedding per
     /// image and model.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "FaceEmbedding", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(FaceEmbedding))]
     public sealed class GetFaceEmbeddingCommand : PSCmdlet, IDisposable
     {
@@ -27,7 +28,14 @@ namespace InsightFaceEval.Commands
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private ExtractionSession _session;
+        private IEmbeddingBackend _backend;
+        private ExtractionOptions _options;
         private string _storeRoot;
+        private bool _pathsFromCommandLine;
+        private bool _askFirst;
+        private bool _declined;
+        private readonly List<ExtractionItem> _pending = new List<ExtractionItem>();
+        private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
         private string _datasetRoot;
         private DateTime _lastProgress = DateTime.MinValue;
         private bool _progressShown;
@@ -106,6 +114,15 @@ namespace InsightFaceEval.Commands
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
         public ChannelOrder ChannelOrder { get; set; }
 
+        /// <summary>
+        /// Which face a local model embeds when its detector finds several in a crop: LargestCentered (default, as
+        /// InsightFace picks), Largest, or RequireOne (such a crop is an error). New-FaceCrop's -FaceSelection values.
+        /// </summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateSet(nameof(Imaging.FaceSelection.LargestCentered), nameof(Imaging.FaceSelection.Largest), nameof(Imaging.FaceSelection.RequireOne), IgnoreCase = true)]
+        public Imaging.FaceSelection FaceSelection { get; set; } = Imaging.FaceSelection.LargestCentered;
+
         /// <summary>The dataset key of the image (bound from input objects that carry one, such as FaceCrop).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string RelativePath { get; set; }
@@ -163,39 +180,91 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
-            var backend = CreateBackend();
-            var root = string.IsNullOrEmpty(OutputDirectory)
+            // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
+            _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
+            _backend = CreateBackend();
+            _storeRoot = System.IO.Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory)
                 ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
-                : PathResolver.ResolveOutputPath(this, OutputDirectory);
+                : PathResolver.ResolveOutputPath(this, OutputDirectory));
             _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
-
-            EmbeddingStore store;
-            try
+            _options = new ExtractionOptions
             {
-                store = EmbeddingStore.OpenOrCreate(root);
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
-            {
-                backend.Dispose();
-                ThrowTerminatingError(new ErrorRecord(
-                    new IOException($"Cannot use '{root}' as the embedding store: {ex.Message}", ex),
-                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, root));
-                return;
-            }
-
-            var options = new ExtractionOptions
-            {
-                Models = UsesLocalModels ? LocalModelNames() : Model,
+                Models = (UsesLocalModels ? LocalModelNames() : Model).Distinct(StringComparer.Ordinal).ToArray(),
                 ThrottleLimit = EffectiveThrottleLimit,
-                MaxRequestsPerSecond = MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
+                MaxRequestsPerSecond = MaxRequestsPerSecondIfGiven,
                 MaximumRetryCount = MaximumRetryCount,
                 Force = Force,
                 RetryNoFace = RetryNoFace,
                 SendFileName = SendFileName,
+                RequireOneFace = UsesLocalModels && FaceSelection == Imaging.FaceSelection.RequireOne,
             };
 
-            _storeRoot = store.Root;
-            _session = new ExtractionSession(backend, store, options);
+            // -WhatIf and -Confirm need the counts per model, so the input is read first and nothing starts before
+            // the answers. Otherwise the run streams: each image is sent as soon as it arrives.
+            _askFirst = ShouldProcessWillAskOrSimulate();
+            if (_askFirst) { return; }
+            var models = _options.Models.Where(m => ShouldProcess(Target(m), Action())).ToArray();
+            StartSession(models);
+        }
+
+        private double? MaxRequestsPerSecondIfGiven =>
+            MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null;
+
+        private string Target(string model) => UsesLocalModels ? $"local model '{model}'" : $"model '{model}'";
+
+        private string Action() => UsesLocalModels ? "Embed face crops" : "Upload face crops to the endpoint";
+
+        /// <summary>
+        /// Whether ShouldProcess would print "What if" or ask (PowerShell's own rule: -WhatIf, $WhatIfPreference,
+        /// -Confirm, or $ConfirmPreference at or below this command's Medium impact).
+        /// </summary>
+        private bool ShouldProcessWillAskOrSimulate()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("WhatIf", out var whatIf))
+            {
+                if (LanguagePrimitives.IsTrue(whatIf)) { return true; }
+            }
+            else if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            {
+                return true;
+            }
+
+            if (bound.TryGetValue("Confirm", out var confirm)) { return LanguagePrimitives.IsTrue(confirm); }
+            var preference = GetVariableValue("ConfirmPreference");
+            if (!(preference is ConfirmImpact level) && !Enum.TryParse(Convert.ToString(preference, CultureInfo.InvariantCulture), true, out level))
+            {
+                level = ConfirmImpact.High;
+            }
+
+            return level != ConfirmImpact.None && ConfirmImpact.Medium >= level;
+        }
+
+        /// <summary>Opens the store and starts the workers for <paramref name="models"/>; with none, nothing starts.</summary>
+        private void StartSession(string[] models)
+        {
+            if (models.Length == 0)
+            {
+                _declined = true;
+                return;
+            }
+
+            EmbeddingStore store;
+            try
+            {
+                store = EmbeddingStore.OpenOrCreate(_storeRoot);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new IOException($"Cannot use '{_storeRoot}' as the embedding store: {ex.Message}", ex),
+                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _storeRoot));
+                return;
+            }
+
+            _options.Models = models;
+            _session = new ExtractionSession(_backend, store, _options);
+            _backend = null; // the session owns it now
             WriteVerbose($"Embedding store: {store.Root}");
             Pump(wait: false);
         }
@@ -210,7 +279,7 @@ namespace InsightFaceEval.Commands
             {
                 // A separate class, so ONNX Runtime is touched only when local models run.
                 return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), ResolveOptionalPath(DetectorPath),
-                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters());
+                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), Faces.FaceSelection.ModeFor(FaceSelection));
             }
 
             var url = ResolveServerUrl();
@@ -308,8 +377,11 @@ namespace InsightFaceEval.Commands
 
         protected override void ProcessRecord()
         {
+            if (_declined) { return; }
             var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet;
-            var files = PathResolver.ResolveFiles(this, literal ? LiteralPath : Path, literal, ErrorPrefix);
+            var files = literal
+                ? PathResolver.ResolveFiles(this, LiteralPath, true, ErrorPrefix)
+                : PathResolver.ResolveInputFiles(this, Path, _pathsFromCommandLine, ErrorPrefix);
             foreach (var file in files)
             {
                 if (DatasetPaths.IsUnder(file, _storeRoot))
@@ -320,13 +392,60 @@ namespace InsightFaceEval.Commands
                 }
 
                 var item = new ExtractionItem(file, RelativeKey(file, files.Count), string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity);
-                while (!_session.TryPost(item))
+                if (_session == null)
                 {
-                    Pump(wait: true);
+                    _pending.Add(item);
+                    continue;
                 }
+
+                Post(item);
             }
 
-            Pump(wait: false);
+            if (_session != null) { Pump(wait: false); }
+        }
+
+        private void Post(ExtractionItem item)
+        {
+            while (!_session.TryPost(item))
+            {
+                Pump(wait: true);
+            }
+        }
+
+        /// <summary>
+        /// -WhatIf / -Confirm: what the run would do per model, from the input and the store (read-only), then one
+        /// ShouldProcess per model. Under -WhatIf that prints the plan; under -Confirm the accepted models run.
+        /// </summary>
+        private void AskThenStart()
+        {
+            ExtractionPlan plan;
+            try
+            {
+                plan = ExtractionPlanner.Plan(_storeRoot, _pending, _options, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new IOException($"Cannot use '{_storeRoot}' as the embedding store: {ex.Message}", ex),
+                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _storeRoot));
+                return;
+            }
+
+            var accepted = new List<string>();
+            foreach (var model in plan.Models)
+            {
+                var description = plan.Describe(model, UsesLocalModels, MaxRequestsPerSecondIfGiven);
+                if (ShouldProcess(description, description + " Continue?", "Get-FaceEmbedding")) { accepted.Add(model.Model); }
+            }
+
+            StartSession(accepted.ToArray());
+            if (_session == null) { return; }
+            foreach (var item in _pending) { Post(item); }
+            _pending.Clear();
         }
 
         private string RelativeKey(string file, int filesInRecord)
@@ -342,6 +461,8 @@ namespace InsightFaceEval.Commands
 
         protected override void EndProcessing()
         {
+            if (_askFirst && !_declined && _session == null) { AskThenStart(); }
+            if (_session == null) { return; }
             _session.Complete();
             while (!_session.IsFinished)
             {
@@ -357,6 +478,7 @@ namespace InsightFaceEval.Commands
 
         protected override void StopProcessing()
         {
+            _stop.Cancel();
             _session?.Cancel();
         }
 
@@ -454,6 +576,9 @@ namespace InsightFaceEval.Commands
         {
             _session?.Dispose();
             _session = null;
+            _backend?.Dispose(); // never handed to a session (-WhatIf, every model declined)
+            _backend = null;
+            _stop.Dispose();
         }
     }
 }

@@ -18,6 +18,7 @@ namespace InsightFaceEval.Commands
         private const string ErrorPrefix = "ImportFaceEmbedding";
 
         private string _datasetRoot;
+        private bool _pathsFromCommandLine;
 
         /// <summary>A store, a model folder, a folder of .npy files or .npy files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
@@ -42,13 +43,15 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            // Paths bound now came from the command line (wildcards); later ones are piped file names (literal).
+            _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
             _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
         }
 
         protected override void ProcessRecord()
         {
             var literal = ParameterSetName == LiteralPathSet;
-            foreach (var target in ResolveTargets(literal ? LiteralPath : Path, literal))
+            foreach (var target in ResolveTargets(literal ? LiteralPath : Path, literal || !_pathsFromCommandLine))
             {
                 try
                 {
@@ -74,7 +77,7 @@ namespace InsightFaceEval.Commands
                 try
                 {
                     ProviderInfo provider;
-                    var resolved = literal
+                    var resolved = literal || PathResolver.IsExistingFileWithWildcardName(this, path) || IsExistingFolderWithWildcardName(path)
                         ? new System.Collections.ObjectModel.Collection<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _) }
                         : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
                     if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
@@ -101,6 +104,13 @@ namespace InsightFaceEval.Commands
             }
 
             return targets;
+        }
+
+        private bool IsExistingFolderWithWildcardName(string path)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(path)) { return false; }
+            try { return Directory.Exists(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)); }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is PSArgumentException || ex is NotSupportedException) { return false; }
         }
 
         private static ErrorRecord ToErrorRecord(ExtractionError error)

@@ -24,7 +24,8 @@ namespace InsightFaceEval.Commands
             IReadOnlyList<string> names,
             string detectorPath,
             string landmarkPath,
-            PixelNormalization normalization)
+            PixelNormalization normalization,
+            FaceSelectionMode selection = FaceSelectionMode.LargestNearCenter)
         {
             var options = new List<LocalFaceEngineOptions>();
             for (var i = 0; i < recognizerPaths.Count; i++)
@@ -36,6 +37,7 @@ namespace InsightFaceEval.Commands
                     DetectorPath = detectorPath,
                     LandmarkPath = landmarkPath,
                     Normalization = normalization,
+                    Selection = selection,
                     // The extraction session already runs one image per worker; nested parallelism would only contend.
                     MaxDegreeOfParallelism = 1,
                 });

@@ -41,6 +41,8 @@ namespace InsightFaceEval.Tests.Embedding
             }
         }
 
+        private static readonly byte[] PngSignature = { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
+
         private List<ExtractionItem> Images(int count, int noFace = 0, int duplicates = 0)
         {
             var items = new List<ExtractionItem>();
@@ -51,7 +53,7 @@ namespace InsightFaceEval.Tests.Embedding
                 Directory.CreateDirectory(Path.GetDirectoryName(path));
                 var bytes = new byte[64];
                 new Random(i).NextBytes(bytes);
-                bytes[0] = 0x89;
+                PngSignature.CopyTo(bytes, 0); // an image by its first bytes; the deterministic embedder reads no further
                 if (i < noFace) { bytes = bytes.Concat(System.Text.Encoding.ASCII.GetBytes(DeterministicFaceEmbedder.NoFaceMarker)).ToArray(); }
                 if (i >= count - duplicates) { bytes = File.ReadAllBytes(items[noFace].Path); }
                 File.WriteAllBytes(path, bytes);
