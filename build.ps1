@@ -26,6 +26,9 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test -PesterPath tests/Pester/NewFaceCrop.Tests.ps1 -SkipCoreTests
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -SkipCoreTests -PesterHost powershell    # Pester in Windows PowerShell 5.1
 #>
 [CmdletBinding()]
 param(
@@ -43,6 +46,11 @@ param(
 
     # Run only the xunit tests.
     [switch] $SkipPester,
+
+    # The PowerShell the Pester tests run in (a child process): 'pwsh' (PowerShell 7 from PATH) or 'powershell'
+    # (Windows PowerShell 5.1, Windows only). Default: the PowerShell running build.ps1.
+    [ValidateSet('pwsh', 'powershell')]
+    [string] $PesterHost,
 
     # With Clean: also remove the fetched models, photos and packages.
     [switch] $IncludeCache,
@@ -153,9 +161,15 @@ function Invoke-Docs {
 
 function Get-ChildPwsh {
     # Tests run in a child process so the module's DLL is never locked in this session.
-    $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+    $exe = Join-Path $PSHOME ($(if ($env:OS -eq 'Windows_NT') { 'pwsh.exe' } else { 'pwsh' }))
     if (Test-Path $exe) { return , @($exe) }
     return , @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+function Get-PesterHostPath([string] $Name) {
+    $command = Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) { throw "-PesterHost ${Name}: '$Name' is not on PATH." }
+    $command.Source
 }
 
 function Get-PesterModulePath {
@@ -185,7 +199,8 @@ function Invoke-PesterTests {
     $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
     $summary = Join-Path $ResultsDir 'pester-summary.json'
     $runner = Join-Path $Root 'build/Invoke-PesterRun.ps1'
-    [string[]] $child = Get-ChildPwsh
+    [string[]] $child = if ($PesterHost) { , @(Get-PesterHostPath $PesterHost) } else { Get-ChildPwsh }
+    Write-Host "Pester runs in: $($child -join ' ')"
     $env:INSIGHTFACEEVAL_MODULE = Join-Path $StageDir "$ModuleName.psd1"
     $env:INSIGHTFACEEVAL_ROOT = $Root
     $childArgs = @($child | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,

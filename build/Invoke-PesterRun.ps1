@@ -21,5 +21,5 @@ $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContai
     Passed  = $result.PassedCount
     Failed  = $failed
     Skipped = $result.SkippedCount + $result.NotRunCount
-} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding UTF8
 exit ([int]($failed -gt 0))
