@@ -194,7 +194,7 @@ Describe 'docs/nightly.md scheduler recipes, run as printed from outside the rep
     }
 
     It 'Task Scheduler: the -File action' {
-        $blocks = @(Get-DocBlock 'powershell' | Where-Object { ($_ -join "`n") -match 'New-ScheduledTaskAction' -and ($_ -join "`n") -match '-File ' })
+        $blocks = @(Get-DocBlock 'powershell' | Where-Object { ($_ -join "`n") -match 'New-ScheduledTaskAction' -and ($_ -join "`n") -match "'-NoProfile -NonInteractive -File " })
         $blocks.Count | Should -Be 1
         $out = Join-Path $TestDrive 'out-task'
         $run = Invoke-TaskArgument (Get-Substituted (Get-TaskArgument $blocks[0]) $out)
