@@ -29,6 +29,9 @@
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Build,Package
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test -SkipCoreTests -PesterHost powershell    # Pester in Windows PowerShell 5.1
 #>
 [CmdletBinding()]
 param(
@@ -51,6 +54,11 @@ param(
     # With Test: the folder holding the vendor's peers (seed_client.py, seed_crop.py); default: ../shared/peers
     # beside the checkout, where CI lays it out. Without them the interop tests skip and say so.
     [string] $PeersPath,
+
+    # The PowerShell the Pester tests run in (a child process): 'pwsh' (PowerShell 7 from PATH) or 'powershell'
+    # (Windows PowerShell 5.1, Windows only). Default: the PowerShell running build.ps1.
+    [ValidateSet('pwsh', 'powershell')]
+    [string] $PesterHost,
 
     # With Clean: also remove the fetched models, photos and packages.
     [switch] $IncludeCache,
@@ -165,9 +173,15 @@ function Invoke-Docs {
 
 function Get-ChildPwsh {
     # Tests run in a child process so the module's DLL is never locked in this session.
-    $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+    $exe = Join-Path $PSHOME ($(if ($env:OS -eq 'Windows_NT') { 'pwsh.exe' } else { 'pwsh' }))
     if (Test-Path $exe) { return , @($exe) }
     return , @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+function Get-PesterHostPath([string] $Name) {
+    $command = Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) { throw "-PesterHost ${Name}: '$Name' is not on PATH." }
+    $command.Source
 }
 
 function Get-PesterModulePath {
@@ -197,7 +211,8 @@ function Invoke-PesterTests {
     $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { @(Join-Path $Root 'tests/Pester') }
     $summary = Join-Path $ResultsDir 'pester-summary.json'
     $runner = Join-Path $Root 'build/Invoke-PesterRun.ps1'
-    [string[]] $child = Get-ChildPwsh
+    [string[]] $child = if ($PesterHost) { , @(Get-PesterHostPath $PesterHost) } else { Get-ChildPwsh }
+    Write-Host "Pester runs in: $($child -join ' ')"
     $env:INSIGHTFACEEVAL_MODULE = Join-Path $StageDir "$ModuleName.psd1"
     $env:INSIGHTFACEEVAL_ROOT = $Root
     if ($PeersPath) { $env:INSIGHTFACEEVAL_PEERS = (Resolve-Path -LiteralPath $PeersPath).Path }

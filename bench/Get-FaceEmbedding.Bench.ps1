@@ -131,7 +131,7 @@ try {
         Write-Host "Python requests.Session loop over $Count crops..."
         Reset-TestEndpointStats $ep
         $list = Join-Path $work 'files.txt'
-        Set-Content -LiteralPath $list -Value $files.FullName
+        Set-Content -LiteralPath $list -Value $files.FullName -Encoding UTF8
         $sessionOut = Join-Path $work 'session'
         $null = New-Item -ItemType Directory -Path $sessionOut
         $loop = @'

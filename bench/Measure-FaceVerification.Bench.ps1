@@ -43,7 +43,7 @@ $null = New-Item -ItemType Directory -Path $WorkDirectory -Force
 $manifest = Join-Path $root 'out/InsightFaceEval/InsightFaceEval.psd1'
 & (Join-Path $root 'build.ps1') -Task Build | Out-Null
 # Each measurement runs in a fresh pwsh, as build.ps1 runs the tests.
-$pwsh = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+$pwsh = Join-Path $PSHOME ($(if ($env:OS -eq 'Windows_NT') { 'pwsh.exe' } else { 'pwsh' }))
 $pwshArgs = @()
 if (-not (Test-Path $pwsh)) { $pwsh = 'dotnet'; $pwshArgs = @((Join-Path $PSHOME 'pwsh.dll')) }
 

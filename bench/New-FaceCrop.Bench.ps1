@@ -85,9 +85,9 @@ $process.Refresh()
     peak_mb = $process.PeakWorkingSet64 / 1MB
     sizes   = @($crops | ForEach-Object { '{0}x{1}' -f $_.Width, $_.Height })
 } | ConvertTo-Json -Compress
-'@ | Set-Content -LiteralPath $childScript
+'@ | Set-Content -LiteralPath $childScript -Encoding UTF8
 
-$pwshExe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
+$pwshExe = Join-Path $PSHOME ($(if ($env:OS -eq 'Windows_NT') { 'pwsh.exe' } else { 'pwsh' }))
 [string[]] $pwsh = if (Test-Path $pwshExe) { @($pwshExe) } else { @('dotnet', (Join-Path $PSHOME 'pwsh.dll')) }
 
 function Invoke-Helper {

@@ -38,7 +38,7 @@ function Get-TestAssets {
         if (Test-Path $target) { Remove-Item $target -Recurse -Force }
         Move-Item (Join-Path $staging 'package') $target
         Remove-Item $staging -Recurse -Force
-        Set-Content -LiteralPath $marker -Value $spec
+        Set-Content -LiteralPath $marker -Value $spec -Encoding UTF8
     }
 
     [pscustomobject]@{

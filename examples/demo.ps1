@@ -105,8 +105,9 @@ function Start-DemoEndpoint {
     $log = Join-Path $OutputDirectory 'endpoint.log'
     $err = Join-Path $OutputDirectory 'endpoint.err'
     $dotnet = (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source
+    # Start-Process joins the arguments with spaces: quote the paths, which may hold one (C:\Users\Jane Doe\...).
     $process = Start-Process -FilePath $dotnet -PassThru -NoNewWindow -RedirectStandardOutput $log -RedirectStandardError $err `
-        -ArgumentList @($dll, '--urls', 'http://127.0.0.1:0', '--parent-pid', $PID, '--models', "`"$models`"")
+        -ArgumentList @("`"$dll`"", '--urls', 'http://127.0.0.1:0', '--parent-pid', $PID, '--models', "`"$models`"")
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while ($true) {
         $text = Get-Content -LiteralPath $log -Raw -ErrorAction SilentlyContinue
@@ -186,7 +187,7 @@ try {
     $scores = Join-Path $reports 'pair-scores.csv'
     $null = New-Item -ItemType Directory -Path $reports -Force
     $comparisons | Select-Object Model, ReferenceRelativePath, DifferenceRelativePath, IsGenuine, Similarity, Status, ReferenceStatus, DifferenceStatus |
-        Export-Csv -LiteralPath $scores -NoTypeInformation
+        Export-Csv -LiteralPath $scores -NoTypeInformation -Encoding UTF8
     $html = Join-Path $reports 'demo-report.html'
     $json = Join-Path $reports 'demo-report.json'
     $results | Export-FaceEvaluationReport -Path $html, $json -EmbeddingStore $store -Title 'InsightFaceEval demo: lossless vs re-encoded uploads' `

@@ -20,23 +20,30 @@
       5. Optionally (-CanaryCount N) re-extracts N already-stored images into a scratch store and compares
          the vectors: a model replaced behind the same name shows up even though the store skips uploads.
 
-    Standard output carries exactly one JSON object (the summary below); everything else goes to
-    standard error, so `nightly.ps1 ... > summary.json` stays machine-readable.
+    The script's output is exactly one JSON object (the summary below), written to the pipeline; every log
+    line goes to standard error. So `nightly.ps1 ... > summary.json` (a shell) and
+    `& ./nightly.ps1 ... | Out-File summary.json -Encoding UTF8` (PowerShell) both keep the summary alone.
+
+    -Model takes a list: `-Model dingo, eagle` in PowerShell, and `-Model dingo,eagle` (one argument) from a
+    shell, cron, systemd or Task Scheduler through `pwsh -File`, which passes it as one string; the script
+    splits it on commas.
 
     Exit code 0: the checks passed (or a baseline was created). Exit code 1: a metric regressed beyond its
-    tolerance, a baseline model is missing, the canary found a changed model, or the run failed.
+    tolerance, a baseline model is missing, the canary found a changed model, or the run failed. A run that
+    uploaded nothing checks that the endpoint still answers a connection (no request is sent): an
+    unreachable endpoint fails the run even when every image came from the store.
 
     The endpoint URL is taken from -ServerUrl or $env:INSIGHTFACE_SERVER_URL and is never printed,
     logged, or written to the summary or reports.
 
 .EXAMPLE
-    pwsh -NoProfile -File examples/nightly.ps1 -DatasetPath /data/faces -Model dingo, eagle -OutputRoot /var/lib/face-eval
+    pwsh -NoProfile -File /opt/face-eval/examples/nightly.ps1 -DatasetPath /data/faces -Model dingo,eagle -OutputRoot /var/lib/face-eval
 
 .EXAMPLE
     $env:INSIGHTFACE_SERVER_URL = Get-Secret InsightFaceUrl -AsPlainText
     ./examples/nightly.ps1 -DatasetPath D:\faces -Model dingo -OutputRoot D:\face-eval -CanaryCount 8
 #>
-[CmdletBinding()]
+[CmdletBinding(PositionalBinding = $false)]
 param(
     # Identity folders of face crops: <DatasetPath>/<identity>/<image>.png
     [Parameter(Mandatory)] [string] $DatasetPath,
@@ -80,7 +87,11 @@ param(
     [switch] $IncludeFaceImages,
 
     # The module to use (default: the installed InsightFaceEval, else the one staged by build.ps1).
-    [string] $ModulePath
+    [string] $ModulePath,
+
+    # Arguments no parameter took. '-Model dingo, eagle' through 'pwsh -File' arrives as 'dingo,' and 'eagle':
+    # a value after a trailing comma continues the model list; anything else fails the run.
+    [Parameter(ValueFromRemainingArguments = $true, DontShow = $true)] [string[]] $UnboundArguments
 )
 
 Set-StrictMode -Version 2.0
@@ -102,9 +113,49 @@ function Protect([string] $Text) {
 }
 
 function Write-Summary($Summary, [int] $ExitCode) {
-    [Console]::Out.WriteLine(($Summary | ConvertTo-Json -Depth 6))
+    # To the pipeline, so '| Out-File' and '> file' both capture it.
+    Write-Output ($Summary | ConvertTo-Json -Depth 6)
     exit $ExitCode
 }
+
+function Test-EndpointConnection([string] $Url) {
+    # A TCP connection to the endpoint (or to the proxy that reaches it), no HTTP request: nothing is
+    # uploaded and nothing counts against the rate limit. Returns $null when it connects, else why not,
+    # never the address.
+    $target = [uri] $Url
+    try {
+        $proxy = if ([System.Net.Http.HttpClient].GetProperty('DefaultProxy')) { [System.Net.Http.HttpClient]::DefaultProxy } else { [System.Net.WebRequest]::DefaultWebProxy }
+        if ($proxy -and -not $proxy.IsBypassed($target)) { $target = $proxy.GetProxy($target) }
+    }
+    catch { }
+    $client = New-Object System.Net.Sockets.TcpClient
+    try {
+        if (-not $client.ConnectAsync($target.DnsSafeHost, $target.Port).Wait(10000)) { return 'no connection within 10 s' }
+        return $null
+    }
+    catch {
+        $socket = $_.Exception
+        while ($socket -and $socket -isnot [System.Net.Sockets.SocketException]) { $socket = $socket.InnerException }
+        if (-not $socket) { return 'no connection' }
+        switch ("$($socket.SocketErrorCode)") {
+            'ConnectionRefused' { 'connection refused' }
+            'HostNotFound' { 'host name not found' }
+            'TryAgain' { 'host name not found' }
+            'TimedOut' { 'connection timed out' }
+            default { "no connection ($($socket.SocketErrorCode))" }
+        }
+    }
+    finally { $client.Dispose() }
+}
+
+# '-Model dingo,eagle' through 'pwsh -File' arrives as one string: split every value on commas.
+$unexpected = 0
+$continues = [bool]($Model | Select-Object -Last 1 | Where-Object { $_ -match ',\s*$' })
+foreach ($argument in @($UnboundArguments | Where-Object { $null -ne $_ })) {
+    if ($continues -or $argument -match '^\s*,') { $Model += $argument; $continues = $argument -match ',\s*$' }
+    else { $unexpected++ }
+}
+$Model = @($Model | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 
 $started = [DateTimeOffset]::UtcNow
 $summary = [ordered]@{
@@ -126,6 +177,9 @@ $summary = [ordered]@{
 }
 
 try {
+    # Never echo the stray values: one of them may be the endpoint URL.
+    if ($unexpected -gt 0) { throw "$unexpected argument(s) matched no parameter. Name every parameter; write a model list as '-Model dingo,eagle'." }
+    if ($Model.Count -eq 0) { throw 'No model: pass -Model dingo,eagle.' }
     if (-not $ModulePath) {
         $installed = Get-Module -ListAvailable -Name InsightFaceEval | Sort-Object Version -Descending | Select-Object -First 1
         $ModulePath = if ($installed) { $installed.Path } else { Join-Path $PSScriptRoot '../out/InsightFaceEval/InsightFaceEval.psd1' }
@@ -151,16 +205,30 @@ try {
         WarningAction = 'SilentlyContinue'; WarningVariable = 'extractWarnings'
     }
     if ($MaxRequestsPerSecond -gt 0) { $extractArgs.MaxRequestsPerSecond = $MaxRequestsPerSecond }
-    $embeddings = @($images | Get-FaceEmbedding @extractArgs)
-    foreach ($w in $extractWarnings) { Write-Log "warning: $w" }
-    $noFaceErrors = @($extractErrors | Where-Object { $_.FullyQualifiedErrorId -like '*NoFace*' })
-    foreach ($e in $extractErrors | Where-Object { $_.FullyQualifiedErrorId -notlike '*NoFace*' }) { Write-Log "error: $($e.FullyQualifiedErrorId): $($e.Exception.Message)" }
     $summary.images = $images.Count
+    # Collected one by one, so the counts stay true when extraction stops halfway.
+    $collected = New-Object System.Collections.Generic.List[object]
+    $stopped = $null
+    try { $images | Get-FaceEmbedding @extractArgs | ForEach-Object { $collected.Add($_) } }
+    catch { $stopped = $_ }
+    $embeddings = $collected.ToArray()
+    # A stopped pipeline leaves its exception (not an error record) in the error variable.
+    $extractErrors = @($extractErrors | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ } elseif ($_ -is [System.Management.Automation.IContainsErrorRecord]) { $_.ErrorRecord } })
+    foreach ($w in $extractWarnings) { Write-Log "warning: $w" }
+    $otherErrors = @($extractErrors | Where-Object { $_.FullyQualifiedErrorId -notlike '*NoFace*' })
+    foreach ($e in $otherErrors) { Write-Log "error: $($e.FullyQualifiedErrorId): $($e.Exception.Message)" }
     $summary.uploaded = @($embeddings | Where-Object { -not $_.FromStore }).Count
     $summary.fromStore = @($embeddings | Where-Object { $_.FromStore }).Count
     $summary.noFace = @($embeddings | Where-Object { "$($_.Status)" -ne 'Success' }).Count
-    $summary.errors = @($extractErrors).Count - $noFaceErrors.Count
+    # Image x model extractions with no result: failed, or never tried because extraction stopped.
+    $summary.errors = [Math]::Max($otherErrors.Count, $images.Count * $Model.Count - $embeddings.Count)
     Write-Log "Uploaded $($summary.uploaded), from the store $($summary.fromStore), no face $($summary.noFace), errors $($summary.errors)."
+    if ($summary.uploaded -eq 0) {
+        # Nothing proved the endpoint alive tonight (every image came from the store, or every upload failed).
+        $unreachable = Test-EndpointConnection $ServerUrl
+        if ($unreachable) { throw "The endpoint (-ServerUrl or INSIGHTFACE_SERVER_URL) is unreachable: $unreachable." }
+    }
+    if ($stopped) { throw $stopped }
     if ($summary.errors -gt 0) { throw "$($summary.errors) image(s) could not be extracted; the store keeps what succeeded and the next run resumes." }
 
     # 2. Metrics.

@@ -69,14 +69,14 @@ Describe 'Test-FaceVerificationBaseline' {
         { $script:good | Test-FaceVerificationBaseline (Join-Path $TestDrive 'missing.json') } |
             Should -Throw -ErrorId 'TestFaceVerificationBaselineNotFound,InsightFaceEval.Commands.TestFaceVerificationBaselineCommand'
         $bad = Join-Path $TestDrive 'bad.json'
-        Set-Content $bad '{"hello": 1}'
+        Set-Content $bad '{"hello": 1}' -Encoding UTF8
         { $script:good | Test-FaceVerificationBaseline $bad } |
             Should -Throw -ErrorId 'TestFaceVerificationBaselineInvalidReport,InsightFaceEval.Commands.TestFaceVerificationBaselineCommand'
     }
 
     It 'fails a baseline model that is missing today, and warns about a model it cannot check' {
         $renamed = Join-Path $TestDrive 'renamed.json'
-        (Get-Content $script:baseline -Raw) -replace '"name": "model-b"', '"name": "model-z"' | Set-Content $renamed
+        (Get-Content $script:baseline -Raw) -replace '"name": "model-b"', '"name": "model-z"' | Set-Content $renamed -Encoding UTF8
         $checks = @($script:good | Test-FaceVerificationBaseline $renamed -Detailed -WarningVariable warnings -WarningAction SilentlyContinue)
         ($checks | Where-Object { $_.Model -eq 'model-z' -and $_.Metric -eq 'Model' }).Passed | Should -BeFalse
         ($warnings -join "`n") | Should -Match "Model 'model-b' is not in the baseline"

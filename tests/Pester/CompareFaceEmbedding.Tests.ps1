@@ -104,7 +104,7 @@ Describe 'Compare-FaceEmbedding with a protocol' {
 
     It 'reads a CSV pair list, matches relative paths, and reports images it cannot find' {
         $csv = Join-Path $TestDrive 'pairs.csv'
-        Set-Content $csv -Value 'image1_path,image2_path,label', 'p00/img0.png,p00/img1.png,1', '.\p00\img0.png,p01/img0.png,0', 'p00/img0.png,p09/img0.png,0'
+        Set-Content $csv -Value 'image1_path,image2_path,label', 'p00/img0.png,p00/img1.png,1', '.\p00\img0.png,p01/img0.png,0', 'p00/img0.png,p09/img0.png,0' -Encoding UTF8
         $results = $script:eagle | Compare-FaceEmbedding -PairList $csv -ErrorVariable errs -ErrorAction SilentlyContinue
         $results | Should -HaveCount 2
         $results[0].IsGenuine | Should -BeTrue
@@ -119,7 +119,7 @@ Describe 'Compare-FaceEmbedding with a protocol' {
         { $script:eagle | Compare-FaceEmbedding -PairList (Join-Path $TestDrive 'missing.csv') -ErrorAction Stop } |
             Should -Throw -ErrorId 'CompareFaceEmbeddingFileNotFound,InsightFaceEval.Commands.CompareFaceEmbeddingCommand'
         $bad = Join-Path $TestDrive 'bad.csv'
-        Set-Content $bad -Value 'a.png,b.png,2'
+        Set-Content $bad -Value 'a.png,b.png,2' -Encoding UTF8
         { $script:eagle | Compare-FaceEmbedding -PairList $bad -ErrorAction Stop } |
             Should -Throw -ErrorId 'CompareFaceEmbeddingInvalidPairList,InsightFaceEval.Commands.CompareFaceEmbeddingCommand'
     }

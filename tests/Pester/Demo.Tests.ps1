@@ -12,12 +12,27 @@ BeforeAll {
 }
 
 Describe 'examples/demo.ps1' {
-    It 'runs the whole evaluation on the sample faces and leaves HTML and JSON reports' {
+    It 'runs the whole evaluation on the sample faces and leaves HTML and JSON reports, from a path with a space' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $out = Join-Path $TestDrive 'demo'
-        $exe = (Get-Process -Id $PID).Path
-        [string[]] $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-        $log = & $exe @lead -NoProfile -NonInteractive -File $script:demo -OutputDirectory $out -BootstrapSamples 100 -ModulePath (Get-TestModuleManifest) 2>&1
+        # From a repository whose path holds a space (as C:\Users\Jane Doe\ does): the script, with links to the staged
+        # endpoint and the fetched samples it finds beside itself.
+        $repository = Join-Path $TestDrive 'repo with space'
+        $null = New-Item -ItemType Directory -Path (Join-Path $repository 'examples'), (Join-Path $repository 'out'), (Join-Path $repository '.cache') -Force
+        Copy-Item -LiteralPath $script:demo -Destination (Join-Path $repository 'examples/demo.ps1')
+        $linkType = if (Test-TestWindows) { 'Junction' } else { 'SymbolicLink' }
+        $links = @{ 'out/LocalEndpoint' = 'out/LocalEndpoint'; '.cache/assets' = '.cache/assets' }
+        foreach ($name in $links.Keys) {
+            $null = New-Item -ItemType $linkType -Path (Join-Path $repository $name) -Target (Join-Path (Get-TestRepositoryRoot) $links[$name])
+        }
+        $out = Join-Path $TestDrive 'demo output'
+        [string[]] $shell = Get-TestHostCommand
+        try {
+            $log = & $shell[0] @($shell | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $repository 'examples/demo.ps1') -OutputDirectory $out -BootstrapSamples 100 -ModulePath (Get-TestModuleManifest) 2>&1
+        }
+        finally {
+            # Remove the links themselves (never what they point to) before Pester clears TestDrive.
+            foreach ($name in $links.Keys) { [IO.Directory]::Delete((Join-Path $repository $name), $false) }
+        }
         $text = ($log | Out-String)
         $LASTEXITCODE | Should -Be 0 -Because $text
         $html = Join-Path $out 'reports/demo-report.html'

@@ -106,7 +106,7 @@ Describe 'Find-Face on the sample photos' {
 Describe 'Find-Face errors' {
     It 'reports a missing file and a file that is not an image, and goes on with the rest' {
         $notImage = Join-Path $TestDrive 'notes.jpg'
-        Set-Content -LiteralPath $notImage -Value 'not a picture'
+        Set-Content -LiteralPath $notImage -Value 'not a picture' -Encoding UTF8
         $missing = Join-Path $TestDrive 'missing.jpg'
 
         $faces = @(Find-Face -LiteralPath $notImage, $missing, $script:assets.Photos[0] -ErrorVariable problems -ErrorAction SilentlyContinue)

@@ -54,7 +54,7 @@ BeforeAll {
         param([string] $ModelFolder)
         $map = @{}
         foreach ($f in [IO.Directory]::EnumerateFiles($ModelFolder, '*.npy', [IO.SearchOption]::AllDirectories)) {
-            $map[[IO.Path]::GetRelativePath($ModelFolder, $f)] = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($f)))
+            $map[$f.Substring($ModelFolder.TrimEnd('/', '\').Length + 1)] = (Get-FileHash -LiteralPath $f -Algorithm SHA256).Hash
         }
         $map
     }
@@ -122,7 +122,7 @@ Describe 'Get-FaceEmbedding' {
 
         It 'stores each vector as a .npy under the model and the dataset folders, with an index line' {
             foreach ($e in $run.Embeddings | Where-Object Status -EQ 'Success') {
-                $e.EmbeddingPath | Should -Be (Join-Path $store $e.Model ($e.RelativePath + '.npy'))
+                $e.EmbeddingPath | Should -Be (Join-Path (Join-Path $store $e.Model) ($e.RelativePath + '.npy'))
                 $e.EmbeddingPath | Should -Exist
             }
             $index = @(Get-Content (Join-Path $store 'dingo/index.jsonl') | ConvertFrom-Json)

@@ -52,7 +52,7 @@ Describe 'Import-FaceEmbedding' {
             $first = @(Import-FaceEmbedding $copy -Model dingo | Where-Object Status -EQ 'Success')[0]
             $line = Get-Content (Join-Path $copy 'dingo/index.jsonl') | ConvertFrom-Json | Where-Object relativePath -EQ $first.RelativePath
             $line.identity = 'relabelled'
-            Add-Content -LiteralPath (Join-Path $copy 'dingo/index.jsonl') -Value ($line | ConvertTo-Json -Compress)
+            Add-Content -LiteralPath (Join-Path $copy 'dingo/index.jsonl') -Value ($line | ConvertTo-Json -Compress) -Encoding UTF8
             (Import-FaceEmbedding $copy -Model dingo | Where-Object RelativePath -EQ $first.RelativePath).Identity | Should -Be 'relabelled'
         }
 
@@ -128,7 +128,7 @@ print(" ".join(repr(float(x)) for x in v.astype(np.float32)[:4]))
         It 'reports a file that is not an embedding, and reads the next' {
             $dir = Join-Path $root 'loose3/bob'
             $null = New-Item -ItemType Directory -Path $dir -Force
-            Set-Content -LiteralPath (Join-Path $dir 'broken.npy') -Value 'not numpy'
+            Set-Content -LiteralPath (Join-Path $dir 'broken.npy') -Value 'not numpy' -Encoding UTF8
             [IO.File]::WriteAllBytes((Join-Path $dir 'good.npy'), ([InsightFaceEval.Embedding.NpyFile]::Serialize([float[]](1, 0))))
             $r = @(Import-FaceEmbedding -LiteralPath (Join-Path $dir 'broken.npy'), (Join-Path $dir 'good.npy') -Model dingo -ErrorVariable errs -ErrorAction SilentlyContinue)
             $r.Count | Should -Be 1

@@ -79,7 +79,7 @@ Describe 'The local endpoint' {
 
     It 'refuses what is not an image with 422' {
         $junk = Join-Path $root 'junk.png'
-        Set-Content -LiteralPath $junk -Value 'this is not an image at all'
+        Set-Content -LiteralPath $junk -Value 'this is not an image at all' -Encoding UTF8
         (Send-Image $ep 'dingo' $junk).Status | Should -Be 422
     }
 

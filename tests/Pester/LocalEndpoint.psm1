@@ -95,7 +95,19 @@ function Start-TestEndpoint {
 function Get-TestEndpointStats {
     <# What the endpoint saw (GET /_stats) as nested hashtables; images are keyed by SHA-256. #>
     param([Parameter(Mandatory)] $Endpoint)
-    (Invoke-WebRequest -Uri "$($Endpoint.BaseUrl)/_stats" -UseBasicParsing).Content | ConvertFrom-Json -AsHashtable
+    ConvertTo-TestHashtable ((Invoke-WebRequest -Uri "$($Endpoint.BaseUrl)/_stats" -UseBasicParsing).Content | ConvertFrom-Json)
+}
+
+function ConvertTo-TestHashtable {
+    <# ConvertFrom-Json's objects as nested hashtables (ConvertFrom-Json -AsHashtable is not in Windows PowerShell 5.1). #>
+    param($Value)
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $table = @{}
+        foreach ($property in $Value.PSObject.Properties) { $table[$property.Name] = ConvertTo-TestHashtable $property.Value }
+        return $table
+    }
+    if ($Value -is [System.Collections.IList]) { return , @(foreach ($item in $Value) { ConvertTo-TestHashtable $item }) }
+    $Value
 }
 
 function Reset-TestEndpointStats {

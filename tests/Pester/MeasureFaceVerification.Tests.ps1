@@ -210,7 +210,7 @@ Describe 'Measure-FaceVerification' {
             New-TestComparison -Model m -First "i$($i % 50)/$i.png" -Second "j$($i % 7)/$i.png" -Similarity $score -IsGenuine $genuine
         }
         $csv = Join-Path $TestDrive 'scores.csv'
-        Set-Content $csv -Value $rows
+        Set-Content $csv -Value $rows -Encoding UTF8
         $script = @'
 import sys, json, numpy as np
 from sklearn.metrics import roc_curve, roc_auc_score
@@ -223,7 +223,7 @@ i = int(np.nonzero(gap == gap.min())[0][-1]) + 1  # thresholds descend: the last
 print(json.dumps({"auc": roc_auc_score(y, s), "fpr": fpr[1:].tolist(), "tpr": tpr[1:].tolist(), "thr": thr[1:].tolist(), "eer": (fpr[i] + fnr[i]) / 2}))
 '@
         $py = Join-Path $TestDrive 'ref.py'
-        Set-Content $py -Value $script
+        Set-Content $py -Value $script -Encoding UTF8
         $ref = & (Get-TestPython) $py $csv | ConvertFrom-Json
         $r = $comparisons | Measure-FaceVerification -BootstrapSamples 0 -FarTarget 0.3, 0.1, 0.01, 0.001
         $m = $r.Completed

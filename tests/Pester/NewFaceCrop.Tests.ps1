@@ -34,7 +34,7 @@ BeforeAll {
         <# Compares crops with references through cv2: pairs of (ours, theirs) or (ours, source image, "x,y,w,h"). #>
         param([object[]] $Pairs)
         $json = Join-Path $TestDrive ("pairs-{0}.json" -f [guid]::NewGuid().ToString('N').Substring(0, 6))
-        ConvertTo-Json -InputObject @($Pairs) | Set-Content -LiteralPath $json
+        ConvertTo-Json -InputObject @($Pairs) | Set-Content -LiteralPath $json -Encoding UTF8
         $code = @'
 import json, sys, cv2, numpy as np
 worst = 0; exact = 0; pairs = json.load(open(sys.argv[1]))
@@ -102,13 +102,14 @@ Describe 'New-FaceCrop matches the vendor helper (seed_crop.py through /usr/bin/
             }
         }
         $casesJson = Join-Path $work 'cases.json'
-        ConvertTo-Json -InputObject @($cases) -Depth 5 | Set-Content -LiteralPath $casesJson
+        ConvertTo-Json -InputObject @($cases) -Depth 5 | Set-Content -LiteralPath $casesJson -Encoding UTF8
         $helperPng = Join-Path $work 'helper'
         $null = New-Item -ItemType Directory -Path $helperPng -Force
         $resultJson = Join-Path $work 'helper.json'
         & (Get-TestPython) (Join-Path $PSScriptRoot 'Interop/seed_crop_reference.py') $peers $casesJson $resultJson $helperPng
         if ($LASTEXITCODE -ne 0) { throw 'The reference helper failed.' }
-        $script:helper = Get-Content -LiteralPath $resultJson -Raw | ConvertFrom-Json -NoEnumerate
+        # An array of several cases: 5.1 returns it whole, 7 enumerates it and the assignment collects it again.
+        $script:helper = Get-Content -LiteralPath $resultJson -Raw | ConvertFrom-Json
 
         $script:ours = for ($c = 0; $c -lt $cases.Count; $c++) {
             $case = $cases[$c]
@@ -249,21 +250,21 @@ Describe 'New-FaceCrop input' {
         @(
             [pscustomobject]@{ Path = $alice; X = '10.4'; Y = '20'; Width = '50'; Height = '60' }
             [pscustomobject]@{ Path = $bob; X = '5'; Y = '6'; Width = '40'; Height = '30' }
-        ) | Export-Csv -LiteralPath $csv -NoTypeInformation
+        ) | Export-Csv -LiteralPath $csv -NoTypeInformation -Encoding UTF8
         $crops = Import-Csv -LiteralPath $csv | New-FaceCrop -OutputDirectory (Join-Path $root 'csv1')
         $crops.Count | Should -Be 2
         $crops[0].CropBox | Should -Be @(5, 14, 60, 72)
         $crops[1].RelativePath | Should -Be 'bob/img2_0.png'
 
         $corners = Join-Path $root 'corners.csv'
-        "path,x1,y1,x2,y2,score`n$alice,10,20,60,80,0.5`n$alice,100,100,150,150,0.8" | Set-Content -LiteralPath $corners
+        "path,x1,y1,x2,y2,score`n$alice,10,20,60,80,0.5`n$alice,100,100,150,150,0.8" | Set-Content -LiteralPath $corners -Encoding UTF8
         $crops = Import-Csv -LiteralPath $corners | New-FaceCrop -OutputDirectory (Join-Path $root 'csv2')
         $crops.FaceIndex | Should -Be @(0, 1)
         $crops[0].BoundingBox | Should -Be @(10, 20, 50, 60)
         $crops[1].DetectionScore | Should -Be ([float]0.8)
 
         $strings = Join-Path $root 'strings.csv'
-        "Path,BoundingBox,Score`n$bob,`"[5, 6, 40, 30]`",0.6" | Set-Content -LiteralPath $strings
+        "Path,BoundingBox,Score`n$bob,`"[5, 6, 40, 30]`",0.6" | Set-Content -LiteralPath $strings -Encoding UTF8
         $crop = Import-Csv -LiteralPath $strings | New-FaceCrop -OutputDirectory (Join-Path $root 'csv3')
         $crop.BoundingBox | Should -Be @(5, 6, 40, 30)
         $crop.DetectionScore | Should -Be ([float]0.6)
@@ -293,7 +294,7 @@ Describe 'New-FaceCrop input' {
     It 'reads a detections file (JSON or CSV) with images relative to it' {
         $json = Join-Path $root 'photos/dets.json'
         '{ "alice/img1.png": [[10, 10, 60, 70, 0.99, 20,30,40,30,30,45,22,55,38,55]], "bob/img2.png": [[5, 5, 50, 50, 0.7], [60, 60, 120, 130, 0.9]] }' |
-            Set-Content -LiteralPath $json
+            Set-Content -LiteralPath $json -Encoding UTF8
         $crops = New-FaceCrop -DetectionPath $json -OutputDirectory (Join-Path $root 'dets')
         $crops.RelativePath | Should -Be @('alice/img1_0.png', 'bob/img2_0.png', 'bob/img2_1.png')
         $crops[0].BoundingBox | Should -Be @(10, 10, 50, 60)
@@ -301,11 +302,11 @@ Describe 'New-FaceCrop input' {
         $crops[2].DetectionScore | Should -Be ([float]0.9)
 
         $csv = Join-Path $root 'photos/dets.csv'
-        "image,x1,y1,x2,y2,score`nalice/img1.png,10,10,60,70,0.99" | Set-Content -LiteralPath $csv
+        "image,x1,y1,x2,y2,score`nalice/img1.png,10,10,60,70,0.99" | Set-Content -LiteralPath $csv -Encoding UTF8
         (New-FaceCrop -DetectionPath $csv -OutputDirectory (Join-Path $root 'detscsv')).CropBox | Should -Be @(5, 4, 60, 72)
 
         $bad = Join-Path $root 'bad.json'
-        '{ "a.png": [[1, 2, 3]] }' | Set-Content -LiteralPath $bad
+        '{ "a.png": [[1, 2, 3]] }' | Set-Content -LiteralPath $bad -Encoding UTF8
         { New-FaceCrop -DetectionPath $bad -OutputDirectory (Join-Path $root 'bad') -ErrorAction Stop } |
             Should -Throw -ErrorId 'NewFaceCropInvalidDetectionFile,InsightFaceEval.Commands.NewFaceCropCommand'
     }
@@ -360,7 +361,7 @@ Describe 'New-FaceCrop errors, -WhatIf, -Force' {
         $script:good2 = New-NoiseImage (Join-Path $root 'in/good2.png') 100 80 -Seed 4
         $script:big = New-NoiseImage (Join-Path $root 'in/big.png') 400 300 -Seed 5
         $script:text = Join-Path $root 'in/notes.jpg'
-        Set-Content -LiteralPath $text -Value 'not a picture'
+        Set-Content -LiteralPath $text -Value 'not a picture' -Encoding UTF8
         $script:heic = Join-Path $root 'in/phone.heic'
         [IO.File]::WriteAllBytes($heic, [byte[]](0, 0, 0, 24) + [Text.Encoding]::ASCII.GetBytes('ftypheic') + [byte[]]::new(40))
         $jpeg = [IO.File]::ReadAllBytes((New-NoiseImage (Join-Path $root 'whole.jpg') 100 80 -Seed 6))
@@ -368,7 +369,7 @@ Describe 'New-FaceCrop errors, -WhatIf, -Force' {
         [IO.File]::WriteAllBytes($cut, $jpeg[0..($jpeg.Length / 2)])
         $script:exists = Join-Path $root 'out'
         $null = New-Item -ItemType Directory -Path $exists -Force
-        Set-Content -LiteralPath (Join-Path $exists 'good2_0.png') -Value 'already here'
+        Set-Content -LiteralPath (Join-Path $exists 'good2_0.png') -Value 'already here' -Encoding UTF8
     }
 
     It 'reports each bad input with its own ErrorId and the item, and still crops the rest' {

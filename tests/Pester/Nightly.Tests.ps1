@@ -24,6 +24,15 @@ BeforeAll {
     }
 
     function Get-Requests($Endpoint) { [int](Get-TestEndpointStats $Endpoint).requests }
+
+    function Get-ClosedLoopbackUrl {
+        # A loopback port nothing listens on (bound, then released), with a secret-looking path to search outputs for.
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $listener.Stop()
+        "http://127.0.0.1:$port/v1/secret-token-closed"
+    }
 }
 
 Describe 'nightly.ps1 against the local endpoint' {
@@ -78,6 +87,74 @@ Describe 'nightly.ps1 against the local endpoint' {
         }
     }
 
+    It 'writes the summary to the pipeline: "nightly.ps1 ... | Out-File x.json -Encoding UTF8" keeps it in x.json' {
+        $json = Join-Path $TestDrive 'piped summary.json'
+        $exe = (Get-Process -Id $PID).Path
+        [string[]] $lead = if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+        $command = "& '$($script:nightly)' -DatasetPath '$($script:dataset)' -Model dingo -OutputRoot '$($script:outRoot)' -BootstrapSamples 20 " +
+            "-ServerUrl '$($script:endpoint.Url)' -ModulePath '$(Get-TestModuleManifest)' | Out-File '$json' -Encoding UTF8; exit `$LASTEXITCODE"
+        $console = & $exe @lead -NoProfile -NonInteractive -Command $command 2>$null
+        $LASTEXITCODE | Should -Be 0
+        $summary = Get-Content -LiteralPath $json -Raw -Encoding UTF8 | ConvertFrom-Json
+        $summary.status | Should -Be 'passed'
+        $summary.fromStore | Should -Be 24
+        ($console -join '') | Should -Not -Match '"status"' -Because 'the summary went into the file, not past it to the console'
+    }
+
+    It 'takes a model list as pwsh -File passes it: "-Model dingo,eagle" and the shell form "-Model dingo, eagle"' {
+        $root = Join-Path $TestDrive 'two-models'
+        $joined = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo,eagle', '-OutputRoot', $root, '-BootstrapSamples', '20', '-ServerUrl', $script:endpoint.Url)
+        $joined.ExitCode | Should -Be 0 -Because $joined.StdErr
+        @($joined.Summary.models) | Should -Be @('dingo', 'eagle')
+        $joined.Summary.uploaded | Should -Be 48
+        # 'pwsh -File nightly.ps1 -Model dingo, eagle' from sh: the arguments 'dingo,' and 'eagle'.
+        $spaced = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo,', 'eagle', '-OutputRoot', $root, '-BootstrapSamples', '20', '-ServerUrl', $script:endpoint.Url)
+        $spaced.ExitCode | Should -Be 0 -Because $spaced.StdErr
+        @($spaced.Summary.models) | Should -Be @('dingo', 'eagle')
+        $spaced.Summary.fromStore | Should -Be 48
+        $spaced.Summary.status | Should -Be 'passed'
+    }
+
+    It 'fails on a stray argument instead of binding it to another parameter, without echoing it' {
+        $run = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo', 'https://stray.example/secret-token-stray', '-OutputRoot', (Join-Path $TestDrive 'stray'), '-ServerUrl', $script:endpoint.Url)
+        $run.ExitCode | Should -Be 1
+        $run.Summary.status | Should -Be 'failed'
+        $run.Summary.message | Should -Match 'matched no parameter'
+        $run.StdOut + $run.StdErr | Should -Not -Match 'secret-token-stray'
+    }
+
+    It 'fails when the endpoint is unreachable although nothing is new (everything from the store), with true counts' {
+        $url = Get-ClosedLoopbackUrl
+        $run = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo', '-OutputRoot', $script:outRoot, '-BootstrapSamples', '20', '-ServerUrl', $url)
+        $run.ExitCode | Should -Be 1 -Because $run.StdErr
+        $s = $run.Summary
+        $s.status | Should -Be 'failed'
+        $s.message | Should -Match 'endpoint .*unreachable: connection refused'
+        $s.images | Should -Be 24
+        $s.fromStore | Should -Be 24
+        $s.uploaded | Should -Be 0
+        $s.errors | Should -Be 0
+        $run.StdOut + $run.StdErr | Should -Not -Match 'secret-token-closed'
+        $run.StdOut + $run.StdErr | Should -Not -Match ([regex]::Escape(([uri]$url).Authority))
+    }
+
+    It 'fails fast on an unreachable endpoint with new images, counting the stored and the failed ones' {
+        $mixed = Join-Path $TestDrive 'faces-mixed'
+        Copy-Item -LiteralPath $script:dataset -Destination $mixed -Recurse
+        $null = New-TestImageFiles -Path (Join-Path $mixed 'new') -Count 3 -Identities 3 -Seed 77
+        $url = Get-ClosedLoopbackUrl
+        $run = Invoke-Nightly @('-DatasetPath', $mixed, '-Model', 'dingo', '-OutputRoot', $script:outRoot, '-BootstrapSamples', '20', '-ServerUrl', $url, '-MaximumRetryCount', '0')
+        $run.ExitCode | Should -Be 1 -Because $run.StdErr
+        $s = $run.Summary
+        $s.status | Should -Be 'failed'
+        $s.message | Should -Match 'endpoint .*unreachable'
+        $s.images | Should -Be 27
+        $s.fromStore | Should -Be 24
+        $s.uploaded | Should -Be 0
+        $s.errors | Should -Be 3
+        $run.StdOut + $run.StdErr | Should -Not -Match 'secret-token-closed'
+    }
+
     It 'a model replaced behind the same name is caught by the canary, even with nothing new to upload' {
         # The same name, another model: here the stand-in's 'dingo' with a different embedding length.
         $swapped = Start-TestEndpoint -Models @{ dingo = 256 }
@@ -98,6 +175,9 @@ Describe 'nightly.ps1 against the local endpoint' {
         $run = Invoke-Nightly @('-DatasetPath', $script:dataset, '-Model', 'dingo', '-OutputRoot', (Join-Path $TestDrive 'other'), '-ServerUrl', 'http://127.0.0.1:9/v1/secret-token-xyz', '-BootstrapSamples', '20', '-MaximumRetryCount', '0')
         $run.ExitCode | Should -Be 1
         $run.Summary.status | Should -Be 'failed'
+        $run.Summary.images | Should -Be 24
+        $run.Summary.errors | Should -Be 24
+        $run.Summary.message | Should -Match 'endpoint .*unreachable'
         $run.StdOut | Should -Not -Match 'secret-token-xyz'
         $run.StdErr | Should -Not -Match 'secret-token-xyz'
     }

@@ -151,7 +151,7 @@ Describe 'The HTML report in headless Chromium' {
         $broken = Join-Path $TestDrive 'broken.html'
         $text = (Get-Content $script:html -Raw) -replace '(<figure class="chart" id="chart-det"[^>]*>)\s*<svg', '$1<div></div><svg-broken'
         $text = $text -replace '<main>', '<main><img src="http://192.0.2.1/pixel.png">'
-        Set-Content -LiteralPath $broken -Value $text
+        Set-Content -LiteralPath $broken -Value $text -Encoding UTF8
         $seen = Invoke-ReportInBrowser -Path $broken
         $seen.Status | Should -Be 'failed'
         $seen.Problems | Should -Match '^det: no svg'

@@ -64,10 +64,24 @@ function Invoke-ChildPwsh {
     #>
     param([Parameter(Mandatory)] [string] $Command)
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Command))
-    $exe = Join-Path $PSHOME ($(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }))
-    $output = if (Test-Path $exe) { & $exe -NoProfile -NonInteractive -EncodedCommand $encoded }
-    else { & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded }
+    [string[]] $shell = Get-TestHostCommand
+    $output = & $shell[0] @($shell | Select-Object -Skip 1) -NoProfile -NonInteractive -EncodedCommand $encoded
     ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
+}
+
+function Get-TestHostCommand {
+    <#
+    The command line that starts another process of this PowerShell: pwsh, powershell.exe (Windows PowerShell 5.1,
+    in the Windows workflow), or 'dotnet <PSHOME>/pwsh.dll' under the dotnet tool. Element 0 is the executable.
+    #>
+    $exe = (Get-Process -Id $PID).Path
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { return , @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    , @($exe)
+}
+
+function Test-TestWindows {
+    <# True on Windows, in Windows PowerShell 5.1 as well (where $IsWindows is not defined). #>
+    $env:OS -eq 'Windows_NT'
 }
 
 function Get-OnnxStateFunction {
@@ -84,9 +98,10 @@ function Get-OnnxState {
 
 function Get-OnnxNativeRelativePath {
     <# Where the module keeps ONNX Runtime's native library for this process: runtimes/<rid>/native/<file>. #>
-    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    $macOS = -not (Test-TestWindows) -and [System.Runtime.InteropServices.RuntimeInformation]::IsOSPlatform([System.Runtime.InteropServices.OSPlatform]::OSX)
+    $os = if (Test-TestWindows) { 'win' } elseif ($macOS) { 'osx' } else { 'linux' }
     $rid = "$os-$([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant())"
-    $native = if ($IsWindows) { 'onnxruntime.dll' } elseif ($IsMacOS) { 'libonnxruntime.dylib' } else { 'libonnxruntime.so' }
+    $native = if (Test-TestWindows) { 'onnxruntime.dll' } elseif ($macOS) { 'libonnxruntime.dylib' } else { 'libonnxruntime.so' }
     "runtimes/$rid/native/$native"
 }
 
