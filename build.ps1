@@ -147,7 +147,7 @@ function Invoke-Docs {
         ConvertTo-MamlHelp -MarkdownPath (Get-ChildItem $docs -Filter '*-*.md').FullName -OutputPath $target
     }
     Get-ChildItem $docs -Filter 'about_*.md' | ForEach-Object {
-        Copy-Item $_.FullName (Join-Path $help ($_.BaseName + '.help.txt'))
+        ConvertTo-AboutHelpText -MarkdownPath $_.FullName -OutputPath (Join-Path $help ($_.BaseName + '.help.txt'))
     }
 }
 
