@@ -58,11 +58,13 @@ BeforeAll {
         $m.Groups[1].Value
     }
 
-    function script:Get-HelpExampleCode([string] $Command, [string] $Title) {
-        <# A help example's code as Get-Help shows it, without the PS> and >> prompts. #>
+    function script:Get-HelpExampleCode([string] $Command, [string] $Title, [switch] $PromptedOnly) {
+        <# A help example's code as Get-Help shows it, without the PS> and >> prompts (-PromptedOnly: without the output it shows). #>
         $example = (Get-Help $Command -Examples).examples.example | Where-Object { $_.title -like "*$Title*" }
         if (@($example).Count -ne 1) { throw "$Command has no single example '$Title'." }
-        (($example.code -replace "`r", '') -split "`n" | ForEach-Object { $_ -replace '^(PS> |>> ?)', '' }) -join "`n"
+        $lines = ($example.code -replace "`r", '') -split "`n"
+        if ($PromptedOnly) { $lines = $lines | Where-Object { $_ -match '^(PS> |>>)' } }
+        ($lines | ForEach-Object { $_ -replace '^(PS> |>> ?)', '' }) -join "`n"
     }
 
     function script:Invoke-Documented([string] $Directory, [string] $Code, [switch] $ImportModule) {
@@ -164,6 +166,25 @@ Describe 'The README quick start, then the help examples that use its store' {
             'Open-set operating points' { $run.Text | Should -Match '0[.,]01' }
             default { $run.Text.Trim() | Should -Not -BeNullOrEmpty }
         }
+    }
+}
+
+Describe 'New-FaceCrop Example 5 as printed' {
+    It 'shows what it would write with -WhatIf, writing nothing, then writes with -Force' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $work = New-DocsWorkspace 'example5'
+        $lines = @((Get-HelpExampleCode New-FaceCrop 'See what would be written' -PromptedOnly) -split "`n")
+        $lines.Count | Should -Be 2
+        $whatIf = Invoke-Documented $work $lines[0] -ImportModule
+        $whatIf.Errors | Should -BeNullOrEmpty
+        ([regex]::Matches($whatIf.Text, 'What if: Performing the operation "Create face crop')).Count | Should -Be 6
+        Join-Path $work 'crops' | Should -Not -Exist
+        $forced = Invoke-Documented $work $lines[1] -ImportModule
+        $forced.Errors | Should -BeNullOrEmpty
+        @(Get-ChildItem -LiteralPath (Join-Path $work 'crops') -Recurse -Filter *.png).Count | Should -Be 6
+        # Run again without -Force: the same crops exist with the same bytes, so they are passed on, not refused.
+        $again = Invoke-Documented $work ($lines[1] -replace ' -Force$', '') -ImportModule
+        $again.Errors | Should -BeNullOrEmpty
     }
 }
 
