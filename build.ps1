@@ -161,13 +161,14 @@ function Invoke-Docs {
     $target = Join-Path $help "$ModuleName.dll-Help.xml"
     if (Get-Module -ListAvailable -Name platyPS) {
         Import-Module platyPS
-        $null = New-ExternalHelp -Path $docs -OutputPath $help -Force
+        # The cmdlet pages only: about_ topics are compiled below, the same way with or without platyPS.
+        $null = New-ExternalHelp -Path (Get-ChildItem $docs -Filter '*-*.md').FullName -OutputPath $help -Force
     }
     else {
         ConvertTo-MamlHelp -MarkdownPath (Get-ChildItem $docs -Filter '*-*.md').FullName -OutputPath $target
     }
     Get-ChildItem $docs -Filter 'about_*.md' | ForEach-Object {
-        Copy-Item $_.FullName (Join-Path $help ($_.BaseName + '.help.txt'))
+        ConvertTo-AboutHelpText -MarkdownPath $_.FullName -OutputPath (Join-Path $help ($_.BaseName + '.help.txt'))
     }
 }
 

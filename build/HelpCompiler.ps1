@@ -15,9 +15,13 @@ function Read-PlatyPSMarkdown {
 
     $lines = (Get-Content -LiteralPath $Path -Raw) -replace "`r`n", "`n" -split "`n"
     $i = 0
+    $online = ''
     if ($lines[0] -eq '---') {
         $i = 1
-        while ($i -lt $lines.Count -and $lines[$i] -ne '---') { $i++ }
+        while ($i -lt $lines.Count -and $lines[$i] -ne '---') {
+            if ($lines[$i] -match '^online version:\s*(\S*)') { $online = $Matches[1] }
+            $i++
+        }
         $i++
     }
 
@@ -30,6 +34,8 @@ function Read-PlatyPSMarkdown {
         Outputs = [System.Collections.Generic.List[object]]::new()
         Links = [System.Collections.Generic.List[object]]::new()
     }
+    # As platyPS does, the page's online version is the first related link: Get-Help -Online opens it.
+    if ($online) { $doc.Links.Add([pscustomobject]@{ Text = 'Online Version:'; Uri = $online }) }
     $section = $null
     $current = $null
     $text = [System.Text.StringBuilder]::new()
@@ -117,6 +123,12 @@ function Read-PlatyPSMarkdown {
     }
     & $flush
     [pscustomobject]$doc
+}
+
+function Test-WebUri {
+    param([string] $Uri)
+    $parsed = $null
+    [uri]::TryCreate($Uri, [UriKind]::Absolute, [ref] $parsed) -and $parsed.Scheme -in 'http', 'https'
 }
 
 function Add-MamlParas {
@@ -268,7 +280,9 @@ function ConvertTo-MamlHelp {
         foreach ($l in $doc.Links) {
             $nav = New-MamlElement $xml 'maml:navigationLink'
             [void] $nav.AppendChild((New-MamlElement $xml 'maml:linkText' $l.Text))
-            [void] $nav.AppendChild((New-MamlElement $xml 'maml:uri' $l.Uri))
+            # Get-Help -Online opens the first link with a URI, so only a web address is one; a link to another
+            # page ([Get-FaceEmbedding]() or [Get-FaceEmbedding](Get-FaceEmbedding.md)) is just its name.
+            [void] $nav.AppendChild((New-MamlElement $xml 'maml:uri' $(if (Test-WebUri $l.Uri) { $l.Uri } else { '' })))
             [void] $links.AppendChild($nav)
         }
         [void] $command.AppendChild($links)
@@ -279,4 +293,31 @@ function ConvertTo-MamlHelp {
     $settings.Encoding = [System.Text.UTF8Encoding]::new($false)
     $writer = [System.Xml.XmlWriter]::Create($OutputPath, $settings)
     try { $xml.Save($writer) } finally { $writer.Dispose() }
+}
+
+function ConvertTo-AboutHelpText {
+    <#
+    .SYNOPSIS
+        Compiles an about_ topic written as platyPS about markdown (# about_Name, ## SHORT DESCRIPTION,
+        ## LONG DESCRIPTION, ## SEE ALSO, ...) to the plain text Get-Help shows: headings in capitals at the
+        margin, text indented by four, code blocks by eight, markdown marks removed.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $MarkdownPath,
+        [Parameter(Mandatory)] [string] $OutputPath
+    )
+
+    $lines = (Get-Content -LiteralPath $MarkdownPath -Raw -Encoding UTF8) -replace "`r`n", "`n" -split "`n"
+    $out = [System.Collections.Generic.List[string]]::new()
+    $inFence = $false
+    foreach ($line in $lines) {
+        if ($line -match '^```') { $inFence = -not $inFence; continue }
+        if ($inFence) { $out.Add($(if ($line.Trim()) { '        ' + $line } else { '' })); continue }
+        if ($line -match '^# (about_\w+)\s*$') { $out.Add('TOPIC'); $out.Add('    ' + $Matches[1]); continue }
+        if ($line -match '^#{2,} (.+?)\s*$') { $out.Add($Matches[1].ToUpperInvariant()); continue }
+        $text = $line -replace '`([^`]+)`', '$1' -replace '\*\*([^*]+)\*\*', '$1' -replace '\[([^\]]+)\]\([^)]*\)', '$1'
+        $out.Add($(if ($text.Trim()) { '    ' + $text.TrimEnd() } else { '' }))
+    }
+
+    [System.IO.File]::WriteAllText($OutputPath, (($out -join [Environment]::NewLine).TrimEnd() + [Environment]::NewLine), [System.Text.UTF8Encoding]::new($false))
 }

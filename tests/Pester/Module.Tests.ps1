@@ -54,6 +54,25 @@ Describe 'Cmdlet <Name>' -ForEach $script:cmdlets {
         ($script:help.examples.example[0].code | Out-String).Trim() | Should -Not -BeNullOrEmpty
     }
 
+    It 'gives every example a description' {
+        $bare = @($script:help.examples.example | Where-Object { -not ($_.remarks | Out-String).Trim() } | ForEach-Object title)
+        $bare | Should -BeNullOrEmpty -Because 'an example without a description leaves the user guessing what it shows'
+    }
+
+    It 'names related commands and topics, with no online address, so -Online says there is none' {
+        $links = @($script:help.relatedLinks.navigationLink)
+        $links.Count | Should -BeGreaterThan 0
+        foreach ($link in $links) {
+            $link.linkText | Should -Not -BeLike '*.md'
+            "$($link.uri)" | Should -BeNullOrEmpty
+            Get-Help $link.linkText -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty -Because "'$($link.linkText)' should be a command or help topic"
+        }
+        $thrown = { Get-Help $Name -Online -ErrorAction Stop } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'InvalidOperation,Microsoft.PowerShell.Commands.GetHelpCommand'
+        $thrown.Exception.Message | Should -Not -BeLike '*not a valid URI*'
+        $thrown.Exception.Message | Should -BeLike '*URI*not specified*'
+    }
+
     It 'documents every parameter' {
         $undocumented = foreach ($parameter in $script:command.Parameters.Keys) {
             if ($parameter -in $script:commonParameters) { continue }
@@ -69,5 +88,17 @@ Describe 'Cmdlet <Name>' -ForEach $script:cmdlets {
         foreach ($type in $types | Where-Object { $_.Assembly.GetName().Name -like 'InsightFaceEval*' }) {
             Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.FullName) needs a view"
         }
+    }
+}
+
+Describe 'The about_InsightFaceEval topic' {
+    It 'is shown by Get-Help, as text with the workflow, the store layout, identities and privacy' {
+        $text = Get-Help about_InsightFaceEval | Out-String
+        $text | Should -Match 'TOPIC\s+about_InsightFaceEval'
+        foreach ($heading in 'SHORT DESCRIPTION', 'THE WORKFLOW', 'THE STORE', 'IDENTITIES', 'PRIVACY', 'SEE ALSO') {
+            $text | Should -Match ('(?m)^' + $heading + '\s*$')
+        }
+        $text | Should -Match 'store/<model>/index\.jsonl'
+        $text | Should -Not -Match '```|^#'
     }
 }

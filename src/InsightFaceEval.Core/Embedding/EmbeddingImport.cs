@@ -37,6 +37,44 @@ namespace InsightFaceEval.Embedding
         /// Store: where the images are now (Path becomes root + relative path). Loose: the folder relative paths are
         /// taken from (default: parent folder / file name).
         /// </param>
+        /// <summary>
+        /// The models a store holds (its model folder names, which -Model accepts), sorted; empty when
+        /// <paramref name="path"/> is not a store folder (or its store.json) or cannot be read.
+        /// </summary>
+        public static IReadOnlyList<string> StoredModels(string path)
+        {
+            try
+            {
+                var full = Path.GetFullPath(path);
+                if (File.Exists(full) && string.Equals(Path.GetFileName(full), EmbeddingStore.MarkerFileName, StringComparison.OrdinalIgnoreCase))
+                {
+                    full = Path.GetDirectoryName(full);
+                }
+
+                if (!Directory.Exists(full) || !EmbeddingStore.IsStore(full)) { return Array.Empty<string>(); }
+                return Directory.GetDirectories(full)
+                    .Where(d => File.Exists(Path.Combine(d, EmbeddingStore.IndexFileName)))
+                    .Select(Path.GetFileName)
+                    .OrderBy(n => n, StringComparer.Ordinal)
+                    .ToList();
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return Array.Empty<string>();
+            }
+        }
+
+        /// <summary>The message for a store without the requested models: what it does hold, and a hint when only the case differs.</summary>
+        internal static string NothingForModels(string store, IReadOnlyCollection<string> requested, IReadOnlyList<string> held)
+        {
+            var message = $"The store '{store}' holds nothing for model(s) {string.Join(", ", requested.Select(m => "'" + m + "'"))}";
+            if (held.Count == 0) { return message + "; it holds no model yet."; }
+            message += $"; it holds {string.Join(", ", held.Select(m => "'" + m + "'"))}.";
+            var caseOnly = requested.Where(r => !held.Contains(r, StringComparer.Ordinal) && held.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (caseOnly.Count > 0) { message += " Model names are case-sensitive."; }
+            return message;
+        }
+
         public static IEnumerable<ImportResult> Read(string path, IReadOnlyCollection<string> models, string datasetRoot)
         {
             var full = Path.GetFullPath(path);
@@ -57,7 +95,7 @@ namespace InsightFaceEval.Embedding
 
                     if (!any && models != null && models.Count > 0)
                     {
-                        yield return NotFound(full, $"The store '{full}' holds nothing for model(s) {string.Join(", ", models.Select(m => "'" + m + "'"))}.");
+                        yield return NotFound(full, NothingForModels(full, models, StoredModels(full)));
                     }
 
                     yield break;

@@ -44,7 +44,10 @@ namespace InsightFaceEval.Imaging
 
         public FaceSelection Selection { get; set; } = FaceSelection.All;
 
-        /// <summary>When false, a face whose PNG already exists is reported, not cropped.</summary>
+        /// <summary>
+        /// When false, a face whose PNG already exists is cropped and compared with it: the same bytes are
+        /// reused (<see cref="CropOutcome.Reused"/>), different bytes are reported (OutputExists) and kept.
+        /// </summary>
         public bool Force { get; set; }
 
         /// <summary>When false the crops are validated and measured but not encoded (for -WhatIf).</summary>
@@ -107,7 +110,13 @@ namespace InsightFaceEval.Imaging
 
         public string Message { get; private set; }
 
+        /// <summary>True when the crop's file already held exactly these bytes: nothing is to be written.</summary>
+        public bool Reused { get; private set; }
+
         public static CropOutcome Success(FaceCrop crop, byte[] png) => new CropOutcome { FaceIndex = crop.FaceIndex, Crop = crop, Png = png };
+
+        /// <summary>The file at the crop's path already holds this crop, byte for byte.</summary>
+        public static CropOutcome Reuse(FaceCrop crop, byte[] png) => new CropOutcome { FaceIndex = crop.FaceIndex, Crop = crop, Png = png, Reused = true };
 
         public static CropOutcome Failure(CropProblem problem, string message, int? faceIndex = null) =>
             new CropOutcome { Problem = problem, Message = message, FaceIndex = faceIndex };
@@ -176,6 +185,7 @@ namespace InsightFaceEval.Imaging
             public int Height;
             public double Scale;
             public string Relative;
+            public bool Exists;
         }
 
         /// <summary>Runs one job. Never throws for a problem with the image or its boxes; those become outcomes.</summary>
@@ -310,9 +320,17 @@ namespace InsightFaceEval.Imaging
                 crop = AreaResize.Resize(crop, cw, ch, 3, plan.Width, plan.Height);
             }
 
-            var png = _options.Encode ? PngWriter.EncodeRgb(crop, plan.Width, plan.Height) : null;
+            // An existing file is compared with the crop this run makes, so it is encoded even under -WhatIf.
+            var png = _options.Encode || plan.Exists ? PngWriter.EncodeRgb(crop, plan.Width, plan.Height) : null;
+            var fullPath = CropNaming.FullPath(_options.OutputDirectory, plan.Relative);
+            if (plan.Exists && !HoldsBytes(fullPath, png))
+            {
+                outcomes.Add(CropOutcome.Failure(CropProblem.OutputExists, $"'{fullPath}' already exists and is not this crop (another source, box or setting made it); use -Force to overwrite it.", plan.Index));
+                return;
+            }
+
             var faceCrop = new FaceCrop(
-                CropNaming.FullPath(_options.OutputDirectory, plan.Relative),
+                fullPath,
                 job.SourcePath,
                 plan.Relative,
                 job.Identity,
@@ -324,7 +342,30 @@ namespace InsightFaceEval.Imaging
                 plan.Scale,
                 CropGeometry.MapLandmarks(plan.Face.Landmarks, plan.CropRect, plan.Width, plan.Height),
                 plan.Face.Score);
-            outcomes.Add(CropOutcome.Success(faceCrop, png));
+            outcomes.Add(plan.Exists ? CropOutcome.Reuse(faceCrop, png) : CropOutcome.Success(faceCrop, png));
+        }
+
+        /// <summary>True when the file at <paramref name="path"/> holds exactly <paramref name="bytes"/>; false when it differs or cannot be read.</summary>
+        public static bool HoldsBytes(string path, byte[] bytes)
+        {
+            if (bytes == null) { return false; }
+            try
+            {
+                var info = new FileInfo(path);
+                if (!info.Exists || info.Length != bytes.Length) { return false; }
+                var existing = File.ReadAllBytes(path);
+                if (existing.Length != bytes.Length) { return false; }
+                for (var i = 0; i < existing.Length; i++)
+                {
+                    if (existing[i] != bytes[i]) { return false; }
+                }
+
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false;
+            }
         }
 
         private Plan PlanFace(CropJob job, int index, ImageHeader header, List<CropOutcome> outcomes)
@@ -359,13 +400,8 @@ namespace InsightFaceEval.Imaging
             var rect = CropGeometry.Expand(box, header.Width, header.Height, _options.ExpansionFactor);
             var (w, h, scale) = CropGeometry.OutputSize((int)rect.Width, (int)rect.Height, _options.MaxSide);
             var relative = CropNaming.RelativeCropPath(job.RelativeSource, index);
-            if (!_options.Force && File.Exists(CropNaming.FullPath(_options.OutputDirectory, relative)))
-            {
-                outcomes.Add(CropOutcome.Failure(CropProblem.OutputExists, $"'{CropNaming.FullPath(_options.OutputDirectory, relative)}' already exists; use -Force to overwrite it.", index));
-                return null;
-            }
-
-            return new Plan { Index = index, Face = face, CropRect = rect, Width = w, Height = h, Scale = scale, Relative = relative };
+            var exists = !_options.Force && File.Exists(CropNaming.FullPath(_options.OutputDirectory, relative));
+            return new Plan { Index = index, Face = face, CropRect = rect, Width = w, Height = h, Scale = scale, Relative = relative, Exists = exists };
         }
 
         private static CropProblem ToCropProblem(ImageProblem problem)

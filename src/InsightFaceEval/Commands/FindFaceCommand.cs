@@ -112,6 +112,13 @@ namespace InsightFaceEval.Commands
                 throw new PipelineStoppedException();
             }
 
+            if (_images == 0)
+            {
+                // An empty folder or a filter that matched nothing: say so rather than print nothing.
+                WriteWarning("Find-Face received no image, so it searched for no face. Check the path or filter that feeds it.");
+                return;
+            }
+
             WriteProgress(new ProgressRecord(ProgressActivityId, "Find-Face", "Done") { RecordType = ProgressRecordType.Completed });
         }
 

@@ -26,6 +26,7 @@ namespace InsightFaceEval.Commands
         private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
         private List<PairListEntry> pairList;
         private WildcardPattern[] modelPatterns;
+        private int received;
 
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ComparisonSet)]
         [ValidateNotNull]
@@ -103,8 +104,25 @@ namespace InsightFaceEval.Commands
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ComparisonSet) { comparisons.AddRange(Comparison.Where(c => c != null && Wanted(c.Model))); }
-            else { embeddings.AddRange(Embedding.Where(e => e != null && Wanted(e.Model))); }
+            if (ParameterSetName == ComparisonSet)
+            {
+                received += Comparison.Count(c => c != null);
+                comparisons.AddRange(Comparison.Where(c => c != null && Wanted(c.Model)));
+            }
+            else
+            {
+                received += Embedding.Count(e => e != null);
+                embeddings.AddRange(Embedding.Where(e => e != null && Wanted(e.Model)));
+            }
+        }
+
+        // Nothing to measure prints nothing, which reads as success: say why instead.
+        private void WarnNothingToMeasure()
+        {
+            var what = ParameterSetName == ComparisonSet ? "comparisons" : "embeddings";
+            WriteWarning(received == 0
+                ? "Measure-FaceVerification received no embeddings or comparisons, so there is nothing to measure. Check the command that feeds it (an empty store, or a -Model it does not hold)."
+                : $"None of the {received} {what} Measure-FaceVerification received is of a model -Model selects ({string.Join(", ", Model.Select(m => "'" + m + "'"))}), so there is nothing to measure.");
         }
 
         private bool Wanted(string model) => modelPatterns == null || modelPatterns.Any(p => p.IsMatch(model ?? string.Empty));
@@ -126,13 +144,13 @@ namespace InsightFaceEval.Commands
             VerificationOutcome outcome;
             if (ParameterSetName == ComparisonSet)
             {
-                if (comparisons.Count == 0) { return; }
+                if (comparisons.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = comparisons.GroupBy(c => c.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceComparison>>(g.Key, g.ToList())).ToList();
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureComparisons(groups), cancellation.Token);
             }
             else
             {
-                if (embeddings.Count == 0) { return; }
+                if (embeddings.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
                 var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);

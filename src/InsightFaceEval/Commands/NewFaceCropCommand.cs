@@ -422,6 +422,12 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
+            if (outcome.Reused)
+            {
+                WriteReused(crop);
+                return;
+            }
+
             if (!ShouldProcess(crop.Path, $"Create face crop {crop.Width}x{crop.Height} of face {crop.FaceIndex} from '{job.SourcePath}'")) { return; }
             try
             {
@@ -429,6 +435,13 @@ namespace InsightFaceEval.Commands
             }
             catch (IOException) when (!Force.IsPresent && File.Exists(crop.Path))
             {
+                // Written meanwhile (another run): the same bytes are this crop all the same.
+                if (FaceCropper.HoldsBytes(crop.Path, outcome.Png))
+                {
+                    WriteReused(crop);
+                    return;
+                }
+
                 WriteError(new ErrorRecord(new IOException($"'{crop.Path}' already exists; use -Force to overwrite it."), ErrorPrefix + nameof(CropProblem.OutputExists), ErrorCategory.ResourceExists, job.SourcePath));
                 return;
             }
@@ -438,6 +451,12 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
+            WriteObject(crop);
+        }
+
+        private void WriteReused(FaceCrop crop)
+        {
+            WriteVerbose($"'{crop.Path}' already holds this crop (same source, box and settings); reused.");
             WriteObject(crop);
         }
 

@@ -180,6 +180,39 @@ namespace InsightFaceEval.Tests.Imaging
         }
 
         [Fact]
+        public void AnIdenticalExistingCropIsReusedAndADifferentOneIsKept()
+        {
+            using (var files = new TestImages())
+            using (var noise = TestImages.Noise(60, 60, 5))
+            {
+                var source = files.SavePng("r.png", noise);
+                var existing = Path.Combine(files.Root, "out", "r_0.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(existing));
+                var made = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(5, 5, 20, 20)).Outcomes);
+                File.WriteAllBytes(existing, made.Png);
+                var written = File.GetLastWriteTimeUtc(existing);
+
+                // Same source, box and settings: the file is this crop, passed on and not written again.
+                var again = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(5, 5, 20, 20)).Outcomes);
+                Assert.True(again.Reused);
+                Assert.Null(again.Problem);
+                Assert.Equal(existing, again.Crop.Path);
+                Assert.Equal(made.Crop.CropBox, again.Crop.CropBox);
+
+                // Under -WhatIf (no encoding asked for) the file is still compared.
+                Assert.True(Assert.Single(Run(files, source, new CropOptions { Encode = false }, new FaceBox(5, 5, 20, 20)).Outcomes).Reused);
+
+                // Another box, or another setting, makes other bytes: the file is kept and reported.
+                var otherBox = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(6, 5, 20, 20)).Outcomes);
+                Assert.Equal(CropProblem.OutputExists, otherBox.Problem);
+                Assert.Contains("is not this crop", otherBox.Message);
+                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions { ExpansionFactor = 0.4 }, new FaceBox(5, 5, 20, 20)).Outcomes).Problem);
+                Assert.Equal(made.Png, File.ReadAllBytes(existing));
+                Assert.Equal(written, File.GetLastWriteTimeUtc(existing));
+            }
+        }
+
+        [Fact]
         public void LargestKeepsTheFaceIndexOfTheChosenBox()
         {
             using (var files = new TestImages())
