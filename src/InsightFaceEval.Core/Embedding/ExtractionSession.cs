@@ -55,6 +55,8 @@ namespace InsightFaceEval.Embedding
             _options = options ?? throw new ArgumentNullException(nameof(options));
             if (options.Models == null || options.Models.Count == 0) { throw new ArgumentException("At least one model is required.", nameof(options)); }
             if (options.ThrottleLimit < 1) { throw new ArgumentOutOfRangeException(nameof(options), "ThrottleLimit must be at least 1."); }
+            var conflict = ModelNames.CaseConflict(options.Models, options.ModelNameComparer);
+            if (conflict != null) { throw new ArgumentException(conflict, nameof(options)); }
 
             _endpointFingerprint = store.Fingerprint(backend.EndpointIdentity);
             _pacer = new RequestPacer(options.MaxRequestsPerSecond);

@@ -163,6 +163,12 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            var conflict = UsesLocalModels ? null : ModelNames.CaseConflict(Model, PathStyle.Current.Comparer);
+            if (conflict != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(conflict), ErrorPrefix + "ModelNameCaseConflict", ErrorCategory.InvalidArgument, Model));
+            }
+
             var backend = CreateBackend();
             var root = string.IsNullOrEmpty(OutputDirectory)
                 ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
