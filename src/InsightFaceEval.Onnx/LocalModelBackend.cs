@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using InsightFaceEval.Embedding;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Onnx
 {
@@ -132,7 +133,7 @@ namespace InsightFaceEval.Onnx
         {
             if (known.TryGetValue(path, out var hash)) { return hash; }
             using (var sha = SHA256.Create())
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            using (var stream = SharedFile.OpenRead(path, 1 << 16))
             {
                 hash = BitConverter.ToString(sha.ComputeHash(stream)).Replace("-", string.Empty).ToLowerInvariant();
             }

@@ -9,6 +9,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Embedding
 {
@@ -218,7 +219,7 @@ namespace InsightFaceEval.Embedding
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(item.Path);
+                bytes = SharedFile.ReadAllBytes(item.Path);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
