@@ -21,10 +21,24 @@ namespace InsightFaceEval.IO
         {
             using (var stream = OpenRead(path, 1))
             {
-                // The length may change while another program writes; read what is there now.
-                var buffer = new MemoryStream(stream.CanSeek ? (int)System.Math.Min(stream.Length, int.MaxValue) : 0);
+                var length = stream.Length;
+                if (length > int.MaxValue) { throw new IOException($"'{path}' is larger than 2 GB."); }
+                var bytes = new byte[length];
+                var read = 0;
+                while (read < bytes.Length)
+                {
+                    var n = stream.Read(bytes, read, bytes.Length - read);
+                    if (n == 0) { break; }
+                    read += n;
+                }
+
+                if (read == bytes.Length && stream.ReadByte() < 0) { return bytes; }
+
+                // Another program changed the length while it was read: read again as a stream.
+                stream.Position = 0;
+                var buffer = new MemoryStream();
                 stream.CopyTo(buffer, 81920);
-                return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+                return buffer.ToArray();
             }
         }
 
