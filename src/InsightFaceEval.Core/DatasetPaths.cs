@@ -8,25 +8,25 @@ namespace InsightFaceEval
     /// <summary>Dataset-relative paths and identities, shared by every stage so pair lists match.</summary>
     public static class DatasetPaths
     {
-        private static readonly StringComparison PathComparison =
-            Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-
         /// <summary>The deepest folder that contains every file (the folder itself for one file).</summary>
-        public static string CommonParent(IEnumerable<string> filePaths)
+        public static string CommonParent(IEnumerable<string> filePaths) => CommonParent(filePaths, PathStyle.Current);
+
+        /// <summary>The deepest folder that contains every file, for paths of <paramref name="style"/>.</summary>
+        public static string CommonParent(IEnumerable<string> filePaths, PathStyle style)
         {
             string common = null;
             foreach (var file in filePaths)
             {
-                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                var dir = style.DirectoryName(style.Full(file));
                 if (common == null)
                 {
                     common = dir;
                     continue;
                 }
 
-                while (!IsUnder(dir, common))
+                while (!style.IsUnder(dir, common))
                 {
-                    var parent = Path.GetDirectoryName(common);
+                    var parent = style.DirectoryName(common);
                     if (parent == null) { return common; }
                     common = parent;
                 }
@@ -36,30 +36,29 @@ namespace InsightFaceEval
         }
 
         /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies below it.</summary>
-        public static bool IsUnder(string path, string folder)
-        {
-            var p = TrimSeparator(Path.GetFullPath(path));
-            var f = TrimSeparator(Path.GetFullPath(folder));
-            if (p.Equals(f, PathComparison)) { return true; }
-            return p.StartsWith(f + Path.DirectorySeparatorChar, PathComparison)
-                || (f.EndsWith(":", StringComparison.Ordinal) && p.StartsWith(f, PathComparison));
-        }
+        public static bool IsUnder(string path, string folder) => IsUnder(path, folder, PathStyle.Current);
+
+        /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies below it, for paths of <paramref name="style"/>.</summary>
+        public static bool IsUnder(string path, string folder, PathStyle style) => style.IsUnder(style.Full(path), style.Full(folder));
 
         /// <summary>
         /// '/'-separated path of <paramref name="path"/> relative to <paramref name="root"/>;
         /// the file name alone when the file is not under the root.
         /// </summary>
-        public static string Relative(string root, string path)
+        public static string Relative(string root, string path) => Relative(root, path, PathStyle.Current);
+
+        /// <summary>As <see cref="Relative(string, string)"/>, for paths of <paramref name="style"/> (a drive root such as E:\ included).</summary>
+        public static string Relative(string root, string path, PathStyle style)
         {
-            var full = Path.GetFullPath(path);
-            if (string.IsNullOrEmpty(root) || !IsUnder(full, root))
+            var full = style.Full(path);
+            if (string.IsNullOrEmpty(root) || !style.IsUnder(full, style.Full(root)))
             {
-                return Path.GetFileName(full);
+                return style.FileName(full);
             }
 
-            var r = TrimSeparator(Path.GetFullPath(root));
-            var rel = full.Substring(r.Length).TrimStart(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-            return rel.Replace('\\', '/');
+            var prefix = style.AsFolderPrefix(style.Full(root));
+            var rel = full.Length > prefix.Length ? full.Substring(prefix.Length) : string.Empty;
+            return rel.TrimStart(style.Separator, style.AltSeparator).Replace('\\', '/');
         }
 
         /// <summary>Normalises a pair-list entry ("a\\b.png", "./a/b.png") to the relative-key form.</summary>
@@ -72,18 +71,15 @@ namespace InsightFaceEval
         }
 
         /// <summary>The identity of an image in an identity-folder layout: its parent folder's name.</summary>
-        public static string IdentityOf(string path)
+        public static string IdentityOf(string path) => IdentityOf(path, PathStyle.Current);
+
+        /// <summary>The identity of an image, for paths of <paramref name="style"/>; empty for a file at a drive root.</summary>
+        public static string IdentityOf(string path, PathStyle style)
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            return string.IsNullOrEmpty(dir) ? null : Path.GetFileName(dir);
+            var dir = style.DirectoryName(style.Full(path));
+            return string.IsNullOrEmpty(dir) ? null : style.FileName(dir);
         }
 
-        private static string TrimSeparator(string p) =>
-            p.Length > 1 && (p.EndsWith("/", StringComparison.Ordinal) || p.EndsWith("\\", StringComparison.Ordinal)) && !p.EndsWith(":\\", StringComparison.Ordinal)
-                ? p.TrimEnd('/', '\\')
-                : p;
-
-        internal static IEnumerable<string> Distinct(IEnumerable<string> paths) =>
-            paths.Distinct(Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        internal static IEnumerable<string> Distinct(IEnumerable<string> paths) => paths.Distinct(PathStyle.Current.Comparer);
     }
 }

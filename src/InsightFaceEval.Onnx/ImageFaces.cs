@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using InsightFaceEval.Faces;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Onnx
 {
@@ -36,7 +37,7 @@ namespace InsightFaceEval.Onnx
         public static ImageFaces Detect(FaceDetector detector, string path, CancellationToken cancellationToken)
         {
             if (detector == null) { throw new ArgumentNullException(nameof(detector)); }
-            var image = RgbImage.Decode(File.ReadAllBytes(path));
+            var image = RgbImage.Decode(SharedFile.ReadAllBytes(path));
             cancellationToken.ThrowIfCancellationRequested();
             var faces = detector.Detect(image, cancellationToken)
                 .OrderBy(f => f.X).ThenBy(f => f.Y)

@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using InsightFaceEval.Embedding;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Onnx
 {
@@ -48,6 +49,19 @@ namespace InsightFaceEval.Onnx
         public static string DefaultModelName(string recognizerPath) => Path.GetFileNameWithoutExtension(recognizerPath);
 
         /// <summary>
+        /// Throws <see cref="ArgumentException"/> when two models would share a store folder: the same name, or on
+        /// Windows (<paramref name="comparer"/> without case) names that differ only in case.
+        /// </summary>
+        internal static void CheckNames(IReadOnlyList<string> names, StringComparer comparer)
+        {
+            var duplicate = names.GroupBy(n => n, comparer).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate == null) { return; }
+            var spellings = duplicate.Distinct(StringComparer.Ordinal).ToList();
+            if (spellings.Count > 1) { throw new ArgumentException(ModelNames.Message(spellings[0], spellings[1]) + " Give each its own name with -Model."); }
+            throw new ArgumentException($"Two local models would be stored under the name '{duplicate.Key}'. Give each its own name with -Model.");
+        }
+
+        /// <summary>
         /// Opens one engine per entry. Throws <see cref="ArgumentException"/> when two entries share a model name,
         /// <see cref="OnnxModelException"/> for a model that is missing, unreadable or does not fit its role, and
         /// <see cref="OnnxRuntimeUnavailableException"/> when ONNX Runtime cannot load; nothing stays open then.
@@ -55,12 +69,7 @@ namespace InsightFaceEval.Onnx
         public static LocalModelBackend Open(IReadOnlyList<LocalFaceEngineOptions> models, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (models == null || models.Count == 0) { throw new ArgumentException("At least one local model is required.", nameof(models)); }
-            var names = models.Select(m => string.IsNullOrEmpty(m.ModelName) ? DefaultModelName(m.RecognizerPath) : m.ModelName).ToList();
-            var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-            if (duplicate != null)
-            {
-                throw new ArgumentException($"Two local models would be stored under the name '{duplicate.Key}'. Give each its own name with -Model.");
-            }
+            CheckNames(models.Select(m => string.IsNullOrEmpty(m.ModelName) ? DefaultModelName(m.RecognizerPath) : m.ModelName).ToList(), PathStyle.Current.Comparer);
 
             var engines = new List<LocalFaceEngine>();
             try
@@ -127,7 +136,7 @@ namespace InsightFaceEval.Onnx
         {
             if (known.TryGetValue(path, out var hash)) { return hash; }
             using (var sha = SHA256.Create())
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            using (var stream = SharedFile.OpenRead(path, 1 << 16))
             {
                 hash = BitConverter.ToString(sha.ComputeHash(stream)).Replace("-", string.Empty).ToLowerInvariant();
             }

@@ -34,43 +34,13 @@ namespace InsightFaceEval.Onnx
         }
 
         /// <summary>Runtime identifier of this process, as NuGet names its runtimes folders (linux-x64, win-arm64, ...).</summary>
-        public static string RuntimeIdentifier
-        {
-            get
-            {
-                string os;
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) { os = "win"; }
-                else if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) { os = "osx"; }
-                else { os = "linux"; }
-
-                string arch;
-                switch (RuntimeInformation.ProcessArchitecture)
-                {
-                    case Architecture.X64: arch = "x64"; break;
-                    case Architecture.X86: arch = "x86"; break;
-                    case Architecture.Arm64: arch = "arm64"; break;
-                    case Architecture.Arm: arch = "arm"; break;
-                    default: arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(); break;
-                }
-
-                return os + "-" + arch;
-            }
-        }
+        public static string RuntimeIdentifier => NativeLibraryPlan.ForCurrentProcess(string.Empty).RuntimeIdentifier;
 
         /// <summary>The native library's file name on this system.</summary>
-        public static string NativeFileName
-        {
-            get
-            {
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) { return "onnxruntime.dll"; }
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) { return "libonnxruntime.dylib"; }
-                return "libonnxruntime.so";
-            }
-        }
+        public static string NativeFileName => NativeLibraryPlan.ForCurrentProcess(string.Empty).FileName;
 
         /// <summary>Where the module keeps the native library for this system.</summary>
-        public static string ExpectedPath(string baseDirectory) =>
-            Path.Combine(baseDirectory, "runtimes", RuntimeIdentifier, "native", NativeFileName);
+        public static string ExpectedPath(string baseDirectory) => NativeLibraryPlan.ForCurrentProcess(baseDirectory).ExpectedPath;
 
         /// <summary>
         /// Makes sure ONNX Runtime's native library will be found. Idempotent and thread-safe.
@@ -88,22 +58,22 @@ namespace InsightFaceEval.Onnx
 
         private static void EnsureLoaded(string baseDirectory)
         {
-            var candidates = new List<string> { ExpectedPath(baseDirectory), Path.Combine(baseDirectory, NativeFileName) };
-            var found = candidates.FirstOrDefault(File.Exists);
+            var plan = NativeLibraryPlan.ForCurrentProcess(baseDirectory);
+            if (plan.Unsupported != null) { throw Unavailable(plan, null, null, false, null); }
+            var found = plan.Candidates.FirstOrDefault(File.Exists);
             var nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary", throwOnError: false);
-            var expected = candidates[0];
 
             if (nativeLibrary != null)
             {
-                LoadOnCoreClr(nativeLibrary, found, expected);
+                LoadOnCoreClr(nativeLibrary, plan, found);
             }
             else
             {
-                LoadOnNetFramework(found, expected);
+                LoadOnNetFramework(plan, found);
             }
         }
 
-        private static void LoadOnCoreClr(Type nativeLibrary, string found, string expected)
+        private static void LoadOnCoreClr(Type nativeLibrary, NativeLibraryPlan plan, string found)
         {
             var ortAssembly = LoadManagedAssembly();
             IntPtr handle;
@@ -117,20 +87,21 @@ namespace InsightFaceEval.Onnx
                 }
                 catch (TargetInvocationException ex)
                 {
-                    throw Unavailable(expected, $"'{found}' exists but could not be loaded: {ex.InnerException?.Message}", ex.InnerException);
+                    // .NET does not say which dependency is missing; on Windows it is nearly always the VC++ runtime.
+                    throw Unavailable(plan, found, ex.InnerException?.Message, true, ex.InnerException);
                 }
 
                 from = found;
             }
             else
             {
-                // Not shipped for this system: accept a runtime the host can resolve itself (an application's
-                // deps.json, a system-wide install), and otherwise say which file the module lacks.
+                // Not shipped for this system: outside Windows accept a runtime the host can resolve itself (an
+                // application's deps.json, a system-wide install), and otherwise say which file the module lacks.
                 var tryLoad = nativeLibrary.GetMethod("TryLoad", new[] { typeof(string), typeof(Assembly), typeof(DllImportSearchPath?), typeof(IntPtr).MakeByRefType() });
                 var args = new object[] { ImportName, ortAssembly, null, IntPtr.Zero };
-                if (tryLoad == null || !(bool)tryLoad.Invoke(null, args))
+                if (!plan.SystemFallback || tryLoad == null || !(bool)tryLoad.Invoke(null, args))
                 {
-                    throw Unavailable(expected, "the file is missing and the system has no ONNX Runtime either", null);
+                    throw Unavailable(plan, null, null, false, null);
                 }
 
                 handle = (IntPtr)args[3];
@@ -177,26 +148,29 @@ namespace InsightFaceEval.Onnx
             return string.Equals(libraryName, ImportName, StringComparison.Ordinal) ? s_handle : IntPtr.Zero;
         }
 
-        private static void LoadOnNetFramework(string found, string expected)
+        private static void LoadOnNetFramework(NativeLibraryPlan plan, string found)
         {
-            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            if (plan.Os != NativeOs.Windows)
             {
                 // Mono and other runtimes without NativeLibrary: leave it to their own probing.
                 s_loadedFrom = ImportName;
                 return;
             }
 
-            var target = found ?? NativeFileName;
+            // Never the bare name on Windows: the DLL search could find an old onnxruntime.dll in System32 or on the PATH.
+            if (found == null) { throw Unavailable(plan, null, null, false, null); }
+
             // LOAD_WITH_ALTERED_SEARCH_PATH: the library's own folder is searched for anything it imports.
-            var handle = LoadLibraryExW(target, IntPtr.Zero, found != null ? 0x00000008u : 0u);
+            var handle = LoadLibraryExW(found, IntPtr.Zero, 0x00000008u);
             if (handle == IntPtr.Zero)
             {
                 var error = Marshal.GetLastWin32Error();
-                throw Unavailable(expected, found != null ? $"'{found}' exists but Windows could not load it (error {error})" : "the file is missing and the system has no ONNX Runtime either", null);
+                // 126 ERROR_MOD_NOT_FOUND: the file exists, so a DLL it imports (VCRUNTIME140.dll, MSVCP140.dll) is missing.
+                throw Unavailable(plan, found, "Windows error " + error, error == 126, null);
             }
 
             s_handle = handle;
-            s_loadedFrom = found ?? ImportName;
+            s_loadedFrom = found;
         }
 
         private static Assembly LoadManagedAssembly()
@@ -212,12 +186,8 @@ namespace InsightFaceEval.Onnx
             }
         }
 
-        private static OnnxRuntimeUnavailableException Unavailable(string expected, string reason, Exception inner) =>
-            new OnnxRuntimeUnavailableException(
-                $"ONNX Runtime's native library for {RuntimeIdentifier} is not available: {reason}. Expected '{expected}' " +
-                "(the module ships win-x64, win-arm64, linux-x64, linux-arm64 and osx-arm64; on another system install ONNX Runtime 1.31 system-wide).",
-                expected,
-                inner);
+        private static OnnxRuntimeUnavailableException Unavailable(NativeLibraryPlan plan, string found, string loadError, bool dependencyMissing, Exception inner) =>
+            new OnnxRuntimeUnavailableException(plan.Describe(found, loadError, dependencyMissing), plan.ExpectedPath, inner);
 
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);

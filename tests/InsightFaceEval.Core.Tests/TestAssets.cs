@@ -14,6 +14,9 @@ namespace InsightFaceEval.Tests
 
         public static string AssetDirectory => Path.Combine(Root.Value, ".cache", "assets");
 
+        /// <summary>The repository root (the folder with build.ps1).</summary>
+        public static string RepositoryRoot => Root.Value;
+
         public static string Detector => Require(Path.Combine(AssetDirectory, "faceplugin", "model", "fr_detect.onnx"));
 
         public static string Landmark => Require(Path.Combine(AssetDirectory, "faceplugin", "model", "fr_landmark.onnx"));

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Embedding
 {
@@ -91,7 +92,7 @@ namespace InsightFaceEval.Embedding
 
         private static byte[] ReadSalt(string marker)
         {
-            using (var doc = JsonDocument.Parse(File.ReadAllBytes(marker)))
+            using (var doc = JsonDocument.Parse(SharedFile.ReadAllBytes(marker)))
             {
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object
@@ -263,32 +264,8 @@ namespace InsightFaceEval.Embedding
             return path;
         }
 
-        private static void Replace(string temp, string path)
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    if (!File.Exists(path))
-                    {
-                        File.Move(temp, path);
-                        return;
-                    }
-
-                    File.Replace(temp, path, null, ignoreMetadataErrors: true);
-                    return;
-                }
-                catch (IOException) when (attempt < 10)
-                {
-                    // Another run created or is replacing the same file (with the same bytes): try again.
-                    Thread.Sleep(10 * (attempt + 1));
-                }
-                catch (UnauthorizedAccessException) when (attempt < 10)
-                {
-                    Thread.Sleep(10 * (attempt + 1));
-                }
-            }
-        }
+        // Another run may be creating or replacing the same file (with the same bytes), or a scanner holding it: retried with backoff.
+        private static void Replace(string temp, string path) => FileReplace.MoveIntoPlace(temp, path, overwrite: true);
 
         /// <summary>Appends records to the index under an exclusive lock, each as one line written at once.</summary>
         public void Append(IReadOnlyList<StoreRecord> records, CancellationToken cancellationToken = default)
@@ -327,7 +304,7 @@ namespace InsightFaceEval.Embedding
             var records = new List<StoreRecord>();
             if (!File.Exists(IndexPath)) { return records; }
             byte[] bytes;
-            using (var stream = OpenLocked(IndexPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, CancellationToken.None))
+            using (var stream = OpenLocked(IndexPath, FileMode.Open, FileAccess.Read, SharedFile.ReaderShare, CancellationToken.None))
             {
                 bytes = new byte[stream.Length];
                 var read = 0;

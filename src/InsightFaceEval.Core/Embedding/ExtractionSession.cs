@@ -9,6 +9,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Embedding
 {
@@ -58,6 +59,8 @@ namespace InsightFaceEval.Embedding
             _options = options ?? throw new ArgumentNullException(nameof(options));
             if (options.Models == null || options.Models.Count == 0) { throw new ArgumentException("At least one model is required.", nameof(options)); }
             if (options.ThrottleLimit < 1) { throw new ArgumentOutOfRangeException(nameof(options), "ThrottleLimit must be at least 1."); }
+            var conflict = ModelNames.CaseConflict(options.Models, options.ModelNameComparer);
+            if (conflict != null) { throw new ArgumentException(conflict, nameof(options)); }
 
             _endpointFingerprint = store.Fingerprint(backend.EndpointIdentity);
             _pacer = new RequestPacer(options.MaxRequestsPerSecond);
@@ -219,7 +222,7 @@ namespace InsightFaceEval.Embedding
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(item.Path);
+                bytes = SharedFile.ReadAllBytes(item.Path);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -9,6 +9,9 @@ namespace InsightFaceEval.Embedding
         /// <summary>Model names as the user gives them (the server decides which it accepts).</summary>
         public IReadOnlyList<string> Models { get; set; } = Array.Empty<string>();
 
+        /// <summary>How model names compare (case-insensitively on Windows); names that differ only in case under it are refused.</summary>
+        public StringComparer ModelNameComparer { get; set; } = PathStyle.Current.Comparer;
+
         /// <summary>Requests in flight at once.</summary>
         public int ThrottleLimit { get; set; } = 4;
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Embedding
 {
@@ -71,7 +72,7 @@ namespace InsightFaceEval.Embedding
         /// <summary>Reads one embedding. Throws <see cref="InvalidDataException"/> for anything that is not one.</summary>
         public static float[] Read(string path)
         {
-            return Parse(File.ReadAllBytes(path), path);
+            return Parse(SharedFile.ReadAllBytes(path), path);
         }
 
         /// <summary>Parses the bytes of a .npy file holding one vector (shape (n,), (1, n) or (n, 1)).</summary>

@@ -3,6 +3,7 @@ using System.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Faces
 {
@@ -67,7 +68,7 @@ namespace InsightFaceEval.Faces
         }
 
         /// <summary>Reads and decodes a file (see <see cref="Decode"/>).</summary>
-        public static RgbImage Load(string path) => Decode(File.ReadAllBytes(path));
+        public static RgbImage Load(string path) => Decode(SharedFile.ReadAllBytes(path));
 
         internal static RgbImage FromImage(Image<Rgb24> image)
         {

@@ -12,6 +12,7 @@ namespace InsightFaceEval.IO
         /// renames it into place, so an interrupted run never leaves a half-written file under the real name.
         /// With <paramref name="overwrite"/> false an existing file is an <see cref="IOException"/>.
         /// Cancellation is honoured between 1 MiB chunks and before the rename; a cancelled write leaves nothing.
+        /// A target another program holds open is retried with backoff (<see cref="FileReplace"/>).
         /// </summary>
         public static void WriteAllBytes(string path, byte[] bytes, bool overwrite, CancellationToken cancellationToken = default)
         {
@@ -33,15 +34,8 @@ namespace InsightFaceEval.IO
 
                 cancellationToken.ThrowIfCancellationRequested();
 
-                if (File.Exists(full))
-                {
-                    if (!overwrite) { throw new IOException($"'{full}' already exists."); }
-                    File.Replace(temp, full, null);
-                }
-                else
-                {
-                    File.Move(temp, full);
-                }
+                // Retried with backoff while another program (antivirus, Excel) briefly holds the target.
+                FileReplace.MoveIntoPlace(temp, full, overwrite, cancellationToken);
             }
             finally
             {

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Imaging
 {
@@ -43,7 +44,7 @@ namespace InsightFaceEval.Imaging
         /// <summary>Reads a detections file; the extension (.json or .csv, else the content) decides the parser.</summary>
         public static List<DetectionRecord> Read(string path, BoxFormat format)
         {
-            var text = File.ReadAllText(path);
+            var text = SharedFile.ReadAllText(path);
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
             var trimmed = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
             var isJson = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ||

@@ -7,6 +7,7 @@ using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Imaging
 {
@@ -86,7 +87,7 @@ namespace InsightFaceEval.Imaging
         {
             try
             {
-                return File.ReadAllBytes(path);
+                return SharedFile.ReadAllBytes(path);
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {

@@ -13,6 +13,9 @@ namespace InsightFaceEval.Metrics
 
         public double[] FpirTargets { get; set; } = DefaultFpirTargets;
 
+        /// <summary>How model names compare (without case on Windows); models whose names differ only in case under it are refused.</summary>
+        public StringComparer NameComparer { get; set; } = PathStyle.Current.Comparer;
+
         public int MaxRank { get; set; } = 20;
 
         public int Workers { get; set; } = Environment.ProcessorCount;
@@ -60,10 +63,18 @@ namespace InsightFaceEval.Metrics
         public IdentificationOutcome Measure(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models)
         {
             var outcome = new IdentificationOutcome();
+            var names = new Dictionary<string, string>(options.NameComparer ?? PathStyle.Current.Comparer);
             for (int m = 0; m < models.Count; m++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var name = models[m].Key;
+                if (name != null && names.TryGetValue(name, out var earlier) && !string.Equals(earlier, name, StringComparison.Ordinal))
+                {
+                    outcome.Issues.Add(new MeasurementIssue(name, "ModelNameCaseConflict", "InvalidArgument", ModelNames.Message(earlier, name) + $" '{name}' is left out.", name, true));
+                    continue;
+                }
+
+                if (name != null) { names[name] = name; }
                 try
                 {
                     var result = MeasureModel(name, models[m].Value, outcome, models.Count > 1 ? $"{name} ({m + 1} of {models.Count})" : name);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Metrics
 {
@@ -13,7 +14,7 @@ namespace InsightFaceEval.Metrics
     {
         public static List<PairListEntry> Read(string path)
         {
-            var lines = File.ReadAllLines(path);
+            var lines = SharedFile.ReadAllLines(path);
             return Parse(lines, path);
         }
 

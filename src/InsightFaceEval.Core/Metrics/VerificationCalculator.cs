@@ -35,6 +35,12 @@ namespace InsightFaceEval.Metrics
 
         public int HardestPairs { get; set; } = 10;
 
+        /// <summary>
+        /// How model names and pair-list keys compare: without case on Windows (the file system's rule), else with case.
+        /// Models whose names differ only in case under it are refused.
+        /// </summary>
+        public StringComparer NameComparer { get; set; } = PathStyle.Current.Comparer;
+
         /// <summary>Worker threads for scoring (default: every core).</summary>
         public int Workers { get; set; } = Environment.ProcessorCount;
 

@@ -89,8 +89,16 @@ namespace InsightFaceEval.Metrics
         private List<ModelRun> PrepareRuns(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList, out string[] identityNames)
         {
             var runs = new List<ModelRun>();
+            var names = new Dictionary<string, string>(options.NameComparer ?? PathStyle.Current.Comparer);
             foreach (var model in models)
             {
+                if (model.Key != null && names.TryGetValue(model.Key, out var earlier) && !string.Equals(earlier, model.Key, StringComparison.Ordinal))
+                {
+                    Issue(model.Key, "ModelNameCaseConflict", "InvalidArgument", ModelNames.Message(earlier, model.Key) + $" '{model.Key}' is left out.", model.Key, true);
+                    continue;
+                }
+
+                if (model.Key != null) { names[model.Key] = model.Key; }
                 var run = Prepare(model.Key, model.Value, protocol);
                 if (run != null) { runs.Add(run); }
             }
@@ -336,9 +344,11 @@ namespace InsightFaceEval.Metrics
 
         private PairDesign BuildPairList(ModelRun run, IReadOnlyList<PairListEntry> pairList, Dictionary<string, int> identityIndex, HashSet<string> commonKeys)
         {
-            var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
-            var byStem = new Dictionary<string, int>(StringComparer.Ordinal);
-            var byPath = new Dictionary<string, int>(Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+            // Pair-list keys compare as the system compares file names: 'Alice/1.png' names alice\1.png on Windows.
+            var keyComparer = options.NameComparer ?? PathStyle.Current.Comparer;
+            var byKey = new Dictionary<string, int>(keyComparer);
+            var byStem = new Dictionary<string, int>(keyComparer);
+            var byPath = new Dictionary<string, int>(PathStyle.Current.Comparer);
             for (int i = 0; i < run.Images.Count; i++)
             {
                 var key = DatasetPaths.NormalizeKey(run.Images[i].RelativePath);
@@ -363,7 +373,7 @@ namespace InsightFaceEval.Metrics
             var left = new List<int>();
             var right = new List<int>();
             var genuine = new List<bool>();
-            var missing = new HashSet<string>(StringComparer.Ordinal);
+            var missing = new HashSet<string>(keyComparer);
             int Use(int i)
             {
                 if (!used.TryGetValue(i, out var d))

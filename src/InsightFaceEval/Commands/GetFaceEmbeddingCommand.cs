@@ -180,7 +180,13 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
-            // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
+            var conflict = UsesLocalModels ? null : ModelNames.CaseConflict(Model, PathStyle.Current.Comparer);
+            if (conflict != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(conflict), ErrorPrefix + "ModelNameCaseConflict", ErrorCategory.InvalidArgument, Model));
+            }
+
+                        // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
             _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
             _backend = CreateBackend();
             _storeRoot = System.IO.Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory)

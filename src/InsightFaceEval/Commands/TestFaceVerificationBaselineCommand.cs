@@ -1,11 +1,11 @@
 using System;
-using InsightFaceEval.IO;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using System.Threading;
+using InsightFaceEval.IO;
 using InsightFaceEval.Reporting;
 
 namespace InsightFaceEval.Commands
@@ -157,7 +157,7 @@ namespace InsightFaceEval.Commands
 
             try
             {
-                return ReportJson.Read(File.ReadAllText(path, Encoding.UTF8));
+                return ReportJson.Read(SharedFile.ReadAllText(path, Encoding.UTF8));
             }
             catch (InvalidDataException ex)
             {
