@@ -27,6 +27,7 @@ namespace InsightFaceEval.Commands
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private ExtractionSession _session;
+        private IdentityMap _identityMap;
         private string _storeRoot;
         private string _datasetRoot;
         private DateTime _lastProgress = DateTime.MinValue;
@@ -114,6 +115,11 @@ namespace InsightFaceEval.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string Identity { get; set; }
 
+        /// <summary>A CSV of path,identity: every image's identity comes from it (see about the identity map in the help).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string IdentityMap { get; set; }
+
         /// <summary>The dataset's root folder, for relative paths of inputs that carry none.</summary>
         [Parameter]
         public string DatasetRoot { get; set; }
@@ -163,6 +169,7 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
             var backend = CreateBackend();
             var root = string.IsNullOrEmpty(OutputDirectory)
                 ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
@@ -319,7 +326,15 @@ namespace InsightFaceEval.Commands
                     continue;
                 }
 
-                var item = new ExtractionItem(file, RelativeKey(file, files.Count), string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity);
+                var relative = RelativeKey(file, files.Count);
+                var identity = string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity;
+                if (_identityMap != null && (identity = _identityMap.Find(file, relative)) == null)
+                {
+                    WriteError(IdentityMapParameter.NotMapped(_identityMap, relative, null, ErrorPrefix, file));
+                    continue;
+                }
+
+                var item = new ExtractionItem(file, relative, identity);
                 while (!_session.TryPost(item))
                 {
                     Pump(wait: true);
@@ -349,6 +364,7 @@ namespace InsightFaceEval.Commands
             }
 
             Pump(wait: false);
+            IdentityMapParameter.WarnUnused(this, _identityMap);
             if (_progressShown)
             {
                 WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Done") { RecordType = ProgressRecordType.Completed });
