@@ -159,7 +159,8 @@ namespace InsightFaceEval
         public string Find(string fullPath, string relativePath, FaceBox face = null)
         {
             List<IdentityMapEntry> rows = null;
-            if (!string.IsNullOrEmpty(fullPath)) { byFullPath.TryGetValue(System.IO.Path.GetFullPath(fullPath), out rows); }
+            var full = FullPathOrNull(fullPath);
+            if (full != null) { byFullPath.TryGetValue(full, out rows); }
             if (rows == null && !string.IsNullOrEmpty(relativePath)) { byRelativePath.TryGetValue(DatasetPaths.NormalizeKey(relativePath), out rows); }
             if (rows == null) { return null; }
             IdentityMapEntry best = null;
@@ -208,6 +209,20 @@ namespace InsightFaceEval
             if (w <= 0 || h <= 0) { return 0; }
             double inter = w * h;
             return inter / (a.Area + b.Area - inter);
+        }
+
+        // An embedding's recorded path may be anything a store holds: one that is not a valid path matches by relative path only.
+        private static string FullPathOrNull(string path)
+        {
+            if (string.IsNullOrEmpty(path)) { return null; }
+            try
+            {
+                return System.IO.Path.GetFullPath(path);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is PathTooLongException || ex is System.Security.SecurityException)
+            {
+                return null;
+            }
         }
 
         private static double Number(string text, string where)

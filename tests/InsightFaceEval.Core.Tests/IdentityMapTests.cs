@@ -24,6 +24,9 @@ namespace InsightFaceEval.Tests
             Assert.Equal("bob", map.Find(Path.Combine(photos, "b.jpg"), "./b.jpg"));
             Assert.Equal("bob", map.Find(null, "b.jpg"));
             Assert.Null(map.Find(Path.Combine(photos, "c.jpg"), "c.jpg"));
+
+            // A recorded path that is no valid path still matches by its relative path.
+            Assert.Equal("bob", map.Find("bad\0path", "b.jpg"));
         }
 
         [Fact]
