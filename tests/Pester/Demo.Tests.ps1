@@ -43,8 +43,14 @@ Describe 'examples/demo.ps1' {
         $report = Get-Content $json -Raw | ConvertFrom-Json
         $report.models.name | Should -Be @('faceplugin', 'faceplugin-jpeg10')
         $report.dataset.identities | Should -BeGreaterOrEqual 10
-        # Every identity folder holds four captures of one face.
-        @(Get-ChildItem (Join-Path $out 'dataset') -Directory | Where-Object { @(Get-ChildItem $_.FullName -Filter *.png).Count -ne 4 }).Count | Should -Be 0
+        # Identities come from examples/demo-identities.csv: every face has four captures, and the one person seen in
+        # two photos (sample1.jpg right, sample3.jpg middle) has one folder with both faces' captures.
+        $folders = @(Get-ChildItem (Join-Path $out 'dataset') -Directory)
+        $folders.Count | Should -Be 21
+        $shared = @(Get-ChildItem (Join-Path $out 'dataset/person03') -Filter *.png | ForEach-Object Name | Sort-Object)
+        $shared | Should -Be @('sample1-face02-margin05.png', 'sample1-face02-margin20.png', 'sample1-face02-margin40.png', 'sample1-face02-mirrored.png',
+            'sample3-face01-margin05.png', 'sample3-face01-margin20.png', 'sample3-face01-margin40.png', 'sample3-face01-mirrored.png')
+        @($folders | Where-Object { $_.Name -ne 'person03' -and @(Get-ChildItem $_.FullName -Filter *.png).Count -ne 4 }).Count | Should -Be 0
         $lossless = $report.models | Where-Object name -EQ 'faceplugin'
         $lossy = $report.models | Where-Object name -EQ 'faceplugin-jpeg10'
         $lossless.failureToAcquireRate | Should -Be 0
@@ -56,6 +62,13 @@ Describe 'examples/demo.ps1' {
         foreach ($m in $report.models) {
             @($pairs | Where-Object Model -EQ $m.name).Count | Should -Be ($m.systemLevel.genuinePairs + $m.systemLevel.impostorPairs)
         }
+        # True genuine pairs across two different photos: the repeated person's 4 x 4 captures, scored by each model.
+        foreach ($m in $report.models) {
+            $cross = @($pairs | Where-Object { $_.Model -eq $m.name -and $_.IsGenuine -eq 'True' -and ($_.ReferenceRelativePath -split '-')[0] -ne ($_.DifferenceRelativePath -split '-')[0] })
+            $cross.Count | Should -Be 16
+            @($cross | ForEach-Object { @($_.ReferenceRelativePath, $_.DifferenceRelativePath) } | ForEach-Object { ($_ -split '/')[0] } | Sort-Object -Unique) | Should -Be 'person03'
+        }
+        $lossless.systemLevel.genuinePairs | Should -Be (22 * 6 + 16)
         $failedImages = @($pairs | Where-Object Model -EQ 'faceplugin-jpeg10' | ForEach-Object {
                 if ($_.ReferenceStatus -eq 'NoFace') { $_.ReferenceRelativePath }
                 if ($_.DifferenceStatus -eq 'NoFace') { $_.DifferenceRelativePath }

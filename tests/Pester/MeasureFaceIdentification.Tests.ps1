@@ -68,4 +68,30 @@ Describe 'Measure-FaceIdentification' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'MeasureFaceIdentificationNoGallery,*'
         $errs[0].TargetObject | Should -Be 'lonely'
     }
+
+    It 'refuses one identity (a flat folder) instead of reporting Rank-1 100%, and says where the identity came from' {
+        $flat = 1..5 | ForEach-Object { New-TestEmbedding -Model flat -RelativePath "photos/img$_.png" -Vector (At ($_ * 30)) }
+        $out = @($flat) + @($script:folders) | Measure-FaceIdentification -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out.Model | Should -Be 'm'
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MeasureFaceIdentificationSingleIdentity,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be 'flat'
+        $errs[0].Exception.Message | Should -Match "Rank-1 would read 100%"
+        $errs[0].Exception.Message | Should -Match "All 5 images have the identity 'photos': the name of the folder they are in"
+        $errs[0].Exception.Message | Should -Match '-IdentityMap'
+    }
+
+    It 'refuses a gallery without mated probes' {
+        $open = @(
+            New-TestEmbedding -Model open -RelativePath 'gallery/alice/a.png' -Vector (At 0)
+            New-TestEmbedding -Model open -RelativePath 'gallery/bob/b.png' -Vector (At 90)
+            New-TestEmbedding -Model open -RelativePath 'unknown/x.png' -Vector (At 45)
+        )
+        $out = $open | Measure-FaceIdentification -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs | Should -HaveCount 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'MeasureFaceIdentificationNoMatedProbes,*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
 }

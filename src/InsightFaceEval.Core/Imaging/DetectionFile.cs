@@ -319,7 +319,8 @@ namespace InsightFaceEval.Imaging
             throw new FormatException($"Detections {where}: '{text}' is not a number.");
         }
 
-        private static IEnumerable<List<string>> CsvRows(string text)
+        /// <summary>The rows of a CSV text (RFC 4180 quoting, any line ending, a leading BOM skipped); also read by <see cref="IdentityMap"/>.</summary>
+        internal static IEnumerable<List<string>> CsvRows(string text)
         {
             var row = new List<string>();
             var cell = new StringBuilder();

@@ -87,6 +87,9 @@ namespace InsightFaceEval.Imaging
         /// <summary>The FaceIndex of the first face (non-zero when earlier faces of the image were cropped separately).</summary>
         public int FirstFaceIndex { get; set; }
 
+        /// <summary>The identity of each face, in the order of <see cref="Faces"/> (from an identity map), or null: every face has <see cref="Identity"/>.</summary>
+        public IReadOnlyList<string> FaceIdentities { get; set; }
+
         /// <summary>An input problem found before the job ran (for example unreadable landmarks).</summary>
         public string InputError { get; set; }
     }
@@ -333,7 +336,7 @@ namespace InsightFaceEval.Imaging
                 fullPath,
                 job.SourcePath,
                 plan.Relative,
-                job.Identity,
+                job.FaceIdentities != null ? job.FaceIdentities[plan.Index - job.FirstFaceIndex] : job.Identity,
                 plan.Index,
                 plan.Face.ToArray(),
                 plan.CropRect.ToXywh(),

@@ -138,6 +138,14 @@ namespace InsightFaceEval.Metrics
             var probes = Enumerable.Range(0, images.Count).Where(i => roles[i] == ImageRole.Probe || roles[i] == ImageRole.Unknown).ToList();
             if (templates.Count == 0) { throw new UnmeasurableException("No gallery template was embedded, so there is nothing to search.", "NoGallery"); }
             if (probes.Count == 0) { throw new UnmeasurableException("There are no probes (every image is a gallery image).", "NoProbes"); }
+            if (enrolled.Count == 1)
+            {
+                // One enrolled identity ranks first in every search: Rank-1 would read 100% whatever the model.
+                var used = Enumerable.Range(0, images.Count).Where(i => roles[i] != ImageRole.Ignored).ToList();
+                var why = IdentityCheck.SingleIdentity(used.Select(i => images[i]).ToList(), used.Select(i => roles[i] == ImageRole.Unknown ? enrolled[0] : identities[i]).ToList())
+                    ?? IdentityCheck.HowToGiveIdentities;
+                throw new UnmeasurableException($"The gallery holds one identity ('{enrolled[0]}'), so every search ranks it first and Rank-1 would read 100% whatever the model. {why}", "SingleIdentity");
+            }
 
             var gallery = EmbeddingMatrix.FromVectors(templates.Select(i => images[i].Vector).ToList(), dimension);
             var outcomes = new ProbeOutcome[probes.Count];
@@ -150,6 +158,13 @@ namespace InsightFaceEval.Metrics
                 outcomes[p].TopScore = -1f;
                 if (image.Status == EmbeddingStatus.Success) { completedProbes.Add(p); }
                 else { outcomes[p].Failed = true; }
+            }
+
+            if (!outcomes.Any(o => o.Mated))
+            {
+                throw new UnmeasurableException(
+                    $"No probe is of an enrolled identity ({probes.Count} probe(s), none with a gallery template), so Rank-1, the CMC and TPIR are undefined. " +
+                    "Put at least one photo of each enrolled person under probe/<identity>/ (or, without gallery/ and probe/ folders, two or more photos per identity).", "NoMatedProbes");
             }
 
             progress.Activity = $"{label}: searching {completedProbes.Count:N0} probes in {templates.Count:N0} gallery templates";

@@ -440,7 +440,7 @@ namespace InsightFaceEval.Metrics
                 }
                 catch (UnmeasurableException ex)
                 {
-                    Issue(runs[m].Model, ex.Problem, "InvalidData", $"Model '{runs[m].Model}': {ex.Message}", runs[m].Model, true);
+                    Issue(runs[m].Model, ex.Problem, "InvalidData", $"Model '{runs[m].Model}': {ex.Message}{Diagnosis(runs[m], ex.Problem, identityNames)}", runs[m].Model, true);
                 }
             }
 
@@ -455,6 +455,14 @@ namespace InsightFaceEval.Metrics
                     else { outcome.Warnings.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs, so they are not compared."); }
                 }
             }
+        }
+
+        /// <summary>With no impostor pairs because every image has one identity: where it came from and how to give identities.</summary>
+        private static string Diagnosis(ModelRun run, string problem, string[] identityNames)
+        {
+            if (problem != "NoImpostorPairs" || run.Design == null || run.Protocol == nameof(PairProtocol.PairList)) { return string.Empty; }
+            var why = IdentityCheck.SingleIdentity(run.Design.Images, run.Design.Identity.Select(i => identityNames[i]).ToList());
+            return why == null ? string.Empty : " " + why;
         }
 
         private void Run(ModelRun run, bool several, string[] comparedModels, string[] identityNames, int index, int count)

@@ -42,6 +42,10 @@ namespace InsightFaceEval
             FromStore = fromStore;
         }
 
+        /// <summary>The same embedding under another identity (an identity map applied on import).</summary>
+        public FaceEmbedding WithIdentity(string identity) =>
+            new FaceEmbedding(Path, RelativePath, identity, Model, Vector, Status, EmbeddingPath, Sha256, Elapsed, FromStore);
+
         /// <summary>Full path of the image that was embedded.</summary>
         public string Path { get; }
 

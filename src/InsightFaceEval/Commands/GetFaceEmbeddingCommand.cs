@@ -30,6 +30,7 @@ namespace InsightFaceEval.Commands
         private ExtractionSession _session;
         private IEmbeddingBackend _backend;
         private ExtractionOptions _options;
+        private IdentityMap _identityMap;
         private string _storeRoot;
         private bool _pathsFromCommandLine;
         private bool _askFirst;
@@ -131,6 +132,11 @@ namespace InsightFaceEval.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string Identity { get; set; }
 
+        /// <summary>A CSV of path,identity: every image's identity comes from it (see about the identity map in the help).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string IdentityMap { get; set; }
+
         /// <summary>The dataset's root folder, for relative paths of inputs that carry none.</summary>
         [Parameter]
         public string DatasetRoot { get; set; }
@@ -180,13 +186,14 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
             var conflict = UsesLocalModels ? null : ModelNames.CaseConflict(Model, PathStyle.Current.Comparer);
             if (conflict != null)
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(conflict), ErrorPrefix + "ModelNameCaseConflict", ErrorCategory.InvalidArgument, Model));
             }
 
-                        // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
+            // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
             _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
             _backend = CreateBackend();
             _storeRoot = System.IO.Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory)
@@ -397,7 +404,15 @@ namespace InsightFaceEval.Commands
                     continue;
                 }
 
-                var item = new ExtractionItem(file, RelativeKey(file, files.Count), string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity);
+                var relative = RelativeKey(file, files.Count);
+                var identity = string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity;
+                if (_identityMap != null && (identity = _identityMap.Find(file, relative)) == null)
+                {
+                    WriteError(IdentityMapParameter.NotMapped(_identityMap, relative, null, ErrorPrefix, file));
+                    continue;
+                }
+
+                var item = new ExtractionItem(file, relative, identity);
                 if (_session == null)
                 {
                     _pending.Add(item);
@@ -476,6 +491,7 @@ namespace InsightFaceEval.Commands
             }
 
             Pump(wait: false);
+            IdentityMapParameter.WarnUnused(this, _identityMap);
             if (_progressShown)
             {
                 WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Done") { RecordType = ProgressRecordType.Completed });

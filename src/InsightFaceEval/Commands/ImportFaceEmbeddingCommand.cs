@@ -19,6 +19,7 @@ namespace InsightFaceEval.Commands
 
         private string _datasetRoot;
         private bool _pathsFromCommandLine;
+        private IdentityMap _identityMap;
 
         /// <summary>A store, a model folder, a folder of .npy files or .npy files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
@@ -41,10 +42,16 @@ namespace InsightFaceEval.Commands
         [Parameter]
         public string DatasetRoot { get; set; }
 
+        /// <summary>A CSV of path,identity: every embedding's identity comes from it instead of the store.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string IdentityMap { get; set; }
+
         protected override void BeginProcessing()
         {
             // Paths bound now came from the command line (wildcards); later ones are piped file names (literal).
             _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
+            _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
             _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
         }
 
@@ -57,7 +64,7 @@ namespace InsightFaceEval.Commands
                 {
                     foreach (var result in EmbeddingImport.Read(target, Model, _datasetRoot))
                     {
-                        if (result.Embedding != null) { WriteObject(result.Embedding); }
+                        if (result.Embedding != null) { Write(result.Embedding); }
                         else { WriteError(ToErrorRecord(result.Error)); }
                     }
                 }
@@ -66,6 +73,21 @@ namespace InsightFaceEval.Commands
                     WriteError(new ErrorRecord(ex, ErrorPrefix + "InvalidStore", ErrorCategory.InvalidData, target));
                 }
             }
+        }
+
+        protected override void EndProcessing() => IdentityMapParameter.WarnUnused(this, _identityMap);
+
+        private void Write(FaceEmbedding embedding)
+        {
+            if (_identityMap == null)
+            {
+                WriteObject(embedding);
+                return;
+            }
+
+            var identity = _identityMap.Find(embedding.Path, embedding.RelativePath);
+            if (identity == null) { WriteError(IdentityMapParameter.NotMapped(_identityMap, embedding.RelativePath, null, ErrorPrefix, embedding)); }
+            else { WriteObject(embedding.WithIdentity(identity)); }
         }
 
         private System.Collections.Generic.List<string> ResolveTargets(string[] paths, bool literal)

@@ -38,6 +38,7 @@ namespace InsightFaceEval.Commands
         private OrderedWorkQueue<CropJob, CropJobResult> _queue;
         private string _outputDirectory;
         private string _datasetRoot;
+        private IdentityMap _identityMap;
         private int _total = -1;
         private int _done;
         private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
@@ -132,6 +133,11 @@ namespace InsightFaceEval.Commands
         [ValidateNotNullOrEmpty]
         public string DatasetRoot { get; set; }
 
+        /// <summary>A CSV of path,identity (optionally x, y, width, height for one face): each crop's identity comes from it.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string IdentityMap { get; set; }
+
         /// <summary>Total margin ratio around the box.</summary>
         [Parameter]
         [ValidateRange(0.0, 10.0)]
@@ -174,6 +180,7 @@ namespace InsightFaceEval.Commands
         {
             _outputDirectory = PathResolver.ResolveOutputPath(this, OutputDirectory);
             if (DatasetRoot != null) { _datasetRoot = PathResolver.ResolveOutputPath(this, DatasetRoot); }
+            _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
             var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
                 ? ((SwitchParameter)w).IsPresent
                 : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
@@ -245,6 +252,7 @@ namespace InsightFaceEval.Commands
             }
 
             Drain(block: true);
+            IdentityMapParameter.WarnUnused(this, _identityMap);
             if (_done > 0) { WriteProgress(new ProgressRecord(ProgressId, "New-FaceCrop", "Done") { RecordType = ProgressRecordType.Completed }); }
         }
 
@@ -358,9 +366,11 @@ namespace InsightFaceEval.Commands
             // Streaming, an image that comes back later goes on numbering its faces, so no crop name repeats.
             _facesSeen.TryGetValue(image.SourcePath, out var firstIndex);
             _facesSeen[image.SourcePath] = firstIndex + image.Faces.Count;
-            var job = new CropJob(image.SourcePath, DatasetPaths.Relative(_datasetRoot, image.SourcePath), DatasetPaths.IdentityOf(image.SourcePath), image.Faces)
+            var relative = DatasetPaths.Relative(_datasetRoot, image.SourcePath);
+            var job = new CropJob(image.SourcePath, relative, DatasetPaths.IdentityOf(image.SourcePath), image.Faces)
             {
                 FirstFaceIndex = firstIndex,
+                FaceIdentities = _identityMap == null ? null : image.Faces.Select(f => _identityMap.Find(image.SourcePath, relative, f)).ToList(),
             };
             _queue.Add(job);
         }
@@ -412,6 +422,12 @@ namespace InsightFaceEval.Commands
             }
 
             var crop = outcome.Crop;
+            if (_identityMap != null && crop.Identity == null)
+            {
+                WriteError(IdentityMapParameter.NotMapped(_identityMap, job.RelativeSource, job.Faces[crop.FaceIndex - job.FirstFaceIndex], ErrorPrefix, job.SourcePath));
+                return;
+            }
+
             if (!_written.Add(crop.Path))
             {
                 WriteError(new ErrorRecord(
