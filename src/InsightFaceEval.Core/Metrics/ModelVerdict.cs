@@ -76,10 +76,11 @@ namespace InsightFaceEval.Metrics
             bool intervals = options.BootstrapSamples > 0;
             int t = operatingFar.HasValue ? Array.FindIndex(options.FarTargets, f => Math.Abs(f - operatingFar.Value) <= 1e-12 * f) : -1;
             string metric = t >= 0 ? "TAR@FAR=" + TarAtFar.FormatFar(operatingFar.Value) : "EER";
-            var system = View(PairSet.SystemLevel, metric, t, a, b, intervals, options);
-            var common = View(PairSet.CommonCompleted, metric, t, a, b, intervals, options);
-            var completed = View(PairSet.Completed, metric, t, a, b, intervals, options);
-            var fta = Fta(a, b, intervals, options);
+            var system = View(PairSet.SystemLevel, metric, t, a, b, intervals, options, out var systemAgainst);
+            var common = View(PairSet.CommonCompleted, metric, t, a, b, intervals, options, out _);
+            var completed = View(PairSet.Completed, metric, t, a, b, intervals, options, out _);
+            var fta = Fta(a, b, intervals, options, out var ftaAgainst);
+            string Odds(string loser, int against) => $"; {loser} is better in {against} of {options.BootstrapSamples:N0} bootstrap replicates";
 
             string recommended = null, decidedBy = null, verdict, text;
             string opName = t >= 0 ? "at FAR " + TarAtFar.FormatFar(operatingFar.Value) : "by EER (no FAR is supported for both models)";
@@ -96,8 +97,8 @@ namespace InsightFaceEval.Metrics
                 string loser = recommended == a.Model ? b.Model : a.Model;
                 Oriented(system, recommended == b.Model, out var d, out var lo, out var hi);
                 text = t >= 0
-                    ? $"Pick {recommended}: {opName}, counting every image a model failed to acquire as a false reject (system level), {recommended} accepts {Pct(Value(system, recommended, a))} of genuine pairs and {loser} {Pct(Value(system, loser, a))} ({Pts(d)}, 95% interval {Pts(lo)} to {Pts(hi)})."
-                    : $"Pick {recommended}: at system level (failed images scored -1) its EER is {Pct(Value(system, recommended, a))} against {Pct(Value(system, loser, a))} for {loser} ({Pts(-d)}, 95% interval {Pts(-hi)} to {Pts(-lo)}).";
+                    ? $"Pick {recommended}: {opName}, counting every image a model failed to acquire as a false reject (system level), {recommended} accepts {Pct(Value(system, recommended, a))} of genuine pairs and {loser} {Pct(Value(system, loser, a))} ({Pts(d)}, 95% interval {Pts(lo)} to {Pts(hi)}{Odds(loser, systemAgainst)})."
+                    : $"Pick {recommended}: at system level (failed images scored -1) its EER is {Pct(Value(system, recommended, a))} against {Pct(Value(system, loser, a))} for {loser} ({Pts(-d)}, 95% interval {Pts(-hi)} to {Pts(-lo)}{Odds(loser, systemAgainst)}).";
                 text += $" Failure to acquire: {a.Model} {Pct(fta.ReferenceValue)}, {b.Model} {Pct(fta.DifferenceValue)}.";
                 verdict = $"{recommended} is better (system level, {metric} {Pts(d)} [{Pts(lo)}, {Pts(hi)}])";
             }
@@ -106,7 +107,7 @@ namespace InsightFaceEval.Metrics
                 recommended = fta.BetterModel;
                 decidedBy = "FTA";
                 string loser = recommended == a.Model ? b.Model : a.Model;
-                text = $"Pick {recommended}: {opName} the system-level {(t >= 0 ? "TAR" : "EER")} does not separate the models ({a.Model} {Pct(system.ReferenceValue)}, {b.Model} {Pct(system.DifferenceValue)}, 95% interval of the difference {Pts(system.Lower)} to {Pts(system.Upper)} includes zero), and {recommended} fails to acquire fewer images ({Pct(Value(fta, recommended, a))} against {Pct(Value(fta, loser, a))}, 95% interval of the difference {Pts(fta.Lower)} to {Pts(fta.Upper)}).";
+                text = $"Pick {recommended}: {opName} the system-level {(t >= 0 ? "TAR" : "EER")} does not separate the models ({a.Model} {Pct(system.ReferenceValue)}, {b.Model} {Pct(system.DifferenceValue)}, 95% interval of the difference {Pts(system.Lower)} to {Pts(system.Upper)} includes zero), and {recommended} fails to acquire fewer images ({Pct(Value(fta, recommended, a))} against {Pct(Value(fta, loser, a))}, 95% interval of the difference {Pts(fta.Lower)} to {Pts(fta.Upper)}{Odds(loser, ftaAgainst)}).";
                 verdict = $"{recommended} is better (fewer failures to acquire; system level {metric} no clear difference)";
             }
             else
@@ -118,6 +119,7 @@ namespace InsightFaceEval.Metrics
             }
 
             var disagreement = Disagreement(recommended, a, b, new[] { common, completed }, t >= 0);
+            if (disagreement != null) { text += " " + disagreement; }
             var differences = ModelComparer.Differences(a.Model, a.Result.CommonCompleted, a.Common, b.Model, b.Result.CommonCompleted, b.Common, options);
             var c = a.Result.CommonCompleted;
             return new ModelComparison(a.Model, b.Model, c?.GenuinePairs ?? 0, c?.ImpostorPairs ?? 0, c?.Identities ?? 0,
@@ -160,8 +162,9 @@ namespace InsightFaceEval.Metrics
                 (unbeaten.Count > 0 ? $" Not beaten by any other model: {string.Join(", ", unbeaten)}." : string.Empty);
         }
 
-        private static MetricDifference View(PairSet set, string metric, int t, ModelEvidence a, ModelEvidence b, bool intervals, VerificationOptions options)
+        private static MetricDifference View(PairSet set, string metric, int t, ModelEvidence a, ModelEvidence b, bool intervals, VerificationOptions options, out int against)
         {
+            against = 0;
             var ma = Metrics(a.Result, set);
             var mb = Metrics(b.Result, set);
             var ra = Replicates(a, set);
@@ -185,10 +188,15 @@ namespace InsightFaceEval.Metrics
             }
 
             double? lower = null, upper = null;
-            if (intervals && va.HasValue && vb.HasValue && xa != null && xb != null) { Interval(xa, xb, options.ConfidenceLevel, out lower, out upper); }
-            string better = !lower.HasValue ? null
-                : higherIsBetter ? (lower > 0 ? b.Model : upper < 0 ? a.Model : null)
-                : (upper < 0 ? b.Model : lower > 0 ? a.Model : null);
+            string better = null;
+            if (intervals && va.HasValue && vb.HasValue && xa != null && xb != null)
+            {
+                var diffs = new double[xa.Length];
+                for (int r = 0; r < diffs.Length; r++) { diffs[r] = xb[r] - xa[r]; }
+                BootstrapReplicates.Interval(diffs, options.ConfidenceLevel, out lower, out upper);
+                if (lower.HasValue) { better = Better(diffs, vb.Value - va.Value, higherIsBetter, a.Model, b.Model, options.ConfidenceLevel, out against); }
+            }
+
             string say = !va.HasValue || !vb.HasValue ? "not measurable on this pair set"
                 : !intervals ? "no interval"
                 : !lower.HasValue ? "no interval (see the warnings)"
@@ -197,10 +205,12 @@ namespace InsightFaceEval.Metrics
         }
 
         /// <summary>FTA difference with a paired bootstrap over the identities of both models' images (the same draws as the metrics).</summary>
-        private static MetricDifference Fta(ModelEvidence a, ModelEvidence b, bool intervals, VerificationOptions options)
+        private static MetricDifference Fta(ModelEvidence a, ModelEvidence b, bool intervals, VerificationOptions options, out int against)
         {
+            against = 0;
             double? fa = a.Result.FailureToAcquireRate, fb = b.Result.FailureToAcquireRate;
             double? lower = null, upper = null;
+            string better = null;
             if (intervals && fa.HasValue && fb.HasValue && a.ImageIdentity.Length > 0 && b.ImageIdentity.Length > 0)
             {
                 var universe = a.ImageIdentity.Concat(b.ImageIdentity).Distinct().OrderBy(i => i).ToArray();
@@ -213,11 +223,26 @@ namespace InsightFaceEval.Metrics
                 }
 
                 BootstrapReplicates.Interval(diffs, options.ConfidenceLevel, out lower, out upper);
+                if (lower.HasValue) { better = Better(diffs, fb.Value - fa.Value, false, a.Model, b.Model, options.ConfidenceLevel, out against); }
             }
 
-            string better = !lower.HasValue ? null : upper < 0 ? b.Model : lower > 0 ? a.Model : null;
             string say = !fa.HasValue || !fb.HasValue ? "images unknown" : !intervals ? "no interval" : !lower.HasValue ? "no interval" : better != null ? better + " better" : "no clear difference";
             return new MetricDifference("FTA", null, fa, fb, fa.HasValue && fb.HasValue ? fb - fa : null, lower, upper, better, say);
+        }
+
+        /// <summary>
+        /// The better model by the paired bootstrap: the one whose point estimate is better, where the other model is
+        /// strictly better in at most (1 - confidence) / 2 of the replicates (2.5% at 95%). For a continuous difference
+        /// this is the 95% percentile interval excluding zero; replicates in which the two tie exactly (a draw without
+        /// the identities where one model failed, say) count for neither model. Null when neither qualifies.
+        /// </summary>
+        private static string Better(double[] diffs, double point, bool higherIsBetter, string reference, string difference, double confidence, out int against)
+        {
+            against = 0;
+            if (point == 0 || diffs.Length == 0) { return null; }
+            bool differenceAhead = higherIsBetter ? point > 0 : point < 0;
+            against = diffs.Count(d => differenceAhead ? (higherIsBetter ? d < 0 : d > 0) : (higherIsBetter ? d > 0 : d < 0));
+            return against <= (1 - confidence) / 2 * diffs.Length ? (differenceAhead ? difference : reference) : null;
         }
 
         /// <summary>Weighted FTA of one replicate; NaN when the draw holds none of the model's identities.</summary>

@@ -145,7 +145,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             var curveCharts = charts.Where(c => c.Id == "roc" || c.Id == "det").ToList();
             if (curveCharts.Count > 0)
             {
-                h.Append("<section id=\"curves\"><h2>ROC and DET curves</h2>\n<p class=\"lead\">All models overlaid, on the pairs each completed. FAR is on a log scale: the strict operating points a deployment uses are on the left.</p>\n<div class=\"charts\">\n");
+                h.Append("<section id=\"curves\"><h2>ROC and DET curves</h2>\n<p class=\"lead\">All models overlaid: at system level when a model failed to acquire faces (where the decision is made), otherwise on the pairs each completed. FAR is on a log scale: the strict operating points a deployment uses are on the left.</p>\n<div class=\"charts\">\n");
                 foreach (var c in curveCharts) { Figure(h, c); }
                 h.Append("</div></section>\n");
             }

@@ -33,11 +33,11 @@ namespace InsightFaceEval.Reporting
                         .Append(Esc(!string.IsNullOrEmpty(c.BetterModel) ? c.BetterModel + " recommended" : c.Verdict ?? "n/a")).Append("\n\n");
                     if (!string.IsNullOrEmpty(c.Recommendation) && report.Comparisons.Count > 1) { md.Append(Esc(c.Recommendation)).Append("\n\n"); }
                     md.Append("| View | Metric | A | B | B - A | 95% interval | Verdict |\n|---|---|--:|--:|--:|--:|---|\n");
-                    foreach (var d in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
+                    foreach (var view in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
                     {
-                        bool decides = d.PairSet == "SystemLevel" || (d.Metric == "FTA" && c.DecidedBy == "FTA");
-                        md.Append("| ").Append(Esc(ReportText.ViewName(d))).Append(decides ? " **(decides)**" : string.Empty).Append(' ');
-                        Row(md, d);
+                        bool decides = view.PairSet == "SystemLevel" || (view.Metric == "FTA" && c.DecidedBy == "FTA");
+                        md.Append("| ").Append(Esc(ReportText.ViewName(view))).Append(decides ? " **(decides)**" : string.Empty).Append(' ');
+                        Row(md, view);
                     }
 
                     md.Append('\n');

@@ -109,7 +109,8 @@ namespace InsightFaceEval.Reporting
                 c.Roc,
                 c.Histogram != null && c.Histogram.Genuine.Length > 0 ? new ReportHistogram(c.Histogram.BinEdges, c.Histogram.Genuine, c.Histogram.Impostor) : null,
                 r.HardestGenuinePairs.Take(hardest).Select(Pair),
-                r.HardestImpostorPairs.Take(hardest).Select(Pair));
+                r.HardestImpostorPairs.Take(hardest).Select(Pair),
+                r.SystemLevel?.Roc);
         }
 
         private static MetricSet Metrics(VerificationMetrics m)

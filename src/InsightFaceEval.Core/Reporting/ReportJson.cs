@@ -108,17 +108,8 @@ namespace InsightFaceEval.Reporting
             w.WritePropertyName("impostorScores");
             WriteSummary(w, m.ImpostorScores);
 
-            w.WriteStartArray("roc");
-            foreach (var r in m.Roc)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("threshold", r.Threshold);
-                w.WriteNumber("far", r.Far);
-                w.WriteNumber("tar", r.Tar);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteRoc(w, "roc", m.Roc);
+            WriteRoc(w, "systemLevelRoc", m.SystemLevelRoc);
 
             if (m.Histogram == null)
             {
@@ -142,6 +133,21 @@ namespace InsightFaceEval.Reporting
             WritePairs(w, "hardestGenuine", m.HardestGenuine);
             WritePairs(w, "hardestImpostor", m.HardestImpostor);
             w.WriteEndObject();
+        }
+
+        private static void WriteRoc(Utf8JsonWriter w, string name, IReadOnlyList<RocPoint> roc)
+        {
+            w.WriteStartArray(name);
+            foreach (var r in roc)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("threshold", r.Threshold);
+                w.WriteNumber("far", r.Far);
+                w.WriteNumber("tar", r.Tar);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
 
         private static void WriteMetricSet(Utf8JsonWriter w, MetricSet s)
@@ -458,7 +464,8 @@ namespace InsightFaceEval.Reporting
                 Array(m, "roc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
                 histogram,
                 Array(m, "hardestGenuine").Select(p => ReadPair(p, true)),
-                Array(m, "hardestImpostor").Select(p => ReadPair(p, false)));
+                Array(m, "hardestImpostor").Select(p => ReadPair(p, false)),
+                Array(m, "systemLevelRoc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)));
         }
 
         private static HardPair ReadPair(JsonElement p, bool genuine) =>

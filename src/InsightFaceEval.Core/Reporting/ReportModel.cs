@@ -154,8 +154,10 @@ namespace InsightFaceEval.Reporting
             IEnumerable<RocPoint> roc,
             ReportHistogram histogram,
             IEnumerable<HardPair> hardestGenuine,
-            IEnumerable<HardPair> hardestImpostor)
+            IEnumerable<HardPair> hardestImpostor,
+            IEnumerable<RocPoint> systemLevelRoc = null)
         {
+            SystemLevelRoc = (systemLevelRoc ?? Enumerable.Empty<RocPoint>()).ToArray();
             if (string.IsNullOrEmpty(name)) { throw new ArgumentException("A model needs a name.", nameof(name)); }
             Name = name;
             Dimension = dimension;
@@ -175,6 +177,9 @@ namespace InsightFaceEval.Reporting
 
         /// <summary>The model name as the server named it.</summary>
         public string Name { get; }
+
+        /// <summary>Exact ROC points at system level (failed images scored -1); the curves a decision at system level reads.</summary>
+        public IReadOnlyList<RocPoint> SystemLevelRoc { get; }
 
         public int? Dimension { get; }
 
