@@ -345,7 +345,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
         {
             h.Append("<section id=\"decision\"><h2>Decision</h2>\n");
             if (report.Recommendation != null) { h.Append("<p><b>").Append(E(report.Recommendation.Text)).Append("</b></p>\n"); }
-            h.Append("<p class=\"lead\">The system-level view decides: every pair counts, and a pair with an image the model failed to acquire is scored \u22121 (a rejected genuine user), as NIST FRTE does. The other views leave out the pairs a model failed on and are shown for reference. Differences are B \u2212 A with 95% paired-bootstrap intervals over identities; a difference counts only where its interval excludes zero.</p>\n");
+            h.Append("<p class=\"lead\">The system-level view decides: every pair counts, and a pair with an image the model failed to acquire is scored \u22121 (a rejected genuine user), as NIST FRTE does. The other views leave out the pairs a model failed on and are shown for reference. Differences are B \u2212 A with 95% paired-bootstrap intervals over identities; a model is called better only where the other model is better in at most 2.5% of the replicates (replicates where both tie count for neither).</p>\n");
             foreach (var c in report.Comparisons)
             {
                 var clear = !string.IsNullOrEmpty(c.BetterModel);
