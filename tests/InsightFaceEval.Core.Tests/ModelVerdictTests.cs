@@ -17,7 +17,7 @@ namespace InsightFaceEval.Tests
         /// spread). "steady" embeds every image; "dropper" embeds the same vectors but fails to acquire the hard images,
         /// so its completed-only numbers lose exactly the hardest pairs.
         /// </summary>
-        private static (List<FaceEmbedding> Steady, List<FaceEmbedding> Dropper) HardImagesDropped(int seed)
+        internal static (List<FaceEmbedding> Steady, List<FaceEmbedding> Dropper) HardImagesDropped(int seed)
         {
             var rng = new Random(seed);
             var steady = new List<FaceEmbedding>();
@@ -39,10 +39,10 @@ namespace InsightFaceEval.Tests
             return (steady, dropper);
         }
 
-        private static float[] Gaussian(Random rng, double sd) =>
+        internal static float[] Gaussian(Random rng, double sd) =>
             Enumerable.Range(0, Dimension).Select(_ => (float)(sd * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()))).ToArray();
 
-        private static VerificationOutcome Measure(IEnumerable<KeyValuePair<string, List<FaceEmbedding>>> models, int bootstrap = 200, double? operatingFar = null)
+        internal static VerificationOutcome Measure(IEnumerable<KeyValuePair<string, List<FaceEmbedding>>> models, int bootstrap = 200, double? operatingFar = null)
         {
             var options = new VerificationOptions { FarTargets = new[] { 1e-1, 1e-2, 1e-3 }, BootstrapSamples = bootstrap, BootstrapSeed = 7, Workers = 2, OperatingFar = operatingFar };
             return new VerificationEngine(options, null, CancellationToken.None).MeasureEmbeddings(models.ToList(), PairProtocol.AllPairs, null);
