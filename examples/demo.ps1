@@ -217,9 +217,10 @@ try {
         -Note 'Genuine pairs are two captures (different margins, or mirrored) of the same photograph of a face, plus, where the identity map names one person in two photos (the sample photos: one person, 16 pairs), captures of two different photos. Impostor pairs are two different people. The numbers show the pipeline working on real faces and the cost of lossy re-encoding; with so few cross-photo pairs they do not measure accuracy across different photos of one person.'
 
     Write-Host ''
-    $results | Where-Object { $_ -is [InsightFaceEval.VerificationResult] } | Format-Table | Out-String -Width 160 | Out-Host
-    $results | Where-Object { $_ -is [InsightFaceEval.ModelComparison] } | ForEach-Object { Write-Host "Comparison: $_" }
-    Write-Host ''
+    # The verdict first: which model to pick, and why (decided at system level, where failed images count).
+    $verdict = @($results | Where-Object { $_ -is [InsightFaceEval.VerificationResult] })[0].Recommendation
+    if ($verdict) { Write-Host "Recommendation: $verdict" }
+    $results | Out-String -Width 160 | Out-Host
     Write-Host "HTML report: $html"
     Write-Host "JSON report: $json"
     Write-Host "Pair scores: $scores"

@@ -74,6 +74,22 @@ Describe 'examples/demo.ps1' {
                 if ($_.DifferenceStatus -eq 'NoFace') { $_.DifferenceRelativePath }
             } | Sort-Object -Unique)
         $failedImages.Count | Should -Be $lossy.failedImages
+        # The verdict: lossless is recommended, at system level, with the reason, in the console and first in each report.
+        $lossy.completed.eer | Should -BeLessThan $lossless.completed.eer -Because 'completed-only figures flatter the model that dropped the hard faces'
+        $text | Should -Match 'Recommendation: Pick faceplugin: at FAR \S+, counting every image a model failed to acquire as a false reject \(system level\)'
+        $text | Should -Match '(?m)^faceplugin\s+\d.*recommended\s*$'
+        $text | Should -Not -Match '(?m)^faceplugin-jpeg10\s+\d.*recommended'
+        $text | Should -Match 'faceplugin vs faceplugin-jpeg10: faceplugin is better \(system level'
+        $report.recommendation.model | Should -Be 'faceplugin'
+        $report.recommendation.text | Should -Match '^Pick faceplugin: .*system level.*Failure to acquire: faceplugin 0\.00%, faceplugin-jpeg10 \d+\.\d\d%'
+        $report.recommendation.text | Should -Match 'faceplugin-jpeg10 looks better .* The system-level view decides'
+        (Get-Content $json -TotalCount 4)[3] | Should -Match '"recommendation": \{'
+        $report.comparisons[0].decidedBy | Should -Match '^SystemLevel TAR@FAR='
+        $page = Get-Content $html -Raw -Encoding UTF8
+        $first = [regex]::Match($page, '<p class="recommendation[^"]*" id="recommendation">([^<]*)</p>')
+        $first.Success | Should -BeTrue
+        [System.Net.WebUtility]::HtmlDecode($first.Groups[1].Value) | Should -Be $report.recommendation.text
+        $page.IndexOf('id="recommendation"') | Should -BeLessThan $page.IndexOf('id="summary"')
         $report.provenance.endpointFingerprints.Count | Should -Be 1
         (Get-Content $html -Raw) | Should -Match '<img class="face"'
     }

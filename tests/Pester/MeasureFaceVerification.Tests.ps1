@@ -71,18 +71,81 @@ Describe 'Measure-FaceVerification' {
             $c.ReferenceModel | Should -Be 'dingo'
             $c.DifferenceModel | Should -Be 'eagle'
             $c.BetterModel | Should -Be 'eagle'
-            $c.Verdict | Should -Match '^eagle is better'
+            $c.RecommendedModel | Should -Be 'eagle'
+            $c.Verdict | Should -Match '^eagle is better \(system level'
+            $c.Recommendation | Should -Match '^Pick eagle: at FAR '
+            $c.Views[0].PairSet | Should -Be 'SystemLevel'
+            $c.FailureToAcquire.Metric | Should -Be 'FTA'
             $eer = $c.Differences | Where-Object Metric -EQ 'EER'
             $eer.Upper | Should -BeLessThan 0
             $eer.Difference | Should -Be ($script:results[1].CommonCompleted.Eer - $script:results[0].CommonCompleted.Eer)
             $c.ReferenceFailureToAcquireRate | Should -Be 0.01
         }
 
-        It 'shows one row per model in the default view' {
-            $lines = @(($script:results | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })
-            $lines[0] | Should -Match 'Model\s+Genuine\s+Impostor\s+FTA\s+TAR@FAR\s+Threshold\s+EER\s+AUC'
+        It 'shows one row per model in the default view, system level beside completed-only, and marks the recommended model' {
+            $lines = @(($script:results | Out-String -Width 250) -split "`n" | Where-Object { $_.Trim() })
+            # A model failed to acquire an image, so the system-level figures stand beside the completed-only ones.
+            $lines[0] | Should -Match 'Model\s+Genuine\s+Impostor\s+FTA\s+TAR@FAR\s+Threshold\s+EER\s+AUC\s+SystemTAR\s+SystemEER\s+Verdict'
             @($lines | Where-Object { $_ -match '^(dingo|eagle)\s+\d' }) | Should -HaveCount 2
-            $lines | Should -Contain ($lines | Where-Object { $_ -match '^eagle\s+196\s+' })
+            $eagle = $script:results[1]
+            $sys = $eagle.SystemLevel.TarAtFar | Where-Object { $_.TargetFar -eq $eagle.OperatingFar }
+            $row = $lines | Where-Object { $_ -match '^eagle\s+196\s+' }
+            $row | Should -Match ([regex]::Escape(('{0:F2}% @ {1}' -f (100 * $sys.Tar), $sys.TargetLabel).Replace(',', '.')))
+            $row | Should -Match 'recommended\s*$'
+            $lines | Where-Object { $_ -match '^dingo\s' } | Should -Not -Match 'recommended'
+        }
+
+        It 'shows the completed-only columns alone when no model failed to acquire' {
+            $clean = @($script:data | Where-Object { "$($_.Status)" -eq 'Success' } | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 50 -WarningAction SilentlyContinue)
+            $text = ($clean | Where-Object { $_ -is [InsightFaceEval.VerificationResult] } | Out-String -Width 250)
+            $text | Should -Match 'AUC\s+Verdict'
+            $text | Should -Not -Match 'SystemTAR'
+        }
+
+        It 'shows every rate the same way in the table view, ConvertTo-Json and the HTML report' {
+            # Objects and JSON hold fractions; every view prints percent with two decimals.
+            $eagle = $script:results[1]
+            $json = $eagle | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+            $json.FailureToAcquireRate | Should -Be 0.01
+            $json.Completed.Eer | Should -Be $eagle.Completed.Eer
+            $json.Completed.Eer | Should -BeLessThan 1
+            $fta = '{0:F2}%' -f (100 * $json.FailureToAcquireRate)
+            $eer = '{0:F2}%' -f (100 * $json.Completed.Eer)
+            $tar = $json.Completed.TarAtFar | Where-Object { $_.TargetFar -eq $eagle.OperatingFar }
+            $tarText = '{0:F2}%' -f (100 * $tar.Tar)
+            $table = $eagle | Format-Table | Out-String -Width 250
+            $list = $eagle.Completed | Format-List | Out-String -Width 250
+            $html = Join-Path $TestDrive 'units.html'
+            $script:out | Export-FaceEvaluationReport -Path $html
+            $page = Get-Content -LiteralPath $html -Raw -Encoding UTF8
+            foreach ($text in $fta, $eer, $tarText) {
+                $table | Should -Match ([regex]::Escape($text))
+                $page | Should -Match ([regex]::Escape($text))
+            }
+            ($eagle.Completed | Format-Table | Out-String -Width 250) | Should -Match ([regex]::Escape($eer))
+            $list | Should -Match ([regex]::Escape($eer))
+            # No view prints a rate as a bare fraction.
+            $table | Should -Not -Match ([regex]::Escape(('{0:F4}' -f $eagle.Completed.Eer)))
+        }
+
+        It 'prints one compact comparison block after the table for three models, not a list per comparison' {
+            $three = @($script:data) + @($script:data | Where-Object Model -EQ eagle | ForEach-Object {
+                    New-TestEmbedding -Model falcon -RelativePath $_.RelativePath -Vector $_.Vector -Status $_.Status
+                })
+            $all = @($three | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 50 -WarningAction SilentlyContinue)
+            @($all | Where-Object { $_ -is [InsightFaceEval.ModelComparison] }) | Should -HaveCount 3
+            $text = $all | Out-String -Width 200
+            $lines = @($text -split "`r?`n")
+            # Nothing is printed as a property list.
+            $text | Should -Not -Match '(?m)^ReferenceModel\s*:'
+            $text | Should -Not -Match '(?m)^Differences\s*:'
+            # Two lines per comparison, right after the table.
+            $heads = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^\S+ vs \S+: ') { $i } })
+            $heads | Should -HaveCount 3
+            foreach ($i in $heads) { $lines[$i + 1] | Should -Match '^\s+TAR@FAR=\S+ \(' }
+            $heads[-1] - $heads[0] | Should -BeLessOrEqual 8
+            $table = @(for ($i = 0; $i -lt $lines.Count; $i++) { if ($lines[$i] -match '^(dingo|eagle|falcon)\s+\d') { $i } })
+            $heads[0] - $table[-1] | Should -BeLessOrEqual 2
         }
 
         It 'serialises to JSON without NaN or cycles' {
@@ -133,7 +196,7 @@ Describe 'Measure-FaceVerification' {
         $unknown.FailureToAcquireRate | Should -BeNullOrEmpty
         $row = @(($unknown | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '^eagle\s' })[0]
         $row | Should -Match '\sn/a\s'
-        $row | Should -Not -Match '%'
+        ($row -split '\s+')[3] | Should -Be 'n/a' -Because 'the FTA column of an unknown FTA'
         (@(($known | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '^eagle\s' })[0]) | Should -Match '1\.00 ?%'
     }
 

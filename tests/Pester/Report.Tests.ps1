@@ -26,7 +26,7 @@ Describe 'Export-FaceEvaluationReport' {
         $script:files.FullName | Should -Be @($script:html, $script:json, $script:md)
         (Get-Content $script:html -Raw) | Should -Match '^<!DOCTYPE html>'
         (Get-Content $script:md -Raw) | Should -Match '^# Pester evaluation'
-        $script:report.schemaVersion | Should -Be '1.0'
+        $script:report.schemaVersion | Should -Be '1.1'
         Join-Path $script:out 'eval.charts/roc.svg' | Should -Exist
         Join-Path $script:out 'eval.charts/det.svg' | Should -Exist
     }

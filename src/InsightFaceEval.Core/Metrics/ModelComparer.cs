@@ -6,18 +6,20 @@ using System.Linq;
 namespace InsightFaceEval.Metrics
 {
     /// <summary>
-    /// The paired comparison of two models on the pairs both completed: per TAR@FAR target and for the EER, the
-    /// difference (second minus first), its percentile interval from the same bootstrap replicates of both models,
-    /// and which model is better where the interval excludes zero.
+    /// The detailed paired comparison of two models on the pairs both completed (a secondary view; see
+    /// <see cref="ModelVerdict"/> for the decision): per TAR@FAR target and for the EER, the difference (second minus
+    /// first), its percentile interval from the same bootstrap replicates of both models, and which model is better
+    /// where the interval excludes zero.
     /// </summary>
     public static class ModelComparer
     {
-        public static ModelComparison Compare(
-            string referenceModel, VerificationMetrics reference, BootstrapReplicates referenceReplicates, double? referenceFta,
-            string differenceModel, VerificationMetrics difference, BootstrapReplicates differenceReplicates, double? differenceFta,
+        /// <summary>The per-target and EER differences on the pairs both models completed; empty when either has no common metrics.</summary>
+        public static MetricDifference[] Differences(
+            string referenceModel, VerificationMetrics reference, BootstrapReplicates referenceReplicates,
+            string differenceModel, VerificationMetrics difference, BootstrapReplicates differenceReplicates,
             VerificationOptions options)
         {
-            if (reference == null || difference == null) { return null; }
+            if (reference == null || difference == null) { return new MetricDifference[0]; }
             bool hasIntervals = referenceReplicates != null && differenceReplicates != null && options.BootstrapSamples > 0;
             var entries = new List<MetricDifference>();
             for (int t = 0; t < options.FarTargets.Length; t++)
@@ -46,29 +48,7 @@ namespace InsightFaceEval.Metrics
                 entries.Add(new MetricDifference("EER", null, reference.Eer, difference.Eer, difference.Eer - reference.Eer, lower, upper, better, Say(better, hasIntervals, lower)));
             }
 
-            var decisive = entries.Where(e => e.BetterModel != null).ToList();
-            string betterModel = null;
-            string verdict;
-            if (!hasIntervals)
-            {
-                verdict = "no verdict: intervals need -BootstrapSamples above 0";
-            }
-            else if (decisive.Count == 0)
-            {
-                verdict = "no clear difference";
-            }
-            else if (decisive.All(e => e.BetterModel == decisive[0].BetterModel))
-            {
-                betterModel = decisive[0].BetterModel;
-                verdict = string.Format(CultureInfo.InvariantCulture, "{0} is better ({1})", betterModel, string.Join("; ", decisive.Select(Describe)));
-            }
-            else
-            {
-                verdict = string.Format(CultureInfo.InvariantCulture, "mixed: {0}", string.Join("; ", decisive.Select(e => e.BetterModel + " better on " + Describe(e))));
-            }
-
-            return new ModelComparison(referenceModel, differenceModel, reference.GenuinePairs, reference.ImpostorPairs, reference.Identities,
-                referenceFta, differenceFta, options.BootstrapSamples, options.BootstrapSeed, options.ConfidenceLevel, entries.ToArray(), betterModel, verdict);
+            return entries.ToArray();
         }
 
         private static string Say(string better, bool hasIntervals, double? lower)
@@ -77,9 +57,6 @@ namespace InsightFaceEval.Metrics
             if (!lower.HasValue) { return "no interval (see notes)"; }
             return better != null ? better + " better" : "no clear difference";
         }
-
-        private static string Describe(MetricDifference e) =>
-            string.Format(CultureInfo.InvariantCulture, "{0} {1:+0.0000;-0.0000;0} [{2:+0.0000;-0.0000;0}, {3:+0.0000;-0.0000;0}]", e.Metric, e.Difference, e.Lower, e.Upper);
 
         private static void Interval(double[] reference, double[] difference, double confidence, out double? lower, out double? upper)
         {

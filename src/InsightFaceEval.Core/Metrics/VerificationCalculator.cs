@@ -27,6 +27,9 @@ namespace InsightFaceEval.Metrics
 
         public double? Threshold { get; set; }
 
+        /// <summary>The FAR a model comparison decides at; null: the strictest every model supports (metrics.md, "Choosing a model").</summary>
+        public double? OperatingFar { get; set; }
+
         public int Folds { get; set; } = 10;
 
         public int BootstrapSamples { get; set; }
@@ -116,6 +119,8 @@ namespace InsightFaceEval.Metrics
             double auc = AreaUnderCurve(genuine, impostor);
             double bestAccuracy = BestAccuracy(genuine, impostor, out var bestThreshold);
             KFoldAccuracy(genuine, impostor, options.Folds, out var kMean, out var kStd);
+            double balanced = BalancedAccuracy(genuine, impostor, out var balancedThreshold);
+            KFoldBalancedAccuracy(genuine, impostor, options.Folds, out var kbMean, out var kbStd);
             var roc = RocPoints(genuine, impostor);
             var histogram = Histogram(genuine, impostor, options.HistogramBins);
             var atThreshold = options.Threshold.HasValue ? AtThreshold(genuine, impostor, options.Threshold.Value, options.ConfidenceLevel) : null;
@@ -130,7 +135,8 @@ namespace InsightFaceEval.Metrics
             return new VerificationMetrics(
                 pairSet, ng, ni, failedGenuine, failedImpostor, identities, tarAtFar,
                 eer.Value, eerThreshold, intervals?.EerLower, intervals?.EerUpper,
-                auc, intervals?.AucLower, intervals?.AucUpper, bestAccuracy, bestThreshold, options.Folds, kMean, kStd, dPrime, g, im, histogram, roc, atThreshold);
+                auc, intervals?.AucLower, intervals?.AucUpper, bestAccuracy, bestThreshold, options.Folds, kMean, kStd, dPrime, g, im, histogram, roc, atThreshold,
+                balanced, balancedThreshold, kbMean, kbStd);
         }
 
         /// <summary>
@@ -321,6 +327,80 @@ namespace InsightFaceEval.Metrics
             double m = accuracies.Average();
             mean = m;
             standardDeviation = Math.Sqrt(accuracies.Sum(a => (a - m) * (a - m)) / accuracies.Count);
+        }
+
+        /// <summary>
+        /// Best balanced accuracy: max over thresholds of (TAR + TRR) / 2. As with the best accuracy, between two genuine
+        /// scores only the TRR can rise toward the upper one, so the candidates are the distinct genuine scores and
+        /// "reject all" (0.5); ties take the lowest.
+        /// </summary>
+        public static double BalancedAccuracy(GenuineView genuine, ImpostorView impostor, out double threshold)
+        {
+            long ng = genuine.Count, ni = impostor.Count;
+            double best = 0.5;
+            uint bestKey = ScoreKeys.AboveOne;
+            bool genuineCandidate = false;
+            foreach (var kv in genuine.Distinct())
+            {
+                double tar = (double)genuine.CountAtLeast(kv.Key) / ng;
+                double trr = (double)(ni - impostor.AtLeastAnchor(impostor.AnchorIndex(kv.Key))) / ni;
+                double value = (tar + trr) / 2;
+                if (value > best || (value == best && !genuineCandidate))
+                {
+                    best = value;
+                    bestKey = kv.Key;
+                    genuineCandidate = true;
+                }
+            }
+
+            threshold = ScoreKeys.Value(bestKey);
+            return best;
+        }
+
+        /// <summary>
+        /// k-fold balanced accuracy: fold f is scored, as (TAR + TRR) / 2 on its own pairs, at the best balanced-accuracy
+        /// threshold of the other folds. Folds without genuine or impostor pairs are left out; mean and population
+        /// standard deviation over the rest.
+        /// </summary>
+        public static void KFoldBalancedAccuracy(GenuineView genuine, ImpostorView impostor, int folds, out double? mean, out double? standardDeviation)
+        {
+            mean = null;
+            standardDeviation = null;
+            long ng = genuine.Count, ni = impostor.Count;
+            var distinct = genuine.Distinct().ToArray();
+            var anchorOf = distinct.Select(kv => impostor.AnchorIndex(kv.Key)).ToArray();
+            var values = new List<double>();
+            for (int f = 0; f < folds; f++)
+            {
+                long testGenuine = genuine.FoldKeys[f].Length;
+                long testImpostor = impostor.FoldCount[f];
+                long trainGenuine = ng - testGenuine, trainImpostor = ni - testImpostor;
+                if (testGenuine == 0 || testImpostor == 0 || trainGenuine == 0 || trainImpostor == 0) { continue; }
+                double best = 0.5;
+                int bestIndex = -1;
+                for (int i = 0; i < distinct.Length; i++)
+                {
+                    uint key = distinct[i].Key;
+                    if (distinct[i].Value - genuine.FoldCountEqual(f, key) == 0) { continue; }
+                    long trainGenuineAtLeast = genuine.CountAtLeast(key) - genuine.FoldCountAtLeast(f, key);
+                    long trainImpostorBelow = trainImpostor - (impostor.AtLeastAnchor(anchorOf[i]) - impostor.AtLeastAnchor(anchorOf[i], f));
+                    double value = ((double)trainGenuineAtLeast / trainGenuine + (double)trainImpostorBelow / trainImpostor) / 2;
+                    if (value > best || (value == best && bestIndex < 0))
+                    {
+                        best = value;
+                        bestIndex = i;
+                    }
+                }
+
+                double testTar = bestIndex < 0 ? 0 : (double)genuine.FoldCountAtLeast(f, distinct[bestIndex].Key) / testGenuine;
+                double testTrr = bestIndex < 0 ? 1 : (double)(testImpostor - impostor.AtLeastAnchor(anchorOf[bestIndex], f)) / testImpostor;
+                values.Add((testTar + testTrr) / 2);
+            }
+
+            if (values.Count < 2) { return; }
+            double m = values.Average();
+            mean = m;
+            standardDeviation = Math.Sqrt(values.Sum(a => (a - m) * (a - m)) / values.Count);
         }
 
         /// <summary>Exact ROC points at every anchor and bucket boundary, thinned to what a plot can show, FAR ascending.</summary>

@@ -43,6 +43,12 @@ namespace InsightFaceEval.Metrics
         public VerificationEngine(VerificationOptions options, MeasurementProgress progress, CancellationToken cancellationToken)
         {
             this.options = options ?? new VerificationOptions();
+            var operating = this.options.OperatingFar;
+            if (operating.HasValue && !this.options.FarTargets.Any(f => Math.Abs(f - operating.Value) <= 1e-12 * f))
+            {
+                // The operating point is measured like any other target.
+                this.options.FarTargets = this.options.FarTargets.Concat(new[] { operating.Value }).OrderByDescending(f => f).ToArray();
+            }
             this.progress = progress ?? new MeasurementProgress();
             this.cancellationToken = cancellationToken;
         }
@@ -62,7 +68,8 @@ namespace InsightFaceEval.Metrics
             public VerificationResult Result;
             public VerificationMetrics Common;
             public BootstrapReplicates CommonReplicates;
-            public double? Fta;
+            public BootstrapReplicates SystemReplicates;
+            public BootstrapReplicates CompletedReplicates;
         }
 
         /// <summary>Measures embeddings grouped by model, pairing them by <paramref name="protocol"/>.</summary>
@@ -445,15 +452,34 @@ namespace InsightFaceEval.Metrics
             }
 
             var measured = runs.Where(r => r.Result != null).ToList();
+            if (measured.Count < 2) { return; }
+            var evidence = measured.Select(r => new ModelEvidence(r.Model, r.Result, r.SystemReplicates, r.CompletedReplicates, r.CommonReplicates,
+                r.Design.Identity, r.Design.Images.Select(e => e.Status != EmbeddingStatus.Success).ToArray())).ToList();
+            var operatingFar = ModelVerdict.OperatingFar(measured.Select(r => r.Result).ToList(), options);
+            if (options.OperatingFar.HasValue && measured.Any(r => !r.Result.SystemLevel.TarAtFar.Any(t => t.IsSupported && Math.Abs(t.TargetFar - options.OperatingFar.Value) <= 1e-12 * t.TargetFar)))
+            {
+                outcome.Warnings.Add($"FAR {TarAtFar.FormatFar(options.OperatingFar.Value)} (-OperatingFar) is not supported by every model's system-level pairs, so the system-level EER decides instead.");
+            }
+
             for (int i = 0; i < measured.Count; i++)
             {
                 for (int j = i + 1; j < measured.Count; j++)
                 {
-                    var comparison = ModelComparer.Compare(measured[i].Model, measured[i].Common, measured[i].CommonReplicates, measured[i].Fta,
-                        measured[j].Model, measured[j].Common, measured[j].CommonReplicates, measured[j].Fta, options);
-                    if (comparison != null) { outcome.Comparisons.Add(comparison); }
-                    else { outcome.Warnings.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs, so they are not compared."); }
+                    if (measured[i].Common == null || measured[j].Common == null)
+                    {
+                        outcome.Warnings.Add($"{measured[i].Model} and {measured[j].Model} share no measurable pairs that both completed, so only their system-level figures are compared.");
+                    }
+
+                    outcome.Comparisons.Add(ModelVerdict.Compare(evidence[i], evidence[j], operatingFar, options));
                 }
+            }
+
+            var overall = ModelVerdict.Overall(measured.Select(r => r.Model).ToList(), outcome.Comparisons, out var recommended);
+            foreach (var run in measured)
+            {
+                run.Result.Recommendation = overall;
+                run.Result.IsRecommended = run.Model == recommended;
+                run.Result.OperatingFar = outcome.Comparisons.Select(c => c.OperatingFar).FirstOrDefault(f => f.HasValue);
             }
         }
 
@@ -534,10 +560,11 @@ namespace InsightFaceEval.Metrics
             if (options.BootstrapSamples > 0)
             {
                 progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
-                var replicates = Bootstrap(run, PairSet.Completed, completedGenuine, completedImpostor, completedImpostor.Count, identityCount);
-                completedIntervals = replicates.Intervals(options.ConfidenceLevel);
+                run.CompletedReplicates = Bootstrap(run, PairSet.Completed, completedGenuine, completedImpostor, completedImpostor.Count, identityCount);
+                completedIntervals = run.CompletedReplicates.Intervals(options.ConfidenceLevel);
                 progress.Activity = $"{label}: bootstrap at system level ({options.BootstrapSamples} replicates)";
-                systemIntervals = Bootstrap(run, PairSet.SystemLevel, systemGenuine, completedImpostor, systemImpostor.Count, identityCount).Intervals(options.ConfidenceLevel);
+                run.SystemReplicates = Bootstrap(run, PairSet.SystemLevel, systemGenuine, completedImpostor, systemImpostor.Count, identityCount);
+                systemIntervals = run.SystemReplicates.Intervals(options.ConfidenceLevel);
                 if (several && commonGenuine.Count > 0 && commonImpostor.Count > 0)
                 {
                     progress.Activity = $"{label}: bootstrap on the common pairs ({options.BootstrapSamples} replicates)";
@@ -592,7 +619,6 @@ namespace InsightFaceEval.Metrics
                 completed, system, common,
                 comparedModels, options.FarTargets, options.Threshold, options.Folds, options.BootstrapSamples, options.BootstrapSeed,
                 hardestGenuine, hardestImpostor.ToArray(), MetricDefinitions.Verification, ModuleInfo.Version, DateTimeOffset.UtcNow);
-            run.Fta = run.Result.FailureToAcquireRate;
             outcome.Results.Add(run.Result);
         }
 

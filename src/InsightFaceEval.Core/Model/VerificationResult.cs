@@ -130,6 +130,15 @@ namespace InsightFaceEval
 
         public DateTimeOffset MeasuredAt { get; }
 
+        /// <summary>True for the one model recommended over every other model measured with it (metrics.md, "Choosing a model").</summary>
+        public bool IsRecommended { get; internal set; }
+
+        /// <summary>The overall recommendation of the models measured together, in plain language; null for a single model.</summary>
+        public string Recommendation { get; internal set; }
+
+        /// <summary>The FAR the recommendation was decided at; null for a single model or when no FAR is supported.</summary>
+        public double? OperatingFar { get; internal set; }
+
         public override string ToString()
         {
             var m = Completed;
@@ -168,9 +177,17 @@ namespace InsightFaceEval
             ScoreSummary impostor,
             ScoreHistogram histogram,
             RocPoint[] roc,
-            ThresholdOutcome atThreshold)
+            ThresholdOutcome atThreshold,
+            double? balancedAccuracy = null,
+            double? balancedAccuracyThreshold = null,
+            double? kFoldBalancedAccuracyMean = null,
+            double? kFoldBalancedAccuracyStandardDeviation = null)
         {
             PairSet = pairSet;
+            BalancedAccuracy = balancedAccuracy;
+            BalancedAccuracyThreshold = balancedAccuracyThreshold;
+            KFoldBalancedAccuracyMean = kFoldBalancedAccuracyMean;
+            KFoldBalancedAccuracyStandardDeviation = kFoldBalancedAccuracyStandardDeviation;
             GenuinePairs = genuinePairs;
             ImpostorPairs = impostorPairs;
             FailedGenuinePairs = failedGenuinePairs;
@@ -249,6 +266,19 @@ namespace InsightFaceEval
         public double? KFoldAccuracyMean { get; }
 
         public double? KFoldAccuracyStandardDeviation { get; }
+
+        /// <summary>Max over thresholds of (TAR + TRR) / 2: unlike plain accuracy, a model that rejects everything scores 0.5 however many impostors there are.</summary>
+        public double? BalancedAccuracy { get; }
+
+        public double? BalancedAccuracyThreshold { get; }
+
+        /// <summary>k-fold balanced accuracy: each fold scored at the best balanced-accuracy threshold of the other folds.</summary>
+        public double? KFoldBalancedAccuracyMean { get; }
+
+        public double? KFoldBalancedAccuracyStandardDeviation { get; }
+
+        /// <summary>True when impostor pairs outnumber genuine ones: plain accuracy then flatters a model that rejects everything, so views lead with the balanced accuracy.</summary>
+        public bool IsImbalanced => ImpostorPairs > GenuinePairs;
 
         /// <summary>d' = (mean_G - mean_I) / sqrt((var_G + var_I) / 2); null when undefined.</summary>
         public double? DPrime { get; }

@@ -90,6 +90,9 @@ td.insufficient { color: var(--warn); background: var(--warnbg); }
 .swatch { display:inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
 .verdict-better { color: var(--ok); font-weight: 600; }
 .verdict-none { color: var(--muted); }
+header.top p.recommendation { margin: 12px 0 4px; padding: 10px 14px; border-radius: 8px; background: #fff; color: var(--ink); font-size: 15px; font-weight: 600; max-width: 1100px; }
+header.top p.recommendation.none { font-weight: 500; }
+tr.decides td { background: #f0fdf4; font-weight: 600; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 18px; }
 figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: #fff; }
 figure.chart svg { width: 100%; height: auto; display: block; }
@@ -127,7 +130,9 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             h.Append("<body data-report-status=\"pending\" data-expected-charts=\"").Append(charts.Count).Append("\">\n");
 
             Header(h, report, thumbnails != null);
-            h.Append("<nav class=\"toc\"><a href=\"#summary\">Summary</a>");
+            h.Append("<nav class=\"toc\">");
+            if (report.Comparisons.Count > 0) { h.Append("<a href=\"#decision\">Decision</a>"); }
+            h.Append("<a href=\"#summary\">Summary</a>");
             if (charts.Count > 0) { h.Append("<a href=\"#curves\">Curves</a>"); }
             if (report.Models.Any(m => m.Histogram != null)) { h.Append("<a href=\"#distributions\">Score distributions</a>"); }
             if (report.Comparisons.Count > 0) { h.Append("<a href=\"#comparison\">Model comparison</a>"); }
@@ -135,11 +140,12 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             if (report.Models.Any(m => m.HardestGenuine.Count + m.HardestImpostor.Count > 0)) { h.Append("<a href=\"#errors\">Hardest errors</a>"); }
             h.Append("<a href=\"#dataset\">Dataset</a><a href=\"#provenance\">Provenance</a><a href=\"#definitions\">Definitions</a></nav>\n<main>\n");
 
+            if (report.Comparisons.Count > 0) { Decision(h, report); }
             Summary(h, report);
             var curveCharts = charts.Where(c => c.Id == "roc" || c.Id == "det").ToList();
             if (curveCharts.Count > 0)
             {
-                h.Append("<section id=\"curves\"><h2>ROC and DET curves</h2>\n<p class=\"lead\">All models overlaid, on the pairs each completed. FAR is on a log scale: the strict operating points a deployment uses are on the left.</p>\n<div class=\"charts\">\n");
+                h.Append("<section id=\"curves\"><h2>ROC and DET curves</h2>\n<p class=\"lead\">All models overlaid: at system level when a model failed to acquire faces (where the decision is made), otherwise on the pairs each completed. FAR is on a log scale: the strict operating points a deployment uses are on the left.</p>\n<div class=\"charts\">\n");
                 foreach (var c in curveCharts) { Figure(h, c); }
                 h.Append("</div></section>\n");
             }
@@ -168,7 +174,15 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
 
         private static void Header(StringBuilder h, EvaluationReport report, bool withFaces)
         {
-            h.Append("<header class=\"top\"><h1>").Append(E(report.Title)).Append("</h1>\n<div class=\"meta\">");
+            h.Append("<header class=\"top\"><h1>").Append(E(report.Title)).Append("</h1>\n");
+            if (report.Recommendation != null)
+            {
+                // The first lines a reader sees: which model to pick, and why. The evidence follows below.
+                h.Append("<p class=\"recommendation").Append(report.Recommendation.Model == null ? " none" : string.Empty).Append("\" id=\"recommendation\">")
+                    .Append(E(report.Recommendation.Text)).Append("</p>\n");
+            }
+
+            h.Append("<div class=\"meta\">");
             h.Append("<span>").Append(E(ReportText.Date(report.GeneratedAt))).Append("</span>");
             if (report.Models.Count > 0) { h.Append("<span>Models: ").Append(E(string.Join(", ", report.Models.Select(m => m.Name)))).Append("</span>"); }
             else if (report.Identification.Count > 0) { h.Append("<span>Models: ").Append(E(string.Join(", ", report.Identification.Select(m => m.Name)))).Append("</span>"); }
@@ -228,7 +242,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             if (withFta) { h.Append("<th>FTA</th>"); }
 
             foreach (var f in targets) { h.Append("<th>TAR @ FAR ").Append(E(ReportText.Far(f))).Append("</th>"); }
-            h.Append("<th>EER</th><th>AUC</th><th>Accuracy<span class=\"sub\">best / k-fold</span></th><th>d\u2032</th></tr></thead><tbody>\n");
+            h.Append("<th>EER</th><th>AUC</th><th>Accuracy<span class=\"sub\">best / k-fold; balanced first where impostors outnumber genuines</span></th><th>d\u2032</th></tr></thead><tbody>\n");
             for (var i = 0; i < report.Models.Count; i++)
             {
                 var m = report.Models[i];
@@ -266,7 +280,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                     h.Append("<td>").Append(ReportText.Percent(t.Tar));
                     if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue)
                     {
-                        h.Append("<span class=\"sub\">[").Append(ReportText.Percent(t.IntervalLow, 1)).Append(", ").Append(ReportText.Percent(t.IntervalHigh, 1)).Append("]</span>");
+                        h.Append("<span class=\"sub\">[").Append(ReportText.Percent(t.IntervalLow)).Append(", ").Append(ReportText.Percent(t.IntervalHigh)).Append("]</span>");
                     }
 
                     h.Append("<span class=\"sub\">t ").Append(ReportText.Number(t.Threshold)).Append(" \u00B7 FAR ").Append(t.AchievedFar.HasValue ? E(ReportText.Sci(t.AchievedFar.Value)) : "n/a").Append("</span></td>");
@@ -275,15 +289,18 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                 h.Append("<td>").Append(ReportText.Percent(s.Eer));
                 if (s.EerIntervalLow.HasValue && s.EerIntervalHigh.HasValue)
                 {
-                    h.Append("<span class=\"sub\">[").Append(ReportText.Percent(s.EerIntervalLow, 1)).Append(", ").Append(ReportText.Percent(s.EerIntervalHigh, 1)).Append("]</span>");
+                    h.Append("<span class=\"sub\">[").Append(ReportText.Percent(s.EerIntervalLow)).Append(", ").Append(ReportText.Percent(s.EerIntervalHigh)).Append("]</span>");
                 }
 
                 h.Append("<span class=\"sub\">t ").Append(ReportText.Number(s.EerThreshold)).Append("</span></td>");
-                h.Append("<td>").Append(ReportText.Number(s.Auc, 5)).Append("</td>");
-                h.Append("<td>").Append(ReportText.Percent(s.BestAccuracy)).Append("<span class=\"sub\">t ").Append(ReportText.Number(s.BestAccuracyThreshold)).Append("</span>")
-                    .Append("<span class=\"sub\">k-fold ").Append(ReportText.Percent(s.KFoldAccuracyMean));
-                if (s.KFoldAccuracyStdDev.HasValue) { h.Append(" \u00B1 ").Append(ReportText.Percent(s.KFoldAccuracyStdDev)); }
-                h.Append("</span></td><td>").Append(ReportText.Number(s.DPrime, 2)).Append("</td></tr>\n");
+                h.Append("<td>").Append(ReportText.Number(s.Auc)).Append("</td>");
+                h.Append("<td>");
+                foreach (var line in ReportText.AccuracyLines(s))
+                {
+                    h.Append(line.Lead ? "<b>" : "<span class=\"sub\">").Append(E(line.Text)).Append(line.Lead ? "</b>" : "</span>");
+                }
+
+                h.Append("</td><td>").Append(ReportText.Number(s.DPrime, 2)).Append("</td></tr>\n");
             }
 
             h.Append("</tbody></table></div>\n");
@@ -294,7 +311,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                 h.Append(E(string.Join("; ", fixedThreshold.Select(m =>
                 {
                     var a = select(m).AtThreshold;
-                    return $"{m.Name} at t = {ReportText.Number(a.Threshold)}: TAR {ReportText.Percent(a.Tar)} [{ReportText.Percent(a.TarIntervalLow, 1)}, {ReportText.Percent(a.TarIntervalHigh, 1)}], FAR {(a.Far.HasValue ? ReportText.Sci(a.Far.Value) : "n/a")} [{(a.FarIntervalLow.HasValue ? ReportText.Sci(a.FarIntervalLow.Value) : "n/a")}, {(a.FarIntervalHigh.HasValue ? ReportText.Sci(a.FarIntervalHigh.Value) : "n/a")}]";
+                    return $"{m.Name} at t = {ReportText.Number(a.Threshold)}: TAR {ReportText.Percent(a.Tar)} [{ReportText.Percent(a.TarIntervalLow)}, {ReportText.Percent(a.TarIntervalHigh)}], FAR {(a.Far.HasValue ? ReportText.Sci(a.Far.Value) : "n/a")} [{(a.FarIntervalLow.HasValue ? ReportText.Sci(a.FarIntervalLow.Value) : "n/a")}, {(a.FarIntervalHigh.HasValue ? ReportText.Sci(a.FarIntervalHigh.Value) : "n/a")}]";
                 })))).Append(".</p>\n");
             }
 
@@ -323,27 +340,60 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             h.Append("</tbody></table>\n");
         }
 
-        private static void Comparison(StringBuilder h, EvaluationReport report)
+        /// <summary>The decision and its evidence: per pair of models, the operating-point metric on each pair set and the FTA, with paired intervals.</summary>
+        private static void Decision(StringBuilder h, EvaluationReport report)
         {
-            h.Append("<section id=\"comparison\"><h2>Paired model comparison</h2>\n<p class=\"lead\">Each comparison uses only the pairs both models completed, so neither wins by failing on hard images. Differences are B \u2212 A with 95% intervals from a paired bootstrap over identities (the threshold re-derived in every replicate); a model is called better only where the interval excludes zero.</p>\n");
+            h.Append("<section id=\"decision\"><h2>Decision</h2>\n");
+            if (report.Recommendation != null) { h.Append("<p><b>").Append(E(report.Recommendation.Text)).Append("</b></p>\n"); }
+            h.Append("<p class=\"lead\">The system-level view decides: every pair counts, and a pair with an image the model failed to acquire is scored \u22121 (a rejected genuine user), as NIST FRTE does. The other views leave out the pairs a model failed on and are shown for reference. Differences are B \u2212 A with 95% paired-bootstrap intervals over identities; a model is called better only where the other model is better in at most 2.5% of the replicates (replicates where both tie count for neither).</p>\n");
             foreach (var c in report.Comparisons)
             {
                 var clear = !string.IsNullOrEmpty(c.BetterModel);
                 h.Append("<h3>A = ").Append(E(c.ReferenceModel)).Append(", B = ").Append(E(c.DifferenceModel)).Append(": <span class=\"").Append(clear ? "verdict-better" : "verdict-none").Append("\">")
-                    .Append(E(c.Verdict ?? "n/a")).Append("</span></h3>\n");
+                    .Append(E(clear ? c.BetterModel + " recommended" : c.Verdict ?? "n/a")).Append("</span></h3>\n");
+                if (!string.IsNullOrEmpty(c.Recommendation) && report.Comparisons.Count > 1) { h.Append("<p>").Append(E(c.Recommendation)).Append("</p>\n"); }
+                h.Append("<div class=\"scroll\"><table><thead><tr><th class=\"text\">View</th><th class=\"text\">Metric</th><th>A</th><th>B</th><th>B \u2212 A</th><th>95% interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
+                foreach (var d in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
+                {
+                    bool decides = d.PairSet == "SystemLevel" || (d.Metric == "FTA" && c.DecidedBy == "FTA");
+                    DifferenceRow(h, d, ReportText.ViewName(d), decides);
+                }
+
+                h.Append("</tbody></table></div>\n");
+                if (!string.IsNullOrEmpty(c.Disagreement)) { h.Append("<p class=\"note\"><b>Why the views disagree.</b> ").Append(E(c.Disagreement)).Append("</p>\n"); }
+            }
+
+            h.Append("</section>\n");
+        }
+
+        private static void DifferenceRow(StringBuilder h, ReportMetricDifference d, string view, bool decides)
+        {
+            var better = !string.IsNullOrEmpty(d.BetterModel);
+            h.Append(decides ? "<tr class=\"decides\">" : "<tr>");
+            if (view != null) { h.Append("<td class=\"text\">").Append(E(view)).Append(decides ? " (decides)" : string.Empty).Append("</td>"); }
+            h.Append("<td class=\"text\">").Append(E(d.Metric)).Append("</td><td>").Append(ReportText.Percent(d.ReferenceValue)).Append("</td><td>")
+                .Append(ReportText.Percent(d.DifferenceValue)).Append("</td><td>").Append(ReportText.SignedPoints(d.Difference)).Append("</td><td>")
+                .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
+                .Append("</td><td class=\"text ").Append(better ? "verdict-better" : "verdict-none").Append("\">").Append(E(d.Verdict ?? "n/a")).Append("</td></tr>\n");
+        }
+
+        private static void Comparison(StringBuilder h, EvaluationReport report)
+        {
+            h.Append("<section id=\"comparison\"><h2>Paired model comparison on the pairs both models completed</h2>\n<p class=\"lead\">A secondary view: only the pairs both models completed, at every FAR target and the EER. It shows how the models score the faces both could use; it does not decide, because it leaves out the faces a model failed on. Differences are B \u2212 A with 95% intervals from a paired bootstrap over identities (the threshold re-derived in every replicate).</p>\n");
+            foreach (var c in report.Comparisons)
+            {
+                h.Append("<h3>A = ").Append(E(c.ReferenceModel)).Append(", B = ").Append(E(c.DifferenceModel)).Append("</h3>\n");
                 h.Append("<p class=\"note\">").Append(ReportText.Count(c.GenuinePairs)).Append(" genuine and ").Append(ReportText.Count(c.ImpostorPairs)).Append(" impostor pairs both completed, ")
                     .Append(ReportText.Count(c.Identities)).Append(" identities; FTA A ").Append(ReportText.Percent(c.ReferenceFta)).Append(", B ").Append(ReportText.Percent(c.DifferenceFta))
                     .Append("; ").Append(c.BootstrapSamples > 0 ? $"{c.BootstrapSamples:N0} bootstrap replicates, seed {c.BootstrapSeed}" : "no bootstrap").Append(".</p>\n");
-                h.Append("<div class=\"scroll\"><table><thead><tr><th class=\"text\">Metric</th><th>A</th><th>B</th><th>B \u2212 A</th><th>95% interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
-                foreach (var d in c.Differences)
+                if (c.Differences.Count == 0)
                 {
-                    var better = !string.IsNullOrEmpty(d.BetterModel);
-                    h.Append("<tr><td class=\"text\">").Append(E(d.Metric)).Append("</td><td>").Append(ReportText.Percent(d.ReferenceValue)).Append("</td><td>")
-                        .Append(ReportText.Percent(d.DifferenceValue)).Append("</td><td>").Append(ReportText.SignedPoints(d.Difference)).Append("</td><td>")
-                        .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
-                        .Append("</td><td class=\"text ").Append(better ? "verdict-better" : "verdict-none").Append("\">").Append(E(d.Verdict ?? "n/a")).Append("</td></tr>\n");
+                    h.Append("<p class=\"note\">No pairs that both models completed could be measured.</p>\n");
+                    continue;
                 }
 
+                h.Append("<div class=\"scroll\"><table><thead><tr><th class=\"text\">Metric</th><th>A</th><th>B</th><th>B \u2212 A</th><th>95% interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
+                foreach (var d in c.Differences) { DifferenceRow(h, d, null, false); }
                 h.Append("</tbody></table></div>\n");
             }
 
@@ -473,6 +523,9 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             Kv(h, "EER", "Where |FAR \u2212 FRR| is smallest over all observed thresholds; EER = (FAR + FRR) / 2 there.");
             Kv(h, "AUC", "Exact area under the ROC, ties counted half (Mann\u2013Whitney).");
             Kv(h, "FTA", "Failure to acquire: images in which the model found no face, over all images.");
+            Kv(h, "Balanced accuracy", "(TAR + TRR) / 2 at the best threshold, and k-fold; where impostor pairs outnumber genuine ones the report leads with it, because plain accuracy rewards rejecting everything.");
+            Kv(h, "Recommendation", string.Join(" ", InsightFaceEval.Metrics.MetricDefinitions.Recommendation));
+            Kv(h, "Units", "Every rate (TAR, FAR, FRR, EER, FTA, accuracy) is a fraction in the JSON and a percentage with two decimals in every view; differences are in percentage points. AUC, d\u2032 and thresholds are plain numbers.");
             Kv(h, "Intervals", "95% percentile intervals from a seeded bootstrap over identities (pairs sharing a person are not independent).");
             h.Append("</dl></section>\n");
         }

@@ -16,8 +16,35 @@ namespace InsightFaceEval.Reporting
         {
             var md = new StringBuilder();
             md.Append("# ").Append(Esc(report.Title)).Append("\n\n");
+            if (report.Recommendation != null)
+            {
+                // The first lines: which model to pick, and why. The evidence follows.
+                md.Append("**Recommendation.** ").Append(Esc(report.Recommendation.Text)).Append("\n\n");
+            }
+
             md.Append("Generated ").Append(ReportText.Date(report.GeneratedAt)).Append(" by InsightFaceEval ").Append(report.Provenance.ModuleVersion)
                 .Append(" (report schema ").Append(report.SchemaVersion).Append(").\n\n");
+            if (report.Comparisons.Count > 0)
+            {
+                md.Append("## Decision\n\nThe system-level view decides (a pair with an image the model failed to acquire is scored -1, a rejected genuine user, as NIST FRTE does); the other views leave out the pairs a model failed on. B - A with 95% paired-bootstrap intervals over identities.\n\n");
+                foreach (var c in report.Comparisons)
+                {
+                    md.Append("### A = ").Append(Esc(c.ReferenceModel)).Append(", B = ").Append(Esc(c.DifferenceModel)).Append(": ")
+                        .Append(Esc(!string.IsNullOrEmpty(c.BetterModel) ? c.BetterModel + " recommended" : c.Verdict ?? "n/a")).Append("\n\n");
+                    if (!string.IsNullOrEmpty(c.Recommendation) && report.Comparisons.Count > 1) { md.Append(Esc(c.Recommendation)).Append("\n\n"); }
+                    md.Append("| View | Metric | A | B | B - A | 95% interval | Verdict |\n|---|---|--:|--:|--:|--:|---|\n");
+                    foreach (var view in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
+                    {
+                        bool decides = view.PairSet == "SystemLevel" || (view.Metric == "FTA" && c.DecidedBy == "FTA");
+                        md.Append("| ").Append(Esc(ReportText.ViewName(view))).Append(decides ? " **(decides)**" : string.Empty).Append(' ');
+                        Row(md, view);
+                    }
+
+                    md.Append('\n');
+                    if (!string.IsNullOrEmpty(c.Disagreement)) { md.Append("*Why the views disagree.* ").Append(Esc(c.Disagreement)).Append("\n\n"); }
+                }
+            }
+
             md.Append("## Summary\n\n");
             foreach (var f in ReportText.Findings(report)) { md.Append("- ").Append(Esc(f)).Append('\n'); }
             foreach (var n in report.Notes) { md.Append("- *").Append(Esc(n)).Append("*\n"); }
@@ -54,17 +81,15 @@ namespace InsightFaceEval.Reporting
 
             if (report.Comparisons.Count > 0)
             {
-                md.Append("## Paired model comparison\n\nOn the pairs both models completed; B - A with 95% paired-bootstrap intervals over identities.\n\n");
+                md.Append("## Paired model comparison on the pairs both models completed\n\nA secondary view (it leaves out the faces a model failed on, so it does not decide); B - A with 95% paired-bootstrap intervals over identities.\n\n");
                 foreach (var c in report.Comparisons)
                 {
-                    md.Append("### A = ").Append(Esc(c.ReferenceModel)).Append(", B = ").Append(Esc(c.DifferenceModel)).Append(": ").Append(Esc(c.Verdict ?? "n/a")).Append("\n\n");
+                    md.Append("### A = ").Append(Esc(c.ReferenceModel)).Append(", B = ").Append(Esc(c.DifferenceModel)).Append("\n\n");
                     md.Append("| Metric | A | B | B - A | 95% interval | Verdict |\n|---|--:|--:|--:|--:|---|\n");
                     foreach (var diff in c.Differences)
                     {
-                        md.Append("| ").Append(Esc(diff.Metric)).Append(" | ").Append(ReportText.Percent(diff.ReferenceValue)).Append(" | ").Append(ReportText.Percent(diff.DifferenceValue))
-                            .Append(" | ").Append(ReportText.SignedPoints(diff.Difference)).Append(" | ")
-                            .Append(diff.IntervalLow.HasValue && diff.IntervalHigh.HasValue ? ReportText.SignedPoints(diff.IntervalLow) + " to " + ReportText.SignedPoints(diff.IntervalHigh) : "n/a")
-                            .Append(" | ").Append(Esc(diff.Verdict ?? "n/a")).Append(" |\n");
+                        md.Append("| ");
+                        Row(md, diff);
                     }
 
                     md.Append('\n');
@@ -115,6 +140,15 @@ namespace InsightFaceEval.Reporting
             return md.ToString();
         }
 
+        /// <summary>"Metric | A | B | B - A | interval | verdict |" and the line end.</summary>
+        private static void Row(StringBuilder md, ReportMetricDifference d)
+        {
+            md.Append(d.PairSet != null || d.Metric == "FTA" ? "| " : string.Empty).Append(Esc(d.Metric)).Append(" | ").Append(ReportText.Percent(d.ReferenceValue)).Append(" | ").Append(ReportText.Percent(d.DifferenceValue))
+                .Append(" | ").Append(ReportText.SignedPoints(d.Difference)).Append(" | ")
+                .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
+                .Append(" | ").Append(Esc(d.Verdict ?? "n/a")).Append(" |\n");
+        }
+
         private static void Table(StringBuilder md, EvaluationReport report, Func<ModelReport, MetricSet> select, bool withFta)
         {
             // As in the HTML: a FAR no model can measure gets a sentence, not a column of "insufficient".
@@ -124,11 +158,11 @@ namespace InsightFaceEval.Reporting
             if (withFta) { md.Append(" FTA |"); }
             md.Append(" Genuine / impostor |");
             foreach (var f in targets) { md.Append(" TAR@FAR ").Append(ReportText.Far(f)).Append(" |"); }
-            md.Append(" EER (threshold) | AUC | Best accuracy | k-fold accuracy |\n|---|");
+            md.Append(" EER (threshold) | AUC | Accuracy (balanced first where impostors outnumber genuines) |\n|---|");
             if (withFta) { md.Append("--:|"); }
             md.Append("--:|");
             foreach (var unused in targets) { md.Append("--:|"); }
-            md.Append("--:|--:|--:|--:|\n");
+            md.Append("--:|--:|--:|\n");
             foreach (var m in report.Models)
             {
                 var s = select(m);
@@ -138,7 +172,7 @@ namespace InsightFaceEval.Reporting
                 {
                     md.Append(" not computed |");
                     foreach (var unused in targets) { md.Append(" |"); }
-                    md.Append(" | | | |\n");
+                    md.Append(" | | |\n");
                     continue;
                 }
 
@@ -152,9 +186,8 @@ namespace InsightFaceEval.Reporting
                 }
 
                 md.Append(' ').Append(ReportText.Percent(s.Eer)).Append(" (").Append(ReportText.Number(s.EerThreshold)).Append(") | ")
-                    .Append(ReportText.Number(s.Auc, 5)).Append(" | ").Append(ReportText.Percent(s.BestAccuracy)).Append(" | ")
-                    .Append(ReportText.Percent(s.KFoldAccuracyMean));
-                if (s.KFoldAccuracyStdDev.HasValue) { md.Append(" \u00B1 ").Append(ReportText.Percent(s.KFoldAccuracyStdDev)); }
+                    .Append(ReportText.Number(s.Auc)).Append(" | ")
+                    .Append(string.Join("; ", ReportText.AccuracyLines(s).Select(l => l.Lead ? "**" + Esc(l.Text) + "**" : Esc(l.Text))));
                 md.Append(" |\n");
             }
 

@@ -67,6 +67,18 @@ namespace InsightFaceEval.Reporting
                 all?.GenuinePairs,
                 all?.ImpostorPairs);
 
+            ReportRecommendation recommendation = null;
+            if (comps.Count > 0)
+            {
+                var names = results.Select(r => r.Model).Where(n => comps.Any(c => c.ReferenceModel == n || c.DifferenceModel == n)).ToList();
+                var text = InsightFaceEval.Metrics.ModelVerdict.Overall(names, comps, out var recommended);
+                if (text != null)
+                {
+                    recommendation = new ReportRecommendation(recommended, text, comps.Select(c => c.OperatingFar).FirstOrDefault(f => f.HasValue),
+                        InsightFaceEval.Metrics.MetricDefinitions.Recommendation);
+                }
+            }
+
             return new EvaluationReport(
                 options.Title,
                 options.GeneratedAt ?? DateTimeOffset.UtcNow,
@@ -75,7 +87,8 @@ namespace InsightFaceEval.Reporting
                 models,
                 comps.Select(Comparison),
                 ident.Select(Identification),
-                options.Notes);
+                options.Notes,
+                recommendation);
         }
 
         /// <summary>One model's section of a report, from its verification result.</summary>
@@ -96,7 +109,8 @@ namespace InsightFaceEval.Reporting
                 c.Roc,
                 c.Histogram != null && c.Histogram.Genuine.Length > 0 ? new ReportHistogram(c.Histogram.BinEdges, c.Histogram.Genuine, c.Histogram.Impostor) : null,
                 r.HardestGenuinePairs.Take(hardest).Select(Pair),
-                r.HardestImpostorPairs.Take(hardest).Select(Pair));
+                r.HardestImpostorPairs.Take(hardest).Select(Pair),
+                r.SystemLevel?.Roc);
         }
 
         private static MetricSet Metrics(VerificationMetrics m)
@@ -119,7 +133,11 @@ namespace InsightFaceEval.Reporting
                 m.FailedImpostorPairs,
                 m.EerLower,
                 m.EerUpper,
-                at == null ? null : new ReportThresholdOutcome(at.Threshold, at.Tar, at.TarLower, at.TarUpper, at.Far, at.FarLower, at.FarUpper));
+                at == null ? null : new ReportThresholdOutcome(at.Threshold, at.Tar, at.TarLower, at.TarUpper, at.Far, at.FarLower, at.FarUpper),
+                m.BalancedAccuracy,
+                m.BalancedAccuracyThreshold,
+                m.KFoldBalancedAccuracyMean,
+                m.KFoldBalancedAccuracyStandardDeviation);
         }
 
         private static HardPair Pair(ScoredPair p) =>
@@ -130,7 +148,11 @@ namespace InsightFaceEval.Reporting
             new ComparisonReport(
                 c.ReferenceModel, c.DifferenceModel, c.GenuinePairs, c.ImpostorPairs, c.Identities,
                 c.ReferenceFailureToAcquireRate, c.DifferenceFailureToAcquireRate, c.BootstrapSamples, c.BootstrapSeed, c.BetterModel, c.Verdict,
-                c.Differences.Select(d => new ReportMetricDifference(d.Metric, d.TargetFar, d.ReferenceValue, d.DifferenceValue, d.Difference, d.Lower, d.Upper, d.BetterModel, d.Verdict)));
+                c.Differences.Select(Difference), c.OperatingFar, c.Recommendation, c.DecidedBy, c.Views.Select(Difference),
+                c.FailureToAcquire == null ? null : Difference(c.FailureToAcquire), c.Disagreement);
+
+        private static ReportMetricDifference Difference(MetricDifference d) =>
+            new ReportMetricDifference(d.Metric, d.TargetFar, d.ReferenceValue, d.DifferenceValue, d.Difference, d.Lower, d.Upper, d.BetterModel, d.Verdict, d.PairSet?.ToString());
 
         private static IdentificationReport Identification(IdentificationResult i)
         {

@@ -89,13 +89,19 @@ namespace InsightFaceEval.Reporting
             var withRoc = report.Models.Where(m => m.Roc.Count > 0).ToList();
             if (withRoc.Count > 0)
             {
-                charts.Add(Roc(report.Models));
-                charts.Add(Det(report.Models));
+                // Where a model failed to acquire faces, the curves are drawn at system level (where the decision is
+                // made): completed-only curves would flatter the model that dropped the hard faces.
+                bool system = report.Models.Any(m => (m.FailureToAcquireRate ?? 0) > 0) && report.Models.All(m => m.SystemLevelRoc.Count > 0);
+                charts.Add(Roc(report.Models, system));
+                charts.Add(Det(report.Models, system));
             }
 
+            // One density scale and one score range for every model's histogram, fitted to the data, so the
+            // distributions compare at a glance.
+            var scale = HistogramScale.Of(report.Models);
             for (var i = 0; i < report.Models.Count; i++)
             {
-                if (report.Models[i].Histogram != null) { charts.Add(Histogram(report.Models[i], i)); }
+                if (report.Models[i].Histogram != null) { charts.Add(Histogram(report.Models[i], i, scale)); }
             }
 
             if (report.Identification.Any(m => m.Cmc.Count > 0)) { charts.Add(Cmc(report.Identification)); }
@@ -103,26 +109,31 @@ namespace InsightFaceEval.Reporting
         }
 
         /// <summary>ROC, TAR against FAR on a log axis, every model overlaid.</summary>
-        public static ReportChart Roc(IReadOnlyList<ModelReport> models)
+        public static ReportChart Roc(IReadOnlyList<ModelReport> models, bool systemLevel = false)
         {
-            var model = NewModel("ROC: true accepts against false accepts");
-            var minFar = LowestPlottableFar(models);
+            Func<ModelReport, IReadOnlyList<RocPoint>> curve = m => systemLevel ? m.SystemLevelRoc : m.Roc;
+            var model = NewModel(systemLevel ? "ROC at system level (failed images rejected)" : "ROC: true accepts against false accepts");
+            var minFar = LowestPlottableFar(models, curve);
             model.Axes.Add(new LogarithmicAxis
             {
                 Position = AxisPosition.Bottom, Title = "False accept rate (FAR, log scale)", Minimum = minFar, Maximum = 1,
                 MajorGridlineStyle = LineStyle.Solid, MinorGridlineStyle = LineStyle.Dot, StringFormat = "0.######",
                 MajorGridlineColor = Grid, MinorGridlineColor = MinorGrid,
             });
+            // Zoomed to the TARs the curves reach, so differences of a few points are visible; a little headroom keeps
+            // a perfect model's line at TAR = 100% above the plot border.
+            var lowestTar = models.SelectMany(curve).Where(p => p.Far >= minFar).Select(p => p.Tar).DefaultIfEmpty(0).Min();
+            var bottom = Math.Max(0, Math.Floor((lowestTar - 0.02) * 20) / 20);
             model.Axes.Add(new LinearAxis
             {
-                // A little headroom: a perfect model's line at TAR = 1 stays visible above the plot border.
-                Position = AxisPosition.Left, Title = "True accept rate (TAR)", Minimum = 0, Maximum = 1.02,
-                MajorStep = 0.1, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.0",
+                Position = AxisPosition.Left, Title = bottom > 0 ? $"True accept rate (TAR, from {Percent(bottom)})" : "True accept rate (TAR)",
+                Minimum = bottom, Maximum = 1 + (1 - bottom) * 0.02,
+                MajorStep = TarStep(1 - bottom), MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, LabelFormatter = Percent,
             });
             var count = 0;
             for (var i = 0; i < models.Count; i++)
             {
-                var points = models[i].Roc.Where(p => p.Far > 0).OrderBy(p => p.Far).ThenBy(p => p.Tar).Select(p => new DataPoint(p.Far, p.Tar)).ToList();
+                var points = curve(models[i]).Where(p => p.Far > 0).OrderBy(p => p.Far).ThenBy(p => p.Tar).Select(p => new DataPoint(p.Far, p.Tar)).ToList();
                 if (points.Count == 0) { continue; }
                 model.Series.Add(Line(models[i].Name, i, points));
                 count++;
@@ -130,15 +141,19 @@ namespace InsightFaceEval.Reporting
 
             model.Legends.Add(NewLegend(LegendPosition.BottomRight));
             return Export("roc", model, count, "ROC curves",
-                "Share of genuine pairs accepted (TAR) at each false-accept rate, each model on the pairs it completed. Higher is better; the left of the chart holds the strict operating points.");
+                (systemLevel
+                    ? "Share of genuine pairs accepted (TAR) at each false-accept rate at system level: every pair counts, and a pair with an image the model failed to acquire is a rejection. Higher is better; the left of the chart holds the strict operating points."
+                    : "Share of genuine pairs accepted (TAR) at each false-accept rate, each model on the pairs it completed. Higher is better; the left of the chart holds the strict operating points.") +
+                (bottom > 0 ? $" The TAR axis starts at {Percent(bottom)}, where the curves are, so small differences show." : string.Empty));
         }
 
         /// <summary>DET: false rejects against false accepts, both on log axes (as NIST's FRVT plots them).</summary>
-        public static ReportChart Det(IReadOnlyList<ModelReport> models)
+        public static ReportChart Det(IReadOnlyList<ModelReport> models, bool systemLevel = false)
         {
-            var model = NewModel("DET: false rejects against false accepts");
-            var minFar = LowestPlottableFar(models);
-            var positiveFrr = models.SelectMany(m => m.Roc).Select(p => p.Frr).Where(f => f > 0).DefaultIfEmpty(1e-3).Min();
+            Func<ModelReport, IReadOnlyList<RocPoint>> curve = m => systemLevel ? m.SystemLevelRoc : m.Roc;
+            var model = NewModel(systemLevel ? "DET at system level (failed images rejected)" : "DET: false rejects against false accepts");
+            var minFar = LowestPlottableFar(models, curve);
+            var positiveFrr = models.SelectMany(curve).Select(p => p.Frr).Where(f => f > 0).DefaultIfEmpty(1e-3).Min();
             model.Axes.Add(new LogarithmicAxis
             {
                 Position = AxisPosition.Bottom, Title = "False accept rate (FAR, log scale)", Minimum = minFar, Maximum = 1,
@@ -148,14 +163,14 @@ namespace InsightFaceEval.Reporting
             model.Axes.Add(new LogarithmicAxis
             {
                 Position = AxisPosition.Left, Title = "False reject rate (FRR, log scale)", Minimum = FloorDecade(positiveFrr), Maximum = 1,
-                MajorGridlineStyle = LineStyle.Solid, MinorGridlineStyle = LineStyle.Dot, StringFormat = "0.######",
+                MajorGridlineStyle = LineStyle.Solid, MinorGridlineStyle = LineStyle.Dot, LabelFormatter = Percent,
                 MajorGridlineColor = Grid, MinorGridlineColor = MinorGrid,
             });
             var count = 0;
             var notDrawn = new List<string>();
             for (var i = 0; i < models.Count; i++)
             {
-                var points = models[i].Roc.Where(p => p.Far > 0 && p.Frr > 0).OrderBy(p => p.Far).ThenByDescending(p => p.Frr).Select(p => new DataPoint(p.Far, p.Frr)).ToList();
+                var points = curve(models[i]).Where(p => p.Far > 0 && p.Frr > 0).OrderBy(p => p.Far).ThenByDescending(p => p.Frr).Select(p => new DataPoint(p.Far, p.Frr)).ToList();
                 if (points.Count == 0)
                 {
                     notDrawn.Add(models[i].Name);
@@ -167,7 +182,7 @@ namespace InsightFaceEval.Reporting
             }
 
             model.Legends.Add(NewLegend(LegendPosition.TopRight));
-            var caption = "False rejects against false accepts, both on log scales. Lower is better. A curve that stops early has no false rejects (or no false accepts) beyond that point.";
+            var caption = (systemLevel ? "At system level (a failed image is a false reject). " : string.Empty) + "False rejects against false accepts, both on log scales. Lower is better. A curve that stops early has no false rejects (or no false accepts) beyond that point.";
             if (notDrawn.Count > 0)
             {
                 caption += $" Not drawn: {string.Join(", ", notDrawn)}, which rejected no genuine pair at any measured FAR above zero (a log scale cannot show zero).";
@@ -176,19 +191,51 @@ namespace InsightFaceEval.Reporting
             return Export("det", model, count, "DET curves", caption);
         }
 
-        /// <summary>Genuine and impostor score distributions of one model, as shares of their own population.</summary>
-        public static ReportChart Histogram(ModelReport m, int modelIndex)
+        /// <summary>The score range and density maximum shared by every model's histogram.</summary>
+        public sealed class HistogramScale
+        {
+            public double Minimum { get; private set; } = -1;
+
+            public double Maximum { get; private set; } = 1;
+
+            /// <summary>Highest density (share per unit score) of any bin of any model, genuine or impostor.</summary>
+            public double Density { get; private set; } = 1;
+
+            public static HistogramScale Of(IEnumerable<ModelReport> models)
+            {
+                double lo = double.PositiveInfinity, hi = double.NegativeInfinity, top = 0;
+                foreach (var h in models.Select(m => m.Histogram).Where(h => h != null && h.BinCount > 0))
+                {
+                    long g = Math.Max(1, h.Genuine.Sum()), im = Math.Max(1, h.Impostor.Sum());
+                    for (int b = 0; b < h.BinCount; b++)
+                    {
+                        if (h.Genuine[b] + h.Impostor[b] == 0) { continue; }
+                        double width = h.BinEdges[b + 1] - h.BinEdges[b];
+                        lo = Math.Min(lo, h.BinEdges[b] - width);
+                        hi = Math.Max(hi, h.BinEdges[b + 1] + width);
+                        top = Math.Max(top, Math.Max((double)h.Genuine[b] / g, (double)h.Impostor[b] / im) / width);
+                    }
+                }
+
+                if (double.IsInfinity(lo)) { return new HistogramScale(); }
+                return new HistogramScale { Minimum = Math.Max(-1, Math.Floor(lo * 10) / 10), Maximum = Math.Min(1, Math.Ceiling(hi * 10) / 10), Density = top > 0 ? top * 1.08 : 1 };
+            }
+        }
+
+        /// <summary>Genuine and impostor score distributions of one model, as shares of their own population, on a scale shared with the other models.</summary>
+        public static ReportChart Histogram(ModelReport m, int modelIndex, HistogramScale scale = null)
         {
             var h = m.Histogram;
+            scale = scale ?? HistogramScale.Of(new[] { m });
             var model = NewModel($"Scores: {m.Name}");
             model.Axes.Add(new LinearAxis
             {
-                Position = AxisPosition.Bottom, Title = "Cosine similarity", Minimum = h.BinEdges[0], Maximum = h.BinEdges[h.BinEdges.Count - 1],
+                Position = AxisPosition.Bottom, Title = "Cosine similarity", Minimum = scale.Minimum, Maximum = scale.Maximum,
                 MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.0#",
             });
             model.Axes.Add(new LinearAxis
             {
-                Position = AxisPosition.Left, Title = "Density (share per unit score)", Minimum = 0, MaximumPadding = 0.08,
+                Position = AxisPosition.Left, Title = "Density (share per unit score)", Minimum = 0, Maximum = scale.Density,
                 MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = Grid, StringFormat = "0.##",
             });
             var genuineTotal = Math.Max(1, h.Genuine.Sum());
@@ -228,7 +275,7 @@ namespace InsightFaceEval.Reporting
             model.Legends.Add(NewLegend(LegendPosition.TopLeft));
             var id = "hist-" + Slug(m.Name, modelIndex);
             return Export(id, model, 2, $"Score distributions: {m.Name}",
-                $"Genuine (same person) and impostor (different people) similarities of {m.Name}, each as a share of its own pairs. Overlap is where errors happen." +
+                $"Genuine (same person) and impostor (different people) similarities of {m.Name}, each as a share of its own pairs, on the density scale and score range every model's chart shares. Overlap is where errors happen." +
                 (strictest != null ? $" The dashed line is the threshold for FAR {FormatFar(strictest.TargetFar)}." : string.Empty));
         }
 
@@ -262,6 +309,11 @@ namespace InsightFaceEval.Reporting
             model.Legends.Add(NewLegend(LegendPosition.BottomRight));
             return Export("cmc", model, count, "CMC curves", "Share of mated probes whose true identity is among the top k gallery candidates.");
         }
+
+        private static string Percent(double rate) => (rate * 100).ToString(rate >= 0.1 || rate == 0 ? "0.#" : "0.###", CultureInfo.InvariantCulture) + "%";
+
+        /// <summary>A grid step for a TAR span: about 5 to 10 lines.</summary>
+        private static double TarStep(double span) => span > 0.5 ? 0.1 : span > 0.25 ? 0.05 : span > 0.1 ? 0.02 : span > 0.05 ? 0.01 : 0.005;
 
         internal static string FormatFar(double far)
         {
@@ -311,9 +363,9 @@ namespace InsightFaceEval.Reporting
             return line;
         }
 
-        private static double LowestPlottableFar(IEnumerable<ModelReport> models)
+        private static double LowestPlottableFar(IEnumerable<ModelReport> models, Func<ModelReport, IReadOnlyList<RocPoint>> curve)
         {
-            var lowest = models.SelectMany(m => m.Roc).Select(p => p.Far).Where(f => f > 0).DefaultIfEmpty(1e-3).Min();
+            var lowest = models.SelectMany(curve).Select(p => p.Far).Where(f => f > 0).DefaultIfEmpty(1e-3).Min();
             return FloorDecade(lowest);
         }
 

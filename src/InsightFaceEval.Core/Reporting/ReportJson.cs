@@ -32,6 +32,23 @@ namespace InsightFaceEval.Reporting
                 w.WriteStartObject();
                 w.WriteString("schemaVersion", report.SchemaVersion);
                 w.WriteString("kind", "InsightFaceEval.EvaluationReport");
+
+                // The verdict comes first: which model to pick, and why. The evidence follows.
+                if (report.Recommendation == null)
+                {
+                    w.WriteNull("recommendation");
+                }
+                else
+                {
+                    var r = report.Recommendation;
+                    w.WriteStartObject("recommendation");
+                    WriteNullableString(w, "model", r.Model);
+                    w.WriteString("text", r.Text);
+                    WriteNumber(w, "operatingFar", r.OperatingFar);
+                    WriteStrings(w, "rules", r.Rules);
+                    w.WriteEndObject();
+                }
+
                 w.WriteString("title", report.Title);
                 w.WriteString("generatedAt", Iso(report.GeneratedAt));
 
@@ -91,17 +108,8 @@ namespace InsightFaceEval.Reporting
             w.WritePropertyName("impostorScores");
             WriteSummary(w, m.ImpostorScores);
 
-            w.WriteStartArray("roc");
-            foreach (var r in m.Roc)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("threshold", r.Threshold);
-                w.WriteNumber("far", r.Far);
-                w.WriteNumber("tar", r.Tar);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteRoc(w, "roc", m.Roc);
+            WriteRoc(w, "systemLevelRoc", m.SystemLevelRoc);
 
             if (m.Histogram == null)
             {
@@ -125,6 +133,21 @@ namespace InsightFaceEval.Reporting
             WritePairs(w, "hardestGenuine", m.HardestGenuine);
             WritePairs(w, "hardestImpostor", m.HardestImpostor);
             w.WriteEndObject();
+        }
+
+        private static void WriteRoc(Utf8JsonWriter w, string name, IReadOnlyList<RocPoint> roc)
+        {
+            w.WriteStartArray(name);
+            foreach (var r in roc)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("threshold", r.Threshold);
+                w.WriteNumber("far", r.Far);
+                w.WriteNumber("tar", r.Tar);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
 
         private static void WriteMetricSet(Utf8JsonWriter w, MetricSet s)
@@ -152,6 +175,10 @@ namespace InsightFaceEval.Reporting
             WriteNumber(w, "bestAccuracyThreshold", s.BestAccuracyThreshold);
             WriteNumber(w, "kFoldAccuracyMean", s.KFoldAccuracyMean);
             WriteNumber(w, "kFoldAccuracyStdDev", s.KFoldAccuracyStdDev);
+            WriteNumber(w, "balancedAccuracy", s.BalancedAccuracy);
+            WriteNumber(w, "balancedAccuracyThreshold", s.BalancedAccuracyThreshold);
+            WriteNumber(w, "kFoldBalancedAccuracyMean", s.KFoldBalancedAccuracyMean);
+            WriteNumber(w, "kFoldBalancedAccuracyStdDev", s.KFoldBalancedAccuracyStdDev);
             WriteNumber(w, "dPrime", s.DPrime);
             if (s.AtThreshold == null)
             {
@@ -237,23 +264,39 @@ namespace InsightFaceEval.Reporting
             w.WriteNumber("bootstrapSeed", c.BootstrapSeed);
             WriteNullableString(w, "betterModel", c.BetterModel);
             WriteNullableString(w, "verdict", c.Verdict);
-            w.WriteStartArray("differences");
-            foreach (var d in c.Differences)
+            WriteNullableString(w, "recommendation", c.Recommendation);
+            WriteNumber(w, "operatingFar", c.OperatingFar);
+            WriteNullableString(w, "decidedBy", c.DecidedBy);
+            w.WriteStartArray("views");
+            foreach (var d in c.Views) { WriteDifference(w, d); }
+            w.WriteEndArray();
+            if (c.FailureToAcquire == null) { w.WriteNull("failureToAcquire"); }
+            else
             {
-                w.WriteStartObject();
-                w.WriteString("metric", d.Metric);
-                WriteNumber(w, "targetFar", d.TargetFar);
-                WriteNumber(w, "referenceValue", d.ReferenceValue);
-                WriteNumber(w, "differenceValue", d.DifferenceValue);
-                WriteNumber(w, "difference", d.Difference);
-                WriteNumber(w, "intervalLow", d.IntervalLow);
-                WriteNumber(w, "intervalHigh", d.IntervalHigh);
-                WriteNullableString(w, "betterModel", d.BetterModel);
-                WriteNullableString(w, "verdict", d.Verdict);
-                w.WriteEndObject();
+                w.WritePropertyName("failureToAcquire");
+                WriteDifference(w, c.FailureToAcquire);
             }
 
+            WriteNullableString(w, "disagreement", c.Disagreement);
+            w.WriteStartArray("differences");
+            foreach (var d in c.Differences) { WriteDifference(w, d); }
             w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        private static void WriteDifference(Utf8JsonWriter w, ReportMetricDifference d)
+        {
+            w.WriteStartObject();
+            w.WriteString("metric", d.Metric);
+            if (d.PairSet != null) { w.WriteString("pairSet", d.PairSet); }
+            WriteNumber(w, "targetFar", d.TargetFar);
+            WriteNumber(w, "referenceValue", d.ReferenceValue);
+            WriteNumber(w, "differenceValue", d.DifferenceValue);
+            WriteNumber(w, "difference", d.Difference);
+            WriteNumber(w, "intervalLow", d.IntervalLow);
+            WriteNumber(w, "intervalHigh", d.IntervalHigh);
+            WriteNullableString(w, "betterModel", d.BetterModel);
+            WriteNullableString(w, "verdict", d.Verdict);
             w.WriteEndObject();
         }
 
@@ -363,9 +406,11 @@ namespace InsightFaceEval.Reporting
                     Str(c, "referenceModel"), Str(c, "differenceModel"), Long(c, "genuinePairs") ?? 0, Long(c, "impostorPairs") ?? 0, (int)(Long(c, "identities") ?? 0),
                     Num(c, "referenceFailureToAcquireRate"), Num(c, "differenceFailureToAcquireRate"), (int)(Long(c, "bootstrapSamples") ?? 0), (int)(Long(c, "bootstrapSeed") ?? 0),
                     Str(c, "betterModel"), Str(c, "verdict"),
-                    Array(c, "differences").Select(d => new ReportMetricDifference(
-                        Str(d, "metric"), Num(d, "targetFar"), Num(d, "referenceValue"), Num(d, "differenceValue"), Num(d, "difference"),
-                        Num(d, "intervalLow"), Num(d, "intervalHigh"), Str(d, "betterModel"), Str(d, "verdict"))))).ToList();
+                    Array(c, "differences").Select(ReadDifference),
+                    Num(c, "operatingFar"), Str(c, "recommendation"), Str(c, "decidedBy"), Array(c, "views").Select(ReadDifference),
+                    Obj(c, "failureToAcquire").HasValue ? ReadDifference(Obj(c, "failureToAcquire").Value) : null, Str(c, "disagreement"))).ToList();
+                var rec = Obj(root, "recommendation");
+                var recommendation = rec.HasValue ? new ReportRecommendation(Str(rec, "model"), Str(rec, "text"), Num(rec, "operatingFar"), Strings(rec, "rules")) : null;
                 var identification = Array(root, "identification").Select(i => new IdentificationReport(
                     Str(i, "name"), Long(i, "matedProbes") ?? 0, Long(i, "nonMatedProbes") ?? 0, (int)(Long(i, "galleryIdentities") ?? 0),
                     Array(i, "cmc").Select(v => v.GetDouble()),
@@ -379,9 +424,15 @@ namespace InsightFaceEval.Reporting
                     models,
                     comparisons,
                     identification,
-                    Strings(root, "notes"));
+                    Strings(root, "notes"),
+                    recommendation);
             }
         }
+
+        private static ReportMetricDifference ReadDifference(JsonElement d) =>
+            new ReportMetricDifference(
+                Str(d, "metric"), Num(d, "targetFar"), Num(d, "referenceValue"), Num(d, "differenceValue"), Num(d, "difference"),
+                Num(d, "intervalLow"), Num(d, "intervalHigh"), Str(d, "betterModel"), Str(d, "verdict"), Str(d, "pairSet"));
 
         private static string CurrentMajor => EvaluationReport.CurrentSchemaVersion.Split('.')[0];
 
@@ -413,7 +464,8 @@ namespace InsightFaceEval.Reporting
                 Array(m, "roc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
                 histogram,
                 Array(m, "hardestGenuine").Select(p => ReadPair(p, true)),
-                Array(m, "hardestImpostor").Select(p => ReadPair(p, false)));
+                Array(m, "hardestImpostor").Select(p => ReadPair(p, false)),
+                Array(m, "systemLevelRoc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)));
         }
 
         private static HardPair ReadPair(JsonElement p, bool genuine) =>
@@ -429,7 +481,8 @@ namespace InsightFaceEval.Reporting
                 Num(s, "eer"), Num(s, "eerThreshold"), Num(s, "auc"), Num(s, "bestAccuracy"), Num(s, "bestAccuracyThreshold"),
                 Num(s, "kFoldAccuracyMean"), Num(s, "kFoldAccuracyStdDev"), Num(s, "dPrime"),
                 Long(s, "failedGenuinePairs") ?? 0, Long(s, "failedImpostorPairs") ?? 0, Num(s, "eerIntervalLow"), Num(s, "eerIntervalHigh"),
-                ReadThresholdOutcome(Obj(s, "atThreshold")));
+                ReadThresholdOutcome(Obj(s, "atThreshold")),
+                Num(s, "balancedAccuracy"), Num(s, "balancedAccuracyThreshold"), Num(s, "kFoldBalancedAccuracyMean"), Num(s, "kFoldBalancedAccuracyStdDev"));
         }
 
         private static ReportThresholdOutcome ReadThresholdOutcome(JsonElement? a)

@@ -12,7 +12,7 @@ namespace InsightFaceEval.Reporting
     public sealed class EvaluationReport
     {
         /// <summary>Bumped on any change an ops tool could notice: "major.minor"; minor adds fields only.</summary>
-        public const string CurrentSchemaVersion = "1.0";
+        public const string CurrentSchemaVersion = "1.1";
 
         public EvaluationReport(
             string title,
@@ -22,8 +22,10 @@ namespace InsightFaceEval.Reporting
             IEnumerable<ModelReport> models,
             IEnumerable<ComparisonReport> comparisons,
             IEnumerable<IdentificationReport> identification,
-            IEnumerable<string> notes)
+            IEnumerable<string> notes,
+            ReportRecommendation recommendation = null)
         {
+            Recommendation = recommendation;
             Title = string.IsNullOrWhiteSpace(title) ? "Face verification evaluation" : title;
             GeneratedAt = generatedAt.ToUniversalTime();
             Provenance = provenance ?? throw new ArgumentNullException(nameof(provenance));
@@ -35,6 +37,9 @@ namespace InsightFaceEval.Reporting
         }
 
         public string SchemaVersion => CurrentSchemaVersion;
+
+        /// <summary>Which model to pick, in plain language: the report's first lines. Null when fewer than two models were compared.</summary>
+        public ReportRecommendation Recommendation { get; }
 
         public string Title { get; }
 
@@ -52,6 +57,30 @@ namespace InsightFaceEval.Reporting
 
         /// <summary>Free-text statements the evaluator wants on the report (how pairs were made, caveats).</summary>
         public IReadOnlyList<string> Notes { get; }
+    }
+
+    /// <summary>The overall recommendation of a report (metrics.md, "Choosing a model").</summary>
+    public sealed class ReportRecommendation
+    {
+        public ReportRecommendation(string model, string text, double? operatingFar, IEnumerable<string> rules)
+        {
+            Model = model;
+            Text = text;
+            OperatingFar = operatingFar;
+            Rules = (rules ?? Enumerable.Empty<string>()).ToArray();
+        }
+
+        /// <summary>The recommended model; null when the data do not single one out.</summary>
+        public string Model { get; }
+
+        /// <summary>The recommendation and its reason, in plain language.</summary>
+        public string Text { get; }
+
+        /// <summary>The FAR the decision was made at (system level).</summary>
+        public double? OperatingFar { get; }
+
+        /// <summary>The decision rules (metrics.md).</summary>
+        public IReadOnlyList<string> Rules { get; }
     }
 
     /// <summary>Where the numbers came from. Never holds the endpoint URL: only its salted fingerprint.</summary>
@@ -125,8 +154,10 @@ namespace InsightFaceEval.Reporting
             IEnumerable<RocPoint> roc,
             ReportHistogram histogram,
             IEnumerable<HardPair> hardestGenuine,
-            IEnumerable<HardPair> hardestImpostor)
+            IEnumerable<HardPair> hardestImpostor,
+            IEnumerable<RocPoint> systemLevelRoc = null)
         {
+            SystemLevelRoc = (systemLevelRoc ?? Enumerable.Empty<RocPoint>()).ToArray();
             if (string.IsNullOrEmpty(name)) { throw new ArgumentException("A model needs a name.", nameof(name)); }
             Name = name;
             Dimension = dimension;
@@ -146,6 +177,9 @@ namespace InsightFaceEval.Reporting
 
         /// <summary>The model name as the server named it.</summary>
         public string Name { get; }
+
+        /// <summary>Exact ROC points at system level (failed images scored -1); the curves a decision at system level reads.</summary>
+        public IReadOnlyList<RocPoint> SystemLevelRoc { get; }
 
         public int? Dimension { get; }
 
@@ -200,8 +234,16 @@ namespace InsightFaceEval.Reporting
             long failedImpostorPairs = 0,
             double? eerIntervalLow = null,
             double? eerIntervalHigh = null,
-            ReportThresholdOutcome atThreshold = null)
+            ReportThresholdOutcome atThreshold = null,
+            double? balancedAccuracy = null,
+            double? balancedAccuracyThreshold = null,
+            double? kFoldBalancedAccuracyMean = null,
+            double? kFoldBalancedAccuracyStdDev = null)
         {
+            BalancedAccuracy = balancedAccuracy;
+            BalancedAccuracyThreshold = balancedAccuracyThreshold;
+            KFoldBalancedAccuracyMean = kFoldBalancedAccuracyMean;
+            KFoldBalancedAccuracyStdDev = kFoldBalancedAccuracyStdDev;
             GenuinePairs = genuinePairs;
             ImpostorPairs = impostorPairs;
             FailedGenuinePairs = failedGenuinePairs;
@@ -253,6 +295,18 @@ namespace InsightFaceEval.Reporting
         public double? KFoldAccuracyMean { get; }
 
         public double? KFoldAccuracyStdDev { get; }
+
+        /// <summary>Best (TAR + TRR) / 2 over thresholds.</summary>
+        public double? BalancedAccuracy { get; }
+
+        public double? BalancedAccuracyThreshold { get; }
+
+        public double? KFoldBalancedAccuracyMean { get; }
+
+        public double? KFoldBalancedAccuracyStdDev { get; }
+
+        /// <summary>Impostor pairs outnumber genuine ones: the report leads with the balanced accuracy.</summary>
+        public bool IsImbalanced => ImpostorPairs > GenuinePairs;
 
         public double? DPrime { get; }
 
@@ -416,7 +470,7 @@ namespace InsightFaceEval.Reporting
         public string ImagePath2 { get; }
     }
 
-    /// <summary>Two models on the pairs both completed: per-metric differences with paired-bootstrap intervals, and a verdict.</summary>
+    /// <summary>Two models compared: the recommendation (system level at the operating point), its views and FTA, and the detailed common-pair differences.</summary>
     public sealed class ComparisonReport
     {
         public ComparisonReport(
@@ -431,8 +485,20 @@ namespace InsightFaceEval.Reporting
             int bootstrapSeed,
             string betterModel,
             string verdict,
-            IEnumerable<ReportMetricDifference> differences)
+            IEnumerable<ReportMetricDifference> differences,
+            double? operatingFar = null,
+            string recommendation = null,
+            string decidedBy = null,
+            IEnumerable<ReportMetricDifference> views = null,
+            ReportMetricDifference failureToAcquire = null,
+            string disagreement = null)
         {
+            OperatingFar = operatingFar;
+            Recommendation = recommendation;
+            DecidedBy = decidedBy;
+            Views = (views ?? Enumerable.Empty<ReportMetricDifference>()).ToArray();
+            FailureToAcquire = failureToAcquire;
+            Disagreement = disagreement;
             ReferenceModel = referenceModel;
             DifferenceModel = differenceModel;
             GenuinePairs = genuinePairs;
@@ -467,20 +533,40 @@ namespace InsightFaceEval.Reporting
 
         public int BootstrapSeed { get; }
 
-        /// <summary>The model every decisive difference favours, or null.</summary>
+        /// <summary>The recommended model, or null.</summary>
         public string BetterModel { get; }
 
-        /// <summary>Which model is better where an interval excludes zero, else "no clear difference".</summary>
+        /// <summary>Short form of the decision: "x is better (...)", "no clear difference", "no verdict: ...".</summary>
         public string Verdict { get; }
 
+        /// <summary>The recommendation and its reason, in plain language.</summary>
+        public string Recommendation { get; }
+
+        /// <summary>The FAR the decision was made at.</summary>
+        public double? OperatingFar { get; }
+
+        /// <summary>What decided ("SystemLevel TAR@FAR=1e-3", "FTA"), or null.</summary>
+        public string DecidedBy { get; }
+
+        /// <summary>The operating-point metric on each pair set, system level (decides) first.</summary>
+        public IReadOnlyList<ReportMetricDifference> Views { get; }
+
+        /// <summary>The FTA difference with its paired interval.</summary>
+        public ReportMetricDifference FailureToAcquire { get; }
+
+        /// <summary>Where a secondary view points the other way, which view decides and why.</summary>
+        public string Disagreement { get; }
+
+        /// <summary>Detailed differences on the pairs both models completed (secondary).</summary>
         public IReadOnlyList<ReportMetricDifference> Differences { get; }
     }
 
     /// <summary>One metric of a model comparison: the difference model's value minus the reference model's.</summary>
     public sealed class ReportMetricDifference
     {
-        public ReportMetricDifference(string metric, double? targetFar, double? referenceValue, double? differenceValue, double? difference, double? intervalLow, double? intervalHigh, string betterModel, string verdict)
+        public ReportMetricDifference(string metric, double? targetFar, double? referenceValue, double? differenceValue, double? difference, double? intervalLow, double? intervalHigh, string betterModel, string verdict, string pairSet = null)
         {
+            PairSet = pairSet;
             Metric = metric;
             TargetFar = targetFar;
             ReferenceValue = referenceValue;
@@ -492,8 +578,11 @@ namespace InsightFaceEval.Reporting
             Verdict = verdict;
         }
 
-        /// <summary>"TAR@FAR=1e-3" or "EER".</summary>
+        /// <summary>"TAR@FAR=1e-3", "EER" or "FTA".</summary>
         public string Metric { get; }
+
+        /// <summary>"SystemLevel", "CommonCompleted" or "Completed" for a view; null otherwise.</summary>
+        public string PairSet { get; }
 
         public double? TargetFar { get; }
 

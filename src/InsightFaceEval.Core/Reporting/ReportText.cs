@@ -33,9 +33,45 @@ namespace InsightFaceEval.Reporting
             if (t == null) { return "n/a"; }
             if (!t.Supported) { return "insufficient" + (t.LowestSupportableFar.HasValue ? $" (lowest FAR {Sci(t.LowestSupportableFar.Value)})" : string.Empty); }
             var cell = Percent(t.Tar);
-            if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue) { cell += $" [{Percent(t.IntervalLow, 1)}, {Percent(t.IntervalHigh, 1)}]"; }
+            if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue) { cell += $" [{Percent(t.IntervalLow)}, {Percent(t.IntervalHigh)}]"; }
             return cell;
         }
+
+        /// <summary>One line of an accuracy cell; <see cref="Lead"/> marks the figure the report leads with.</summary>
+        public sealed class AccuracyLine
+        {
+            public AccuracyLine(string text, bool lead)
+            {
+                Text = text;
+                Lead = lead;
+            }
+
+            public string Text { get; }
+
+            public bool Lead { get; }
+        }
+
+        /// <summary>
+        /// The accuracy figures of a metric set, lead first: where impostor pairs outnumber genuine ones, balanced
+        /// accuracy (a model that rejects everything scores 50%), then plain accuracy; otherwise plain accuracy first.
+        /// </summary>
+        public static IReadOnlyList<AccuracyLine> AccuracyLines(MetricSet s)
+        {
+            var plain = new AccuracyLine($"accuracy {Percent(s.BestAccuracy)} (t {Number(s.BestAccuracyThreshold)}), k-fold {Percent(s.KFoldAccuracyMean)}" +
+                (s.KFoldAccuracyStdDev.HasValue ? $" \u00B1 {Percent(s.KFoldAccuracyStdDev)}" : string.Empty), !s.IsImbalanced || !s.BalancedAccuracy.HasValue);
+            if (!s.BalancedAccuracy.HasValue) { return new[] { plain }; }
+            var balanced = new AccuracyLine($"balanced {Percent(s.BalancedAccuracy)} (t {Number(s.BalancedAccuracyThreshold)}), k-fold {Percent(s.KFoldBalancedAccuracyMean)}" +
+                (s.KFoldBalancedAccuracyStdDev.HasValue ? $" \u00B1 {Percent(s.KFoldBalancedAccuracyStdDev)}" : string.Empty), s.IsImbalanced);
+            return s.IsImbalanced ? new[] { balanced, plain } : new[] { plain, balanced };
+        }
+
+        /// <summary>"system level", "both completed", "each completed", "failure to acquire".</summary>
+        public static string ViewName(ReportMetricDifference d) =>
+            d.Metric == "FTA" ? "failure to acquire"
+            : d.PairSet == "SystemLevel" ? "system level (failed images scored \u22121)"
+            : d.PairSet == "CommonCompleted" ? "pairs both models completed"
+            : d.PairSet == "Completed" ? "pairs each model completed"
+            : d.PairSet ?? string.Empty;
 
         /// <summary>Compact scientific form with two significant digits: 5e-5, 3.3e-4; plain for 0.</summary>
         public static string Sci(double value)
@@ -68,25 +104,30 @@ namespace InsightFaceEval.Reporting
                 return findings;
             }
 
+            // At system level when every model has it: completed-only figures flatter a model that fails on hard faces.
+            bool system = models.All(m => m.SystemLevel != null);
+            Func<ModelReport, MetricSet> set = m => system ? m.SystemLevel : m.Completed;
+            string where = system ? ", counting failed images as rejects (system level)" : string.Empty;
             var supported = FarTargets(report)
-                .Where(f => models.All(m => m.Completed.Find(f)?.Supported == true))
+                .Where(f => models.All(m => set(m).Find(f)?.Supported == true))
                 .OrderBy(f => f).ToList();
             if (supported.Count > 0)
             {
-                var far = supported[0];
-                var ranked = models.OrderByDescending(m => m.Completed.Find(far).Tar ?? double.MinValue).ToList();
+                var far = report.Recommendation?.OperatingFar ?? supported[0];
+                if (!models.All(m => set(m).Find(far)?.Supported == true)) { far = supported[0]; }
+                var ranked = models.OrderByDescending(m => set(m).Find(far).Tar ?? double.MinValue).ToList();
                 var best = ranked[0];
-                var allEqual = ranked.All(m => m.Completed.Find(far).Tar == best.Completed.Find(far).Tar);
-                var line = $"At the strictest FAR every model's data supports ({Far(far)}), {best.Name} accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs";
+                var allEqual = ranked.All(m => set(m).Find(far).Tar == set(best).Find(far).Tar);
+                var line = $"At FAR {Far(far)}{where}, {best.Name} accepts {Percent(set(best).Find(far).Tar)} of genuine pairs";
                 if (ranked.Count > 1 && allEqual)
                 {
-                    line = $"At the strictest FAR every model's data supports ({Far(far)}), every model accepts {Percent(best.Completed.Find(far).Tar)} of genuine pairs: this data does not separate them there.";
+                    line = $"At FAR {Far(far)}{where}, every model accepts {Percent(set(best).Find(far).Tar)} of genuine pairs: this data does not separate them there.";
                 }
                 else if (ranked.Count > 1)
                 {
-                    line += "; " + string.Join(", ", ranked.Skip(1).Select(m => $"{m.Name} {Percent(m.Completed.Find(far).Tar)}"));
+                    line += "; " + string.Join(", ", ranked.Skip(1).Select(m => $"{m.Name} {Percent(set(m).Find(far).Tar)}"));
                     line += report.Comparisons.Count > 0
-                        ? ". Whether that gap is real is for the paired comparison below to say."
+                        ? ". The decision above says whether that gap is real."
                         : ". No paired comparison was run, so this gap comes without an interval.";
                 }
                 else
@@ -113,15 +154,17 @@ namespace InsightFaceEval.Reporting
                     ". The system-level metrics score pairs with such an image -1.");
             }
 
-            foreach (var c in report.Comparisons.Where(c => !string.IsNullOrEmpty(c.Verdict)))
+            var imbalanced = models.Where(m => m.Completed.IsImbalanced && m.Completed.BalancedAccuracy.HasValue).ToList();
+            if (imbalanced.Count > 0)
             {
-                findings.Add($"{c.ReferenceModel} vs {c.DifferenceModel}, on the pairs both completed: {c.Verdict.TrimEnd('.')}.");
+                findings.Add("Impostor pairs outnumber genuine ones, so plain accuracy flatters a model that rejects everything; balanced accuracy ((TAR + TRR) / 2): " +
+                    string.Join("; ", imbalanced.Select(m => $"{m.Name} {Percent(m.Completed.BalancedAccuracy)} (plain {Percent(m.Completed.BestAccuracy)})")) + ".");
             }
 
             var small = models.Where(m => m.Completed.GenuinePairs < 100).ToList();
             if (small.Count > 0)
             {
-                findings.Add($"Only {Count(small.Min(m => m.Completed.GenuinePairs))} genuine pairs: every rate moves by at least {Percent(1.0 / Math.Max(1, small.Min(m => m.Completed.GenuinePairs)), 1)} per pair; read the intervals, not the point values.");
+                findings.Add($"Only {Count(small.Min(m => m.Completed.GenuinePairs))} genuine pairs: every rate moves by at least {Percent(1.0 / Math.Max(1, small.Min(m => m.Completed.GenuinePairs)))} per pair; read the intervals, not the point values.");
             }
 
             return findings;

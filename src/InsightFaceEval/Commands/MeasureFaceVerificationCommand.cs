@@ -54,6 +54,9 @@ namespace InsightFaceEval.Commands
         public double Threshold { get; set; }
 
         [Parameter]
+        public double OperatingFar { get; set; }
+
+        [Parameter]
         [ValidateRange(0, 1000000)]
         public int BootstrapSamples { get; set; } = 1000;
 
@@ -86,6 +89,12 @@ namespace InsightFaceEval.Commands
                     ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(FarTarget), f, $"A target FAR must lie strictly between 0 and 1; {f} does not."),
                         ErrorPrefix + "InvalidFarTarget", ErrorCategory.InvalidArgument, f));
                 }
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(OperatingFar)) && !(OperatingFar > 0 && OperatingFar < 1))
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(OperatingFar), OperatingFar, $"The operating FAR must lie strictly between 0 and 1; {OperatingFar} does not."),
+                    ErrorPrefix + "InvalidOperatingFar", ErrorCategory.InvalidArgument, OperatingFar));
             }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
@@ -133,6 +142,7 @@ namespace InsightFaceEval.Commands
             {
                 FarTargets = FarTarget,
                 Threshold = MyInvocation.BoundParameters.ContainsKey(nameof(Threshold)) ? Threshold : (double?)null,
+                OperatingFar = MyInvocation.BoundParameters.ContainsKey(nameof(OperatingFar)) ? OperatingFar : (double?)null,
                 BootstrapSamples = BootstrapSamples,
                 BootstrapSeed = Seed,
                 Folds = Folds,
@@ -160,7 +170,15 @@ namespace InsightFaceEval.Commands
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
 
-            WriteObject(outcome.Results, true);
+            // With a failure to acquire anywhere, the default table shows the system-level figures beside the completed-only ones.
+            bool failures = outcome.Results.Any(r => r.FailedImageCount > 0);
+            foreach (var result in outcome.Results)
+            {
+                var item = PSObject.AsPSObject(result);
+                if (failures) { item.TypeNames.Insert(0, typeof(VerificationResult).FullName + "#SystemLevel"); }
+                WriteObject(item);
+            }
+
             WriteObject(outcome.Comparisons, true);
         }
 

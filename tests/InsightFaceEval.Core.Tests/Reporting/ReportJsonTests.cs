@@ -26,9 +26,9 @@ namespace InsightFaceEval.Tests.Reporting
             {
                 var root = doc.RootElement;
                 Assert.Equal(
-                    new[] { "schemaVersion", "kind", "title", "generatedAt", "provenance", "dataset", "models", "comparisons", "identification", "notes" },
+                    new[] { "schemaVersion", "kind", "recommendation", "title", "generatedAt", "provenance", "dataset", "models", "comparisons", "identification", "notes" },
                     root.EnumerateObject().Select(p => p.Name).ToArray());
-                Assert.Equal("1.0", root.GetProperty("schemaVersion").GetString());
+                Assert.Equal("1.1", root.GetProperty("schemaVersion").GetString());
                 Assert.Equal("2025-01-02T03:04:05Z", root.GetProperty("generatedAt").GetString());
                 var model = root.GetProperty("models")[0];
                 var tar = model.GetProperty("completed").GetProperty("tarAtFar");

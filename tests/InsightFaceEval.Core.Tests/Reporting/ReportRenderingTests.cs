@@ -191,7 +191,7 @@ namespace InsightFaceEval.Tests.Reporting
                 // ROC, DET and one histogram per model, as SVG files beside the page.
                 Assert.Equal(4, md.Count - 1);
                 Assert.All(md.Skip(1), f => Assert.StartsWith("<?xml", File.ReadAllText(f)));
-                Assert.Equal("1.0", ReportJson.Read(File.ReadAllText(json[0])).SchemaVersion);
+                Assert.Equal("1.1", ReportJson.Read(File.ReadAllText(json[0])).SchemaVersion);
 
                 // Overwrite in place, then a cancelled write: the old file stays whole and no temporary file is left.
                 ReportFiles.Write(report, Path.Combine(dir, "r.json"), null, CancellationToken.None);
