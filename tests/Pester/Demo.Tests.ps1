@@ -18,7 +18,8 @@ Describe 'examples/demo.ps1' {
         # endpoint and the fetched samples it finds beside itself.
         $repository = Join-Path $TestDrive 'repo with space'
         $null = New-Item -ItemType Directory -Path (Join-Path $repository 'examples'), (Join-Path $repository 'out'), (Join-Path $repository '.cache') -Force
-        Copy-Item -LiteralPath $script:demo -Destination (Join-Path $repository 'examples/demo.ps1')
+        # The script and what it reads beside itself (the by-eye identity labels).
+        Get-ChildItem -LiteralPath (Split-Path $script:demo) -File | Copy-Item -Destination (Join-Path $repository 'examples')
         $linkType = if (Test-TestWindows) { 'Junction' } else { 'SymbolicLink' }
         $links = @{ 'out/LocalEndpoint' = 'out/LocalEndpoint'; '.cache/assets' = '.cache/assets' }
         foreach ($name in $links.Keys) {
