@@ -186,3 +186,94 @@ Describe 'ONNX Runtime telemetry (issue 12, item 12)' {
         $written | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Mutated JPEGs that trip ImageSharp''s Identify (issue 12, item 10)' {
+    It 'reports JPEG mutant <Seed> (ImageSharp throws NullReferenceException reading its header) as a corrupt image' -ForEach @(
+        @{ Seed = 465 }, @{ Seed = 1411 }
+    ) {
+        # The campaign's mutation: 1 to 8 random bytes in the first 4 KB of a sample photo, from a seeded Random.
+        $bytes = [IO.File]::ReadAllBytes($script:assets.Photos[0])
+        $random = [System.Random]::new($Seed)
+        $n = $random.Next(1, 9)
+        for ($k = 0; $k -lt $n; $k++) { $bytes[$random.Next(2, 4096)] = [byte]$random.Next(256) }
+        $mutant = Join-Path $script:work "mutant-$Seed.jpg"
+        [IO.File]::WriteAllBytes($mutant, $bytes)
+        $null = [pscustomobject]@{ Path = $mutant; BoundingBox = 100, 100, 200, 200 } | New-FaceCrop -OutputDirectory (Join-Path $script:work "crops-mutant-$Seed") -ErrorVariable cropErrs -ErrorAction SilentlyContinue
+        $cropErrs.Count | Should -Be 1
+        $cropErrs[0].FullyQualifiedErrorId | Should -BeLike 'NewFaceCropCorruptImage,*'
+        $cropErrs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $cropErrs[0].Exception.Message | Should -BeLike "'$mutant' is corrupt or truncated*"
+        @(Find-Face -LiteralPath $mutant -ErrorVariable findErrs -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $findErrs[0].FullyQualifiedErrorId | Should -BeLike 'FindFaceCorruptImage,*'
+    }
+}
+
+Describe 'Seeded fuzz: mutated images through New-FaceCrop and Find-Face (issue 12)' {
+    It 'answers 300 mutants with specific per-image errors or results: no internal failure, no hang' {
+        # Seeded, so a failure names the file that causes it, run after run.
+        $fuzz = Join-Path $script:work 'fuzz'
+        $null = New-Item -ItemType Directory -Path $fuzz -Force
+        $sources = @{ jpg = [IO.File]::ReadAllBytes($script:smallJpeg); png = [IO.File]::ReadAllBytes($script:smallPng) }
+        $random = [System.Random]::new(12)
+        for ($i = 0; $i -lt 300; $i++) {
+            $ext = if ($i % 2) { 'png' } else { 'jpg' }
+            $src = $sources[$ext]
+            $kind = $random.Next(5)
+            switch ($kind) {
+                0 { $b = [byte[]]$src.Clone(); for ($k = $random.Next(1, 9); $k -gt 0; $k--) { $b[$random.Next(2, $b.Length)] = [byte]$random.Next(256) } }
+                1 { $b = [byte[]]$src.Clone(); for ($k = $random.Next(1, 9); $k -gt 0; $k--) { $b[$random.Next(2, [Math]::Min(1024, $b.Length))] = [byte]$random.Next(256) } }
+                2 { $b = [byte[]]::new($random.Next(8, $src.Length)); [Array]::Copy($src, $b, $b.Length) }
+                3 {
+                    # Garbage spliced in at a random place.
+                    $at = $random.Next(8, $src.Length)
+                    $junk = [byte[]]::new($random.Next(1, 512)); $random.NextBytes($junk)
+                    $b = [byte[]]::new($src.Length + $junk.Length)
+                    [Array]::Copy($src, 0, $b, 0, $at); [Array]::Copy($junk, 0, $b, $at, $junk.Length)
+                    [Array]::Copy($src, $at, $b, $at + $junk.Length, $src.Length - $at)
+                }
+                4 {
+                    # A slice repeated.
+                    $at = $random.Next(8, $src.Length - 64)
+                    $len = $random.Next(1, 64)
+                    $b = [byte[]]::new($src.Length + $len)
+                    [Array]::Copy($src, 0, $b, 0, $at + $len); [Array]::Copy($src, $at, $b, $at + $len, $src.Length - $at)
+                }
+            }
+            [IO.File]::WriteAllBytes((Join-Path $fuzz ('m{0:000}-k{1}.{2}' -f $i, $kind, $ext)), $b)
+        }
+        $command = @"
+`$files = @(Get-ChildItem -LiteralPath '$fuzz' -File | Sort-Object Name | ForEach-Object FullName)
+`$describe = { param(`$e) @(`$e | ForEach-Object {
+    `$inner = `$_.Exception; while (`$inner.InnerException) { `$inner = `$inner.InnerException }
+    [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId.Split(',')[0]; Target = [string]`$_.TargetObject; Inner = `$inner.GetType().Name } }) }
+`$watch = [Diagnostics.Stopwatch]::StartNew()
+`$terminating = `$null
+try {
+    `$crops = @(`$files | ForEach-Object { [pscustomobject]@{ Path = `$_; BoundingBox = 40, 30, 120, 140 } } |
+        New-FaceCrop -OutputDirectory '$fuzz-crops' -ErrorVariable c -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+    `$cropSeconds = `$watch.Elapsed.TotalSeconds
+    `$faces = @(Find-Face -LiteralPath `$files -ErrorVariable f -ErrorAction SilentlyContinue)
+}
+catch { `$terminating = `$_.Exception.GetType().Name + ': ' + `$_.Exception.Message }
+[pscustomobject]@{
+    Terminating = `$terminating
+    Crops = `$crops.Count; CropErrors = & `$describe `$c; CropSeconds = `$cropSeconds
+    Faces = `$faces.Count; FindErrors = & `$describe `$f; Seconds = `$watch.Elapsed.TotalSeconds
+} | ConvertTo-Json -Depth 4
+"@
+        $seen = Invoke-BoundedChild -Command $command -TimeoutSeconds 150
+        $seen.Terminating | Should -BeNullOrEmpty
+        $errors = @($seen.CropErrors) + @($seen.FindErrors)
+        # Every error names a problem with the image, never an internal failure.
+        $allowed = '^(NewFaceCrop|FindFace)(NotAnImage|InvalidImage|UnsupportedFormat|CorruptImage|ImageTooLarge|BoxOutsideImage|EmptyBox)$'
+        $internal = @($errors | Where-Object { $_.Id -notmatch $allowed } | ForEach-Object { "$($_.Id) ($($_.Inner)) $($_.Target)" })
+        $internal | Should -BeNullOrEmpty
+        # Every mutant got an answer from New-FaceCrop: a crop or an error.
+        ($seen.Crops + @($seen.CropErrors | Select-Object -ExpandProperty Target -Unique).Count) | Should -BeGreaterOrEqual 300
+        # Some mutants are still images and some are not: the run exercised both paths.
+        $seen.Crops | Should -BeGreaterThan 0
+        @($seen.CropErrors).Count | Should -BeGreaterThan 0
+        @($seen.FindErrors).Count | Should -BeGreaterThan 0
+        Write-Host ("Fuzz: {0} crops, {1} crop errors, {2} faces, {3} Find-Face errors in {4:0.0} s" -f $seen.Crops, @($seen.CropErrors).Count, $seen.Faces, @($seen.FindErrors).Count, $seen.Seconds)
+    }
+}
