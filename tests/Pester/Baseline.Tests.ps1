@@ -98,7 +98,9 @@ Describe 'Test-FaceVerificationBaseline' {
 
 Describe 'Test-FaceVerificationBaseline with a damaged or hostile baseline (issue 12, item 3)' {
     BeforeAll {
-        $script:doc = Get-Content $script:baseline -Raw | ConvertFrom-Json
+        # TestDrive is per Describe: this block writes its own good baseline to edit.
+        $script:baseline = Join-Path $TestDrive 'good-baseline.json'
+        $null = $script:good | Test-FaceVerificationBaseline $script:baseline -UpdateBaseline
         function Write-Edited([string] $Name, [scriptblock] $Edit) {
             $copy = Get-Content $script:baseline -Raw | ConvertFrom-Json
             & $Edit $copy

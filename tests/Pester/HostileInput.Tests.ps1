@@ -258,7 +258,7 @@ catch { `$terminating = `$_.Exception.GetType().Name + ': ' + `$_.Exception.Mess
 [pscustomobject]@{
     Terminating = `$terminating
     Crops = `$crops.Count; CropErrors = & `$describe `$c; CropSeconds = `$cropSeconds
-    Faces = `$faces.Count; FindErrors = & `$describe `$f; Seconds = `$watch.Elapsed.TotalSeconds
+    Faces = `$faces.Count; FacePaths = @(`$faces | ForEach-Object Path | Sort-Object -Unique); FindErrors = & `$describe `$f; Seconds = `$watch.Elapsed.TotalSeconds
 } | ConvertTo-Json -Depth 4
 "@
         $seen = Invoke-BoundedChild -Command $command -TimeoutSeconds 150
@@ -270,6 +270,9 @@ catch { `$terminating = `$_.Exception.GetType().Name + ': ' + `$_.Exception.Mess
         $internal | Should -BeNullOrEmpty
         # Every mutant got an answer from New-FaceCrop: a crop or an error.
         ($seen.Crops + @($seen.CropErrors | Select-Object -ExpandProperty Target -Unique).Count) | Should -BeGreaterOrEqual 300
+        # One reading of an image for both cmdlets: no face comes from a file New-FaceCrop refused as unusable.
+        $refused = @($seen.CropErrors | Where-Object { $_.Id -match 'NotAnImage|UnsupportedFormat|CorruptImage|ImageTooLarge' } | ForEach-Object Target | Sort-Object -Unique)
+        @($seen.FacePaths | Where-Object { $refused -contains $_ }) | Should -BeNullOrEmpty
         # Some mutants are still images and some are not: the run exercised both paths.
         $seen.Crops | Should -BeGreaterThan 0
         @($seen.CropErrors).Count | Should -BeGreaterThan 0

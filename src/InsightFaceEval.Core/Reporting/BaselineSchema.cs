@@ -20,6 +20,25 @@ namespace InsightFaceEval.Reporting
         private const int MaxTargets = 100;
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+        /// <summary>
+        /// True when <paramref name="json"/> claims to be a report (an object with a string schemaVersion); what does
+        /// not is no report at all, which the report reader says in its own words.
+        /// </summary>
+        public static bool ClaimsToBeReport(string json)
+        {
+            try
+            {
+                using (var doc = JsonDocument.Parse(json ?? string.Empty, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }))
+                {
+                    return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.String;
+                }
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
         /// <summary>What is wrong with <paramref name="json"/> as a baseline; empty when it can be checked against.</summary>
         public static IReadOnlyList<string> Problems(string json)
         {

@@ -165,7 +165,7 @@ namespace InsightFaceEval.Commands
             try
             {
                 var json = RegularFile.ReadAllText(path, 256L * 1024 * 1024, "a report JSON");
-                if (validateAsBaseline)
+                if (validateAsBaseline && BaselineSchema.ClaimsToBeReport(json))
                 {
                     // Fail closed: a baseline the comparison cannot read field by field must not pass anything.
                     var problems = BaselineSchema.Problems(json);
