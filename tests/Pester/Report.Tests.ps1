@@ -187,7 +187,7 @@ Describe 'The Markdown report in a real Markdown renderer' {
             Export-FaceEvaluationReport -Path $target -ExcludeFaceImages `
                 -Title "<script>$(& $mark 'title-script')</script><svg onload=""$(& $mark 'title')"">" `
                 -Note "<!-- note", "[click](javascript:$(& $mark 'note'))", "<iframe src=""javascript:parent.$(& $mark 'iframe')""></iframe>" `
-                -Metadata ([ordered]@{ '<img src=y onerror=alert(1)>' = '<a href="javascript:alert(2)">x</a>'; 'Plain' = 'value' })
+                -Metadata ([ordered]@{ "<img src=y onerror=`"$(& $mark 'metadata')`">" = '<a href="javascript:alert(2)">x</a>'; 'Plain' = 'value' })
         $seen = Invoke-MarkdownInBrowser -Path $target -RendererScript $renderer
         $seen.Done | Should -BeTrue
         $seen.Pwned | Should -BeNullOrEmpty
