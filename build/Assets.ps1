@@ -8,6 +8,55 @@ $script:TestAssetPackages = @(
     @{ Name = '@vladmandic/face-api'; Version = '1.7.15'; Folder = 'face-api' }
 )
 
+function Expand-NpmPackage {
+    <#
+    .SYNOPSIS
+        Fetches one npm package with `npm pack` (once) and unpacks it into .cache/assets/<Folder>; returns that folder.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [string] $Version,
+        [Parameter(Mandatory)] [string] $Folder,
+        [Parameter(Mandatory)] [string] $CacheDirectory,
+        [string] $Purpose = 'test assets'
+    )
+    $npmCache = Join-Path $CacheDirectory 'npm'
+    $assets = Join-Path $CacheDirectory 'assets'
+    $null = New-Item -ItemType Directory -Path $npmCache, $assets -Force
+    $target = Join-Path $assets $Folder
+    $marker = Join-Path $target '.complete'
+    if (Test-Path $marker) { return $target }
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        throw "npm is needed to fetch $Purpose ($Name@$Version). Install Node.js and npm, then run again."
+    }
+    $spec = "$Name@$Version"
+    Write-Host "Fetching $spec"
+    $tgzName = & npm pack $spec --pack-destination $npmCache --silent 2>$null | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0 -or -not $tgzName) { throw "npm pack $spec failed (exit code $LASTEXITCODE)." }
+    $tgz = Join-Path $npmCache $tgzName.Trim()
+    $staging = "$target.partial"
+    if (Test-Path $staging) { Remove-Item $staging -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $staging -Force
+    & tar -xzf $tgz -C $staging
+    if ($LASTEXITCODE -ne 0) { throw "Unpacking $tgz failed." }
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    Move-Item (Join-Path $staging 'package') $target
+    Remove-Item $staging -Recurse -Force
+    Set-Content -LiteralPath $marker -Value $spec -Encoding UTF8
+    $target
+}
+
+function Get-MarkdownRenderer {
+    <#
+    .SYNOPSIS
+        The browser build of a common Markdown renderer (marked, MIT; it passes raw HTML through, as many wikis
+        do), fetched into the cache for the report tests. Returns the path of its UMD script.
+    #>
+    param([Parameter(Mandatory)] [string] $CacheDirectory)
+    $folder = Expand-NpmPackage -Name 'marked' -Version '15.0.9' -Folder 'marked' -CacheDirectory $CacheDirectory -Purpose 'a Markdown renderer for the report tests'
+    Join-Path $folder 'lib/marked.umd.js'
+}
+
 function Get-TestAssets {
     <#
     .SYNOPSIS
@@ -19,26 +68,8 @@ function Get-TestAssets {
     $assets = Join-Path $CacheDirectory 'assets'
     $null = New-Item -ItemType Directory -Path $npmCache, $assets -Force
     foreach ($package in $script:TestAssetPackages) {
-        $target = Join-Path $assets $package.Folder
-        $marker = Join-Path $target '.complete'
-        if (Test-Path $marker) { continue }
-        if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
-            throw "npm is needed to fetch the sample model and photos ($($package.Name)@$($package.Version)). Install Node.js and npm, then run again."
-        }
-        $spec = "$($package.Name)@$($package.Version)"
-        Write-Host "Fetching $spec"
-        $tgzName = & npm pack $spec --pack-destination $npmCache --silent 2>$null | Select-Object -Last 1
-        if ($LASTEXITCODE -ne 0 -or -not $tgzName) { throw "npm pack $spec failed (exit code $LASTEXITCODE)." }
-        $tgz = Join-Path $npmCache $tgzName.Trim()
-        $staging = "$target.partial"
-        if (Test-Path $staging) { Remove-Item $staging -Recurse -Force }
-        $null = New-Item -ItemType Directory -Path $staging -Force
-        & tar -xzf $tgz -C $staging
-        if ($LASTEXITCODE -ne 0) { throw "Unpacking $tgz failed." }
-        if (Test-Path $target) { Remove-Item $target -Recurse -Force }
-        Move-Item (Join-Path $staging 'package') $target
-        Remove-Item $staging -Recurse -Force
-        Set-Content -LiteralPath $marker -Value $spec -Encoding UTF8
+        $null = Expand-NpmPackage -Name $package.Name -Version $package.Version -Folder $package.Folder -CacheDirectory $CacheDirectory `
+            -Purpose 'the sample model and photos'
     }
 
     [pscustomobject]@{

@@ -37,7 +37,22 @@ namespace InsightFaceEval.Onnx
         public static ImageFaces Detect(FaceDetector detector, string path, CancellationToken cancellationToken)
         {
             if (detector == null) { throw new ArgumentNullException(nameof(detector)); }
-            var image = RgbImage.Decode(SharedFile.ReadAllBytes(path));
+            return Detect(detector, path, new InsightFaceEval.Imaging.ImageLoader(), InsightFaceEval.Imaging.ImageLoader.DefaultMaxPixels, cancellationToken);
+        }
+
+        /// <summary>
+        /// Reads <paramref name="path"/> with New-FaceCrop's checks (regular file, header-first pixel cap, corrupt and
+        /// truncated data) and detects its faces. Throws <see cref="InsightFaceEval.Imaging.ImageLoadException"/> for an
+        /// image that cannot be used.
+        /// </summary>
+        public static ImageFaces Detect(FaceDetector detector, string path, InsightFaceEval.Imaging.ImageLoader loader, long maxPixels, CancellationToken cancellationToken)
+        {
+            if (detector == null) { throw new ArgumentNullException(nameof(detector)); }
+            return Detect(detector, RgbImage.LoadChecked(path, loader, maxPixels), path, cancellationToken);
+        }
+
+        private static ImageFaces Detect(FaceDetector detector, RgbImage image, string path, CancellationToken cancellationToken)
+        {
             cancellationToken.ThrowIfCancellationRequested();
             var faces = detector.Detect(image, cancellationToken)
                 .OrderBy(f => f.X).ThenBy(f => f.Y)

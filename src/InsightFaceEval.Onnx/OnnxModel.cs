@@ -106,6 +106,7 @@ namespace InsightFaceEval.Onnx
             SessionOptions options = null;
             try
             {
+                OnnxTelemetry.TurnOff();
                 options = new SessionOptions
                 {
                     GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -74,11 +74,61 @@ Describe 'Test-FaceVerificationBaseline' {
             Should -Throw -ErrorId 'TestFaceVerificationBaselineInvalidReport,InsightFaceEval.Commands.TestFaceVerificationBaselineCommand'
     }
 
-    It 'fails a baseline model that is missing today, and warns about a model it cannot check' {
+    It 'fails a baseline model that is missing today, and a model it cannot check unless -AllowNewModel' {
         $renamed = Join-Path $TestDrive 'renamed.json'
         (Get-Content $script:baseline -Raw) -replace '"name": "model-b"', '"name": "model-z"' | Set-Content $renamed -Encoding UTF8
-        $checks = @($script:good | Test-FaceVerificationBaseline $renamed -Detailed -WarningVariable warnings -WarningAction SilentlyContinue)
+        $checks = @($script:good | Test-FaceVerificationBaseline $renamed -Detailed -WarningAction SilentlyContinue)
         ($checks | Where-Object { $_.Model -eq 'model-z' -and $_.Metric -eq 'Model' }).Passed | Should -BeFalse
+        $new = $checks | Where-Object { $_.Model -eq 'model-b' -and $_.Metric -eq 'Model' }
+        $new.Passed | Should -BeFalse
+        $new.Message | Should -Match 'not in the baseline'
+        # Expected new models: left out with a warning, and only the missing baseline model fails.
+        $allowed = @($script:good | Test-FaceVerificationBaseline $renamed -Detailed -AllowNewModel -WarningVariable warnings -WarningAction SilentlyContinue)
+        @($allowed | Where-Object { -not $_.Passed }).Model | Should -Be 'model-z'
         ($warnings -join "`n") | Should -Match "Model 'model-b' is not in the baseline"
+    }
+
+    It 'passes a model the baseline does not know only with -AllowNewModel' {
+        $onlyA = Join-Path $TestDrive 'only-a.json'
+        $script:good | Where-Object Model -EQ 'model-a' | Test-FaceVerificationBaseline $onlyA -UpdateBaseline | Should -BeTrue
+        $script:good | Test-FaceVerificationBaseline $onlyA -WarningAction SilentlyContinue | Should -BeFalse
+        $script:good | Test-FaceVerificationBaseline $onlyA -AllowNewModel -WarningAction SilentlyContinue | Should -BeTrue
+    }
+}
+
+Describe 'Test-FaceVerificationBaseline with a damaged or hostile baseline (issue 12, item 3)' {
+    BeforeAll {
+        # TestDrive is per Describe: this block writes its own good baseline to edit.
+        $script:baseline = Join-Path $TestDrive 'good-baseline.json'
+        $null = $script:good | Test-FaceVerificationBaseline $script:baseline -UpdateBaseline
+        function Write-Edited([string] $Name, [scriptblock] $Edit) {
+            $copy = Get-Content $script:baseline -Raw | ConvertFrom-Json
+            & $Edit $copy
+            $path = Join-Path $TestDrive "$Name.json"
+            $copy | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $path -Encoding UTF8
+            $path
+        }
+    }
+
+    It 'stops with TestFaceVerificationBaselineInvalidBaseline, never $true for a regressed result, when <Case>' -ForEach @(
+        @{ Case = 'models is an object, not a list'; Edit = { param($d) $d.models = [pscustomobject]@{ a = $d.models[0] } }; Problem = "'models' must be a list" }
+        @{ Case = 'models is empty'; Edit = { param($d) $d.models = @() }; Problem = "'models' is empty" }
+        @{ Case = 'a TAR is a string'; Edit = { param($d) foreach ($m in $d.models) { foreach ($t in $m.completed.tarAtFar) { if ($t.supported) { $t.tar = 'high' } } } }; Problem = "'tar' must be a rate" }
+        @{ Case = 'a pair count is a string'; Edit = { param($d) $d.models[0].completed.genuinePairs = '12'; $d.models[0].completed.impostorPairs = $null }; Problem = "'completed.genuinePairs' must be a whole number" }
+        @{ Case = 'a count is huge'; Edit = { param($d) $d.models[0].completed.genuinePairs = 1e300 }; Problem = "'completed.genuinePairs' must be a whole number" }
+        @{ Case = 'a rate is out of range'; Edit = { param($d) $d.models[0].completed.auc = 7 }; Problem = "'auc' must be a rate" }
+        @{ Case = 'a model name is 100,000 characters'; Edit = { param($d) $d.models[0].name = 'x' * 100000 }; Problem = 'at most 200 are accepted' }
+        @{ Case = 'completed is missing'; Edit = { param($d) $d.models[0].PSObject.Properties.Remove('completed') }; Problem = "'completed' must be an object" }
+    ) {
+        $path = Write-Edited ($Case -replace '\W', '-') $Edit
+        $answer = $null
+        $err = $null
+        try { $answer = $script:worse | Test-FaceVerificationBaseline $path -WarningAction SilentlyContinue -ErrorAction Stop }
+        catch { $err = $_ }
+        $answer | Should -Not -Be $true
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'TestFaceVerificationBaselineInvalidBaseline,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -Match ([regex]::Escape($Problem))
     }
 }

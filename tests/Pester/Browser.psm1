@@ -87,4 +87,64 @@ function Invoke-ReportInBrowser {
     $result
 }
 
-Export-ModuleMember -Function Get-TestChromium, Invoke-ReportInBrowser
+function Invoke-MarkdownInBrowser {
+    <#
+    .SYNOPSIS
+        Renders a Markdown file with a real renderer's browser build in headless Chromium, inserted the way
+        previews and wikis do (innerHTML), and returns what the page saw: whether any injected handler ran,
+        the elements no report should contain, and the headings that rendered.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $RendererScript
+    )
+    $chromium = Get-TestChromium
+    if (-not $chromium) { throw 'No Chromium found.' }
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('ife-md-' + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $folder
+    try {
+        Copy-Item -LiteralPath $RendererScript -Destination (Join-Path $folder 'renderer.js')
+        $markdown = [System.IO.File]::ReadAllText($Path, [System.Text.Encoding]::UTF8)
+        # The Markdown goes in as a JSON string, so the page itself cannot be broken by it.
+        $json = ConvertTo-Json -InputObject $markdown -Compress
+        $json = $json.Replace('<', '\u003c').Replace('>', '\u003e')
+        $page = @"
+<!DOCTYPE html><html><head><meta charset="utf-8"><script src="renderer.js"></script></head>
+<body><div id="out"></div><script>
+var md = $json;
+document.getElementById('out').innerHTML = marked.parse(md);
+setTimeout(function () {
+  var out = document.getElementById('out');
+  var bad = out.querySelectorAll('script, iframe, object, embed, svg, style, form, [onerror], [onload], [onclick], a[href^="javascript:" i], img:not([src$=".svg"])');
+  var heads = Array.prototype.map.call(out.querySelectorAll('h1, h2'), function (h) { return h.textContent; });
+  document.body.setAttribute('data-injected-elements', String(bad.length));
+  document.body.setAttribute('data-injected-tags', Array.prototype.map.call(bad, function (e) { return e.tagName; }).join(','));
+  document.body.setAttribute('data-headings', heads.join('|'));
+  document.body.setAttribute('data-done', '1');
+}, 1000);
+</script></body></html>
+"@
+        $html = Join-Path $folder 'page.html'
+        [System.IO.File]::WriteAllText($html, $page, [System.Text.UTF8Encoding]::new($false))
+        $uri = [System.Uri]::new($html).AbsoluteUri
+        $run = Invoke-Chromium $chromium @('--virtual-time-budget=5000', '--allow-file-access-from-files', '--dump-dom', $uri)
+        $body = [regex]::Match($run.StdOut, '<body[^>]*>').Value
+        $attr = {
+            param($Name)
+            $m = [regex]::Match($body, "$Name=`"([^`"]*)`"")
+            if ($m.Success) { [System.Net.WebUtility]::HtmlDecode($m.Groups[1].Value) } else { $null }
+        }
+        [pscustomobject]@{
+            Done             = (& $attr 'data-done') -eq '1'
+            Pwned            = & $attr 'data-pwned'
+            InjectedElements = [int](& $attr 'data-injected-elements')
+            InjectedTags     = & $attr 'data-injected-tags'
+            Headings         = @((& $attr 'data-headings') -split '\|')
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $folder -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Get-TestChromium, Invoke-ReportInBrowser, Invoke-MarkdownInBrowser

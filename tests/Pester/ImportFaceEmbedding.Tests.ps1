@@ -146,4 +146,68 @@ print(" ".join(repr(float(x)) for x in v.astype(np.float32)[:4]))
             $errs[0].TargetObject | Should -Be $missing
         }
     }
+
+    Context 'hostile stores and files (issue 12)' {
+        It 'reads no file an edited index points outside the store, and still imports the other records' {
+            $copy = Join-Path $root 'store-hostile'
+            Copy-Item $store $copy -Recurse
+            $index = Join-Path $copy 'dingo/index.jsonl'
+            $lines = @(Get-Content -LiteralPath $index | ConvertFrom-Json)
+            $good = @($lines | Where-Object { $_.embedding })
+            $outside = Join-Path $root 'outside.npy'
+            [IO.File]::WriteAllBytes($outside, ([InsightFaceEval.Embedding.NpyFile]::Serialize([float[]](0.6, 0.8))))
+            $secret = Join-Path $root 'private/secret.png'
+            $null = New-Item -ItemType Directory -Path (Split-Path $secret) -Force
+            Copy-Item -LiteralPath $good[3].path -Destination $secret
+            # Four records rewritten the way a careless or hostile hand would: climbing out, absolute, a device,
+            # and an image path that is not the record's own image.
+            $edits = @(
+                @{ embedding = '../../../etc/passwd' }
+                @{ embedding = $outside }
+                @{ embedding = '/dev/zero' }
+                @{ path = $secret }
+            )
+            $victims = @()
+            for ($i = 0; $i -lt $edits.Count; $i++) {
+                $line = $good[$i] | ConvertTo-Json -Compress | ConvertFrom-Json
+                foreach ($k in $edits[$i].Keys) { $line.$k = $edits[$i][$k] }
+                Add-Content -LiteralPath $index -Value ($line | ConvertTo-Json -Compress) -Encoding UTF8
+                $victims += $line.relativePath
+            }
+            $r = @(Import-FaceEmbedding $copy -Model dingo -ErrorVariable errs -ErrorAction SilentlyContinue)
+            # Every other record imports; the three embedding paths are refused one by one, nothing was opened.
+            $r.Count | Should -Be 6
+            $errs.Count | Should -Be 3
+            foreach ($e in $errs) {
+                $e.FullyQualifiedErrorId | Should -BeLike 'ImportFaceEmbeddingPathOutsideStore,*'
+                $e.CategoryInfo.Category | Should -Be 'InvalidData'
+                $e.Exception.Message | Should -Match 'outside the model''s folder'
+            }
+            $r.RelativePath | Should -Not -Contain $victims[0]
+            $r.RelativePath | Should -Not -Contain $victims[1]
+            $r.RelativePath | Should -Not -Contain $victims[2]
+            # The record with a foreign image path still imports, but that path is not taken as its image,
+            # so a report never reads (or embeds) the private file.
+            $moved = $r | Where-Object RelativePath -EQ $victims[3]
+            $moved.Status | Should -Be 'Success'
+            $moved.Path | Should -Not -Be $secret
+        }
+
+        It 'reports a .npy whose header claims 2 GB, and reads the files after it' {
+            $dir = Join-Path $root 'loose-hostile/carol'
+            $null = New-Item -ItemType Directory -Path $dir -Force
+            [IO.File]::WriteAllBytes((Join-Path $dir 'a.npy'), ([InsightFaceEval.Embedding.NpyFile]::Serialize([float[]](1, 0))))
+            # Format version 2: a four-byte header length, here 0x7FFFFFFF.
+            $bad = [byte[]](0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 2, 0, 0xFF, 0xFF, 0xFF, 0x7F) + [byte[]]::new(64)
+            [IO.File]::WriteAllBytes((Join-Path $dir 'b.npy'), $bad)
+            [IO.File]::WriteAllBytes((Join-Path $dir 'c.npy'), ([InsightFaceEval.Embedding.NpyFile]::Serialize([float[]](0, 1))))
+            $r = @(Import-FaceEmbedding (Split-Path $dir) -Model dingo -ErrorVariable errs -ErrorAction SilentlyContinue)
+            $r.RelativePath | Should -Be 'carol/a', 'carol/c'
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImportFaceEmbeddingInvalidFile,*'
+            $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+            $errs[0].TargetObject | Should -Be (Join-Path $dir 'b.npy')
+            $errs[0].Exception.Message | Should -Match 'header of 2,147,483,647 bytes'
+        }
+    }
 }

@@ -159,3 +159,44 @@ Describe 'The HTML report in headless Chromium' {
         ($seen.Console -join "`n") | Should -Match 'Report rendering check failed'
     }
 }
+
+Describe 'The Markdown report in a real Markdown renderer' {
+    It 'shows hostile model, folder and file names, title, note and metadata as text: nothing runs, nothing is injected' {
+        if (-not (Get-TestChromium)) { Set-ItResult -Skipped -Because 'headless Chromium is not installed (Debian: apt-get install chromium)'; return }
+        . (Join-Path (Get-TestRepositoryRoot) 'build/Assets.ps1')
+        try {
+            $renderer = Get-MarkdownRenderer -CacheDirectory (Join-Path (Get-TestRepositoryRoot) '.cache')
+        }
+        catch {
+            Set-ItResult -Skipped -Because "the Markdown renderer (npm package marked) could not be fetched: $($_.Exception.Message)"
+            return
+        }
+        # Each payload marks the page if it ever runs; the comment opener would hide the rest of the page.
+        $mark = { param($Who) "document.body.setAttribute('data-pwned','$Who')" }
+        $model = "<img src=x onerror=""$(& $mark 'model')"">"
+        $folder = "<svg onload=$(& $mark 'folder')>"
+        $file = "[x](javascript:$(& $mark 'file'))<!--.png"
+        $embeddings = foreach ($e in $script:embeddings) {
+            $name = if ($e.Model -eq 'model-a') { $model } else { $e.Model }
+            $relative = if ($e.Identity -eq 'id0') { "$folder/$file" } else { $e.RelativePath }
+            $identity = if ($e.Identity -eq 'id0') { $folder } else { $e.Identity }
+            [InsightFaceEval.FaceEmbedding]::new($e.Path, $relative, $identity, $name, $e.Vector, $e.Status, $null, $null, [TimeSpan]::Zero, $false)
+        }
+        $target = Join-Path $TestDrive 'hostile/report.md'
+        $embeddings | Measure-FaceVerification -Protocol AllPairs -BootstrapSamples 20 |
+            Export-FaceEvaluationReport -Path $target -ExcludeFaceImages `
+                -Title "<script>$(& $mark 'title-script')</script><svg onload=""$(& $mark 'title')"">" `
+                -Note "<!-- note", "[click](javascript:$(& $mark 'note'))", "<iframe src=""javascript:parent.$(& $mark 'iframe')""></iframe>" `
+                -Metadata ([ordered]@{ "<img src=y onerror=`"$(& $mark 'metadata')`">" = '<a href="javascript:alert(2)">x</a>'; 'Plain' = 'value' })
+        $seen = Invoke-MarkdownInBrowser -Path $target -RendererScript $renderer
+        $seen.Done | Should -BeTrue
+        $seen.Pwned | Should -BeNullOrEmpty
+        $seen.InjectedTags | Should -BeNullOrEmpty
+        $seen.InjectedElements | Should -Be 0
+        # The page still has its sections after the comment opener, and the title reads as typed.
+        $seen.Headings | Should -Contain 'Dataset'
+        $seen.Headings | Should -Contain 'Provenance'
+        $seen.Headings[0] | Should -BeLike '<script>*'
+        (Get-Content -LiteralPath $target -Raw) | Should -Not -Match '<(img|svg|script|iframe|a )|<!--'
+    }
+}

@@ -194,9 +194,11 @@ namespace InsightFaceEval.Embedding
 
         private static ImportResult FromRecord(ModelStore modelStore, StoreRecord record, string datasetRoot)
         {
+            var unsafePath = StorePaths.CheckRecord(modelStore.Folder, record);
+            if (unsafePath != null) { return unsafePath; }
             var imagePath = !string.IsNullOrEmpty(datasetRoot)
                 ? Path.Combine(Path.GetFullPath(datasetRoot), record.RelativePath.Replace('/', Path.DirectorySeparatorChar))
-                : record.SourcePath ?? record.RelativePath;
+                : StorePaths.TrustedSourcePath(record) ?? record.RelativePath;
             var elapsed = TimeSpan.FromMilliseconds(record.ElapsedMilliseconds);
             if (record.Status == EmbeddingStatus.NoFace)
             {
@@ -223,8 +225,24 @@ namespace InsightFaceEval.Embedding
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
             {
-                return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
+                return FileProblem(ex, file);
             }
+        }
+
+        // A FIFO or device, or a file too big to be an embedding, says so; anything else unreadable is an invalid file.
+        private static ImportResult FileProblem(Exception ex, string file)
+        {
+            if (ex is InsightFaceEval.IO.NotARegularFileException)
+            {
+                return ImportResult.Of(new ExtractionError("NotARegularFile", ExtractionErrorCategory.InvalidArgument, ex, file));
+            }
+
+            if (ex is InsightFaceEval.IO.FileTooLargeException)
+            {
+                return ImportResult.Of(new ExtractionError("FileTooLarge", ExtractionErrorCategory.LimitsExceeded, ex, file));
+            }
+
+            return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
         }
 
         private static ImportResult ReadLoose(string file, string model, string datasetRoot)
@@ -236,7 +254,7 @@ namespace InsightFaceEval.Embedding
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
             {
-                return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
+                return FileProblem(ex, file);
             }
 
             // The key the image had: "alice/img1.png.npy" -> "alice/img1.png", "alice/img1.npy" -> "alice/img1".

@@ -222,7 +222,12 @@ namespace InsightFaceEval.Embedding
             byte[] bytes;
             try
             {
-                bytes = SharedFile.ReadAllBytes(item.Path);
+                bytes = InsightFaceEval.IO.RegularFile.ReadAllBytes(item.Path, InsightFaceEval.Imaging.ImageLoader.MaxFileBytes, "an image");
+            }
+            catch (InsightFaceEval.IO.NotARegularFileException ex)
+            {
+                Fail(new ExtractionError("NotARegularFile", ExtractionErrorCategory.InvalidArgument, ex, item.Path), _models.Count);
+                return;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -197,9 +197,7 @@ namespace InsightFaceEval.Embedding
             }
 
             if (string.IsNullOrWhiteSpace(text)) { return null; }
-            text = text.Trim();
-            if (text.Length > 200) { text = text.Substring(0, 200) + "..."; }
-            return Scrubber.Scrub(text);
+            return Scrubber.ScrubServerText(text, 200);
         }
 
         private static string FindMessage(JsonElement element, int depth)
@@ -325,9 +323,29 @@ namespace InsightFaceEval.Embedding
             Array.Sort(_secrets, (a, b) => b.Length.CompareTo(a.Length));
         }
 
+        /// <summary>
+        /// Removes the URL and its parts from a message, also where the text carries them percent-encoded (a server
+        /// echoing its request path), and drops control and bidi characters so no text can drive a terminal.
+        /// </summary>
         public string Scrub(string text)
         {
             if (string.IsNullOrEmpty(text)) { return text; }
+            return ScrubPlain(ServerText.StripControls(ServerText.Unescape(text)));
+        }
+
+        /// <summary>
+        /// Text a server chose (a 422 <c>detail</c>, an error page's first line) made safe to show: scrubbed as
+        /// <see cref="Scrub"/>, trimmed, and cut to <paramref name="maxLength"/> characters after scrubbing, so a cut
+        /// can never leave a partial secret the scrubber no longer recognises.
+        /// </summary>
+        public string ScrubServerText(string text, int maxLength)
+        {
+            if (string.IsNullOrEmpty(text)) { return text; }
+            return ServerText.Bound(Scrub(text).Trim(), maxLength);
+        }
+
+        private string ScrubPlain(string text)
+        {
             foreach (var secret in _secrets)
             {
                 if (text.IndexOf(secret, StringComparison.OrdinalIgnoreCase) >= 0)

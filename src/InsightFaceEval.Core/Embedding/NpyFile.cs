@@ -69,10 +69,22 @@ namespace InsightFaceEval.Embedding
             return header;
         }
 
-        /// <summary>Reads one embedding. Throws <see cref="InvalidDataException"/> for anything that is not one.</summary>
+        /// <summary>
+        /// The largest .npy file read: 16 million float32 values, far beyond any embedding, far below what would
+        /// exhaust memory. numpy itself refuses headers over 10,000 bytes unless told otherwise.
+        /// </summary>
+        public const long MaxFileBytes = 64L * 1024 * 1024;
+
+        public const int MaxHeaderBytes = 10000;
+
+        /// <summary>
+        /// Reads one embedding. Throws <see cref="InvalidDataException"/> for anything that is not one,
+        /// <see cref="InsightFaceEval.IO.NotARegularFileException"/> for a FIFO, device or socket and
+        /// <see cref="InsightFaceEval.IO.FileTooLargeException"/> past <see cref="MaxFileBytes"/>.
+        /// </summary>
         public static float[] Read(string path)
         {
-            return Parse(SharedFile.ReadAllBytes(path), path);
+            return Parse(InsightFaceEval.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "a .npy embedding"), path);
         }
 
         /// <summary>Parses the bytes of a .npy file holding one vector (shape (n,), (1, n) or (n, 1)).</summary>
@@ -103,7 +115,12 @@ namespace InsightFaceEval.Embedding
                 throw new InvalidDataException($"{name} uses .npy format version {major}, which this module does not read (1 to 3).");
             }
 
-            if (headerLength < 0 || dataStart > bytes.Length)
+            if (headerLength < 0 || headerLength > MaxHeaderBytes)
+            {
+                throw new InvalidDataException($"{name} declares a .npy header of {(uint)headerLength:N0} bytes; at most {MaxHeaderBytes:N0} are read.");
+            }
+
+            if (dataStart > bytes.Length)
             {
                 throw new InvalidDataException($"{name} has a truncated .npy header.");
             }
@@ -127,6 +144,11 @@ namespace InsightFaceEval.Embedding
                 }
 
                 dims++;
+                if (d > int.MaxValue || dims > 2)
+                {
+                    throw new InvalidDataException($"{name} holds an array of shape ({shapeText}); an embedding is one vector.");
+                }
+
                 count *= d;
                 if (d != 1) { longest = Math.Max(longest, d); }
                 else if (longest == 0) { longest = 1; }

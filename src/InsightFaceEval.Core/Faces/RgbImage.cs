@@ -67,6 +67,21 @@ namespace InsightFaceEval.Faces
             }
         }
 
+        /// <summary>
+        /// Reads a user's image file the way New-FaceCrop does (regular file, header-first pixel cap, truncation and
+        /// decoded-size checks; <see cref="InsightFaceEval.Imaging.ImageLoader.LoadChecked"/>) and turns it upright.
+        /// Throws <see cref="InsightFaceEval.Imaging.ImageLoadException"/>.
+        /// </summary>
+        public static RgbImage LoadChecked(string path, InsightFaceEval.Imaging.ImageLoader loader, long maxPixels)
+        {
+            if (loader == null) { throw new ArgumentNullException(nameof(loader)); }
+            using (var image = loader.LoadChecked(path, maxPixels, true, out _))
+            {
+                image.Mutate(x => x.AutoOrient());
+                return FromImage(image);
+            }
+        }
+
         /// <summary>Reads and decodes a file (see <see cref="Decode"/>).</summary>
         public static RgbImage Load(string path) => Decode(SharedFile.ReadAllBytes(path));
 

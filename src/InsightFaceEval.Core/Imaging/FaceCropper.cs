@@ -22,6 +22,7 @@ namespace InsightFaceEval.Imaging
         OutputExists,
         MultipleFaces,
         NoFace,
+        NotARegularFile,
     }
 
     /// <summary>Settings shared by every image of one New-FaceCrop call.</summary>
@@ -215,11 +216,13 @@ namespace InsightFaceEval.Imaging
                 return result;
             }
 
-            if (header.PixelCount > _options.MaxPixels)
+            try
             {
-                outcomes.Add(CropOutcome.Failure(
-                    CropProblem.ImageTooLarge,
-                    $"'{job.SourcePath}' has {header.StoredWidth}x{header.StoredHeight} = {header.PixelCount:N0} pixels, above the cap of {_options.MaxPixels:N0} (-MaxPixels); it was not decoded."));
+                ImageLoader.CheckPixelCap(header, _options.MaxPixels, job.SourcePath);
+            }
+            catch (ImageLoadException ex)
+            {
+                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
                 return result;
             }
 
@@ -263,9 +266,13 @@ namespace InsightFaceEval.Imaging
             data = null;
             using (image)
             {
-                if (image.Width != header.StoredWidth || image.Height != header.StoredHeight)
+                try
                 {
-                    outcomes.Add(CropOutcome.Failure(CropProblem.CorruptImage, $"'{job.SourcePath}' decodes to {image.Width}x{image.Height}, not the {header.StoredWidth}x{header.StoredHeight} its header declares."));
+                    ImageLoader.CheckDecodedSize(image, header, job.SourcePath);
+                }
+                catch (ImageLoadException ex)
+                {
+                    outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
                     return result;
                 }
 
@@ -416,6 +423,7 @@ namespace InsightFaceEval.Imaging
                 case ImageProblem.UnsupportedFormat: return CropProblem.UnsupportedFormat;
                 case ImageProblem.CorruptImage: return CropProblem.CorruptImage;
                 case ImageProblem.ImageTooLarge: return CropProblem.ImageTooLarge;
+                case ImageProblem.NotARegularFile: return CropProblem.NotARegularFile;
                 default: return CropProblem.NotAnImage;
             }
         }

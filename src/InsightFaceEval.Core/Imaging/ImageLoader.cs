@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.IO;
 using System.Runtime.InteropServices;
+using InsightFaceEval.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Memory;
@@ -21,6 +22,7 @@ namespace InsightFaceEval.Imaging
         UnsupportedFormat,
         CorruptImage,
         ImageTooLarge,
+        NotARegularFile,
     }
 
     /// <summary>An image problem with a message for the user.</summary>
@@ -82,12 +84,29 @@ namespace InsightFaceEval.Imaging
             _configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = poolSizeMegabytes });
         }
 
-        /// <summary>Reads a whole file, mapping I/O failures to image problems.</summary>
+        /// <summary>The largest image file read (1 GiB): a bound, so a never-ending file cannot exhaust memory.</summary>
+        public const long MaxFileBytes = 1L << 30;
+
+        /// <summary>The default pixel cap (-MaxPixels) of New-FaceCrop and Find-Face.</summary>
+        public const long DefaultMaxPixels = 100_000_000;
+
+        /// <summary>
+        /// Reads a whole file, mapping I/O failures to image problems. Only a regular file (after following links)
+        /// of at most <see cref="MaxFileBytes"/> is read: a FIFO would block forever, a device would never end.
+        /// </summary>
         public static byte[] ReadFile(string path)
         {
             try
             {
-                return SharedFile.ReadAllBytes(path);
+                return RegularFile.ReadAllBytes(path, MaxFileBytes, "an image");
+            }
+            catch (NotARegularFileException ex)
+            {
+                throw new ImageLoadException(ImageProblem.NotARegularFile, ex.Message, ex);
+            }
+            catch (FileTooLargeException ex)
+            {
+                throw new ImageLoadException(ImageProblem.ImageTooLarge, ex.Message, ex);
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
@@ -135,6 +154,51 @@ namespace InsightFaceEval.Imaging
             }
 
             return new ImageHeader(format.Name, info.Width, info.Height, orientation);
+        }
+
+        /// <summary>
+        /// The pixel cap, checked on the header before anything is decoded: one rule for every cmdlet that decodes
+        /// a user's image (a 100 KB PNG can declare 30000x30000 pixels).
+        /// </summary>
+        public static void CheckPixelCap(ImageHeader header, long maxPixels, string path)
+        {
+            if (header.PixelCount > maxPixels)
+            {
+                throw new ImageLoadException(ImageProblem.ImageTooLarge,
+                    $"'{path}' has {header.StoredWidth}x{header.StoredHeight} = {header.PixelCount:N0} pixels, above the cap of {maxPixels:N0} (-MaxPixels); it was not decoded.");
+            }
+        }
+
+        /// <summary>A decoder that returns fewer pixels than the header declared read a damaged file.</summary>
+        public static void CheckDecodedSize(Image<Rgb24> image, ImageHeader header, string path)
+        {
+            if (image.Width != header.StoredWidth || image.Height != header.StoredHeight)
+            {
+                throw new ImageLoadException(ImageProblem.CorruptImage,
+                    $"'{path}' decodes to {image.Width}x{image.Height}, not the {header.StoredWidth}x{header.StoredHeight} its header declares.");
+            }
+        }
+
+        /// <summary>
+        /// Reads a whole image the checked way: regular file, header, pixel cap, truncation, decode, decoded size.
+        /// Throws <see cref="ImageLoadException"/>; the caller disposes the image.
+        /// </summary>
+        public Image<Rgb24> LoadChecked(string path, long maxPixels, bool applyOrientation, out ImageHeader header)
+        {
+            var data = ReadFile(path);
+            header = ReadHeader(data, path, applyOrientation);
+            CheckPixelCap(header, maxPixels, path);
+            var image = Decode(data, path, header);
+            try
+            {
+                CheckDecodedSize(image, header, path);
+                return image;
+            }
+            catch
+            {
+                image.Dispose();
+                throw;
+            }
         }
 
         /// <summary>Decodes the pixels. Throws <see cref="ImageLoadException"/> for corrupt or truncated data.</summary>
@@ -220,7 +284,9 @@ namespace InsightFaceEval.Imaging
         private static bool IsDecodeFailure(Exception ex) =>
             ex is ImageFormatException || ex is NotSupportedException || ex is EndOfStreamException ||
             ex is InvalidDataException || ex is IndexOutOfRangeException || ex is ArgumentException || ex is OverflowException ||
-            ex is InvalidOperationException || ex is InvalidMemoryOperationException;
+            ex is InvalidOperationException || ex is InvalidMemoryOperationException ||
+            // Some mutated JPEGs make ImageSharp's Identify dereference a missing table: a damaged file, not a bug here.
+            ex is NullReferenceException;
 
         private static ImageLoadException Classify(Exception ex, string path)
         {

@@ -76,10 +76,11 @@ namespace InsightFaceEval.Reporting
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
         /// <summary>
-        /// Every check for every model of the baseline. A model of today's results that the baseline lacks is
-        /// not checked (the caller says so); a baseline model missing today fails.
+        /// Every check for every model of the baseline; a baseline model missing today fails. A model of today's
+        /// results that the baseline lacks cannot be checked, so it fails too (the gate fails closed), unless
+        /// <paramref name="allowNewModels"/> says new models are expected, in which case it is left out.
         /// </summary>
-        public static IReadOnlyList<BaselineCheck> Compare(EvaluationReport baseline, IEnumerable<ModelReport> current, BaselineTolerances tolerances)
+        public static IReadOnlyList<BaselineCheck> Compare(EvaluationReport baseline, IEnumerable<ModelReport> current, BaselineTolerances tolerances, bool allowNewModels = false)
         {
             if (baseline == null) { throw new ArgumentNullException(nameof(baseline)); }
             tolerances = tolerances ?? new BaselineTolerances();
@@ -117,6 +118,16 @@ namespace InsightFaceEval.Reporting
 
                 if (b.Completed.Eer.HasValue) { checks.Add(Rate(b.Name, "EER", b.Completed.Eer, c.Completed.Eer, tolerances.Eer, MetricDirection.LowerIsBetter)); }
                 if (b.Completed.Auc.HasValue) { checks.Add(Rate(b.Name, "AUC", b.Completed.Auc, c.Completed.Auc, tolerances.Auc, MetricDirection.HigherIsBetter)); }
+            }
+
+            if (!allowNewModels)
+            {
+                var known = new HashSet<string>(baseline.Models.Select(m => m.Name), StringComparer.Ordinal);
+                foreach (var name in today.Keys.Where(n => !known.Contains(n)))
+                {
+                    checks.Add(new BaselineCheck(name, "Model", null, null, 0, MetricDirection.HigherIsBetter, false,
+                        $"model '{name}' is in today's results but not in the baseline, so nothing checks it; add it with -UpdateBaseline, or pass -AllowNewModel"));
+                }
             }
 
             return checks;

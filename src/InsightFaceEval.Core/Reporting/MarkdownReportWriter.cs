@@ -22,8 +22,8 @@ namespace InsightFaceEval.Reporting
                 md.Append("**Recommendation.** ").Append(Esc(report.Recommendation.Text)).Append("\n\n");
             }
 
-            md.Append("Generated ").Append(ReportText.Date(report.GeneratedAt)).Append(" by InsightFaceEval ").Append(report.Provenance.ModuleVersion)
-                .Append(" (report schema ").Append(report.SchemaVersion).Append(").\n\n");
+            md.Append("Generated ").Append(ReportText.Date(report.GeneratedAt)).Append(" by InsightFaceEval ").Append(Esc(report.Provenance.ModuleVersion))
+                .Append(" (report schema ").Append(Esc(report.SchemaVersion)).Append(").\n\n");
             if (report.Comparisons.Count > 0)
             {
                 md.Append("## Decision\n\nThe system-level view decides (a pair with an image the model failed to acquire is scored -1, a rejected genuine user, as NIST FRTE does); the other views leave out the pairs a model failed on. B - A with 95% paired-bootstrap intervals over identities.\n\n");
@@ -198,8 +198,47 @@ namespace InsightFaceEval.Reporting
             }
         }
 
-        // Table cells break on '|' and Markdown treats '*', '_' etc. as emphasis.
-        private static string Esc(string s) =>
-            (s ?? string.Empty).Replace("\\", "\\\\").Replace("|", "\\|").Replace("*", "\\*").Replace("_", "\\_").Replace("\r", " ").Replace("\n", " ");
+        /// <summary>
+        /// Every field here can come from outside (a server's model name, folder and file names, -Title, -Note,
+        /// -Metadata). Markdown passes raw HTML through, so the HTML-significant characters become entities, every
+        /// character with a Markdown meaning (emphasis, links, images, code, table cells) is backslash-escaped, and a
+        /// script-capable URL scheme loses its colon, whatever renderer the page ends up in.
+        /// </summary>
+        internal static string Esc(string s)
+        {
+            if (string.IsNullOrEmpty(s)) { return string.Empty; }
+            var sb = new StringBuilder(s.Length + 16);
+            foreach (var c in s)
+            {
+                switch (c)
+                {
+                    case '<': sb.Append("&lt;"); break;
+                    case '>': sb.Append("&gt;"); break;
+                    case '&': sb.Append("&amp;"); break;
+                    case '"': sb.Append("&quot;"); break;
+                    case '\r':
+                    case '\n':
+                    case '\t': sb.Append(' '); break;
+                    case '\\':
+                    case '`':
+                    case '*':
+                    case '_':
+                    case '[':
+                    case ']':
+                    case '|':
+                    case '~':
+                        sb.Append('\\').Append(c);
+                        break;
+                    default:
+                        if (!char.IsControl(c)) { sb.Append(c); }
+                        break;
+                }
+            }
+
+            return ScriptScheme.Replace(sb.ToString(), m => m.Groups[1].Value + "&#58;");
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex ScriptScheme =
+            new System.Text.RegularExpressions.Regex(@"\b(javascript|vbscript|data|livescript)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

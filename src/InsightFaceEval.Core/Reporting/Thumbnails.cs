@@ -25,6 +25,9 @@ namespace InsightFaceEval.Reporting
 
         public int MaxSide { get; }
 
+        private const long MaxImageFileBytes = 256L * 1024 * 1024;
+        private const long MaxImagePixels = 100_000_000;
+
         /// <summary>Images that could not be made into thumbnails, with the reason (for the caller to warn about).</summary>
         public IReadOnlyList<string> Problems => problems;
 
@@ -35,7 +38,15 @@ namespace InsightFaceEval.Reporting
             if (cache.TryGetValue(path, out var uri)) { return uri; }
             try
             {
-                using (var image = Image.Load<Rgb24>(path))
+                // A report reads whatever paths its input names: regular files only, bounded, and never a decode bomb.
+                var data = InsightFaceEval.IO.RegularFile.ReadAllBytes(path, MaxImageFileBytes, "a thumbnail source image");
+                var info = Image.Identify(data);
+                if (info != null && (long)info.Width * info.Height > MaxImagePixels)
+                {
+                    throw new NotSupportedException($"{info.Width}x{info.Height} pixels is above the {MaxImagePixels:N0} read for a thumbnail.");
+                }
+
+                using (var image = Image.Load<Rgb24>(data))
                 using (var buffer = new MemoryStream())
                 {
                     image.Metadata.ExifProfile = null;

@@ -59,6 +59,11 @@ namespace InsightFaceEval.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
+        /// <summary>Largest image accepted, in pixels, checked from the header before decoding (as New-FaceCrop).</summary>
+        [Parameter]
+        [ValidateRange(1L, long.MaxValue)]
+        public long MaxPixels { get; set; } = InsightFaceEval.Imaging.ImageLoader.DefaultMaxPixels;
+
         protected override void BeginProcessing()
         {
             // Paths bound now came from the command line (wildcards); later ones are piped file names (literal).
@@ -130,6 +135,7 @@ namespace InsightFaceEval.Commands
             _cancellation.Cancel();
             _queue?.Dispose();
             _detector?.Dispose();
+            _loader.Dispose();
             _cancellation.Dispose();
         }
 
@@ -147,8 +153,12 @@ namespace InsightFaceEval.Commands
             });
         }
 
+        // One loader per worker thread: its buffer pool is bounded and not shared between images in flight.
+        private readonly ThreadLocal<InsightFaceEval.Imaging.ImageLoader> _loader =
+            new ThreadLocal<InsightFaceEval.Imaging.ImageLoader>(() => new InsightFaceEval.Imaging.ImageLoader());
+
         private ImageFaces Detect(string file, CancellationToken cancellationToken) =>
-            ImageFaces.Detect(_detector, file, cancellationToken);
+            ImageFaces.Detect(_detector, file, _loader.Value, MaxPixels, cancellationToken);
 
         private void WriteNext()
         {
@@ -182,6 +192,8 @@ namespace InsightFaceEval.Commands
         {
             switch (error)
             {
+                case InsightFaceEval.Imaging.ImageLoadException load:
+                    return LoadError(file, load);
                 case InvalidDataException _:
                     return new ErrorRecord(error, ErrorPrefix + "InvalidImage", ErrorCategory.InvalidData, file);
                 case UnauthorizedAccessException _:
@@ -190,6 +202,26 @@ namespace InsightFaceEval.Commands
                     return new ErrorRecord(error, ErrorPrefix + "ReadError", ErrorCategory.ReadError, file);
                 default:
                     return new ErrorRecord(error, ErrorPrefix + "DetectionFailed", ErrorCategory.InvalidResult, file);
+            }
+        }
+
+        // The same problems New-FaceCrop names, under Find-Face's prefix; "not an image" keeps its old ErrorId.
+        private static ErrorRecord LoadError(string file, InsightFaceEval.Imaging.ImageLoadException ex)
+        {
+            switch (ex.Problem)
+            {
+                case InsightFaceEval.Imaging.ImageProblem.CorruptImage:
+                    return new ErrorRecord(ex, ErrorPrefix + "CorruptImage", ErrorCategory.InvalidData, file);
+                case InsightFaceEval.Imaging.ImageProblem.ImageTooLarge:
+                    return new ErrorRecord(ex, ErrorPrefix + "ImageTooLarge", ErrorCategory.LimitsExceeded, file);
+                case InsightFaceEval.Imaging.ImageProblem.NotARegularFile:
+                    return new ErrorRecord(ex, ErrorPrefix + "NotARegularFile", ErrorCategory.InvalidArgument, file);
+                case InsightFaceEval.Imaging.ImageProblem.FileNotFound:
+                    return new ErrorRecord(ex, ErrorPrefix + "FileNotFound", ErrorCategory.ObjectNotFound, file);
+                case InsightFaceEval.Imaging.ImageProblem.ReadFailed:
+                    return new ErrorRecord(ex, ErrorPrefix + "ReadError", ErrorCategory.ReadError, file);
+                default:
+                    return new ErrorRecord(ex, ErrorPrefix + "InvalidImage", ErrorCategory.InvalidData, file);
             }
         }
 

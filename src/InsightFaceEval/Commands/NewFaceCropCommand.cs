@@ -496,6 +496,7 @@ namespace InsightFaceEval.Commands
             {
                 case CropProblem.FileNotFound: return new FileNotFoundException(outcome.Message);
                 case CropProblem.ReadFailed:
+                case CropProblem.NotARegularFile:
                 case CropProblem.OutputExists: return new IOException(outcome.Message);
                 case CropProblem.InvalidBox:
                 case CropProblem.EmptyBox:
@@ -513,6 +514,7 @@ namespace InsightFaceEval.Commands
                 case CropProblem.ReadFailed: return ErrorCategory.ReadError;
                 case CropProblem.UnsupportedFormat: return ErrorCategory.InvalidType;
                 case CropProblem.ImageTooLarge: return ErrorCategory.LimitsExceeded;
+                case CropProblem.NotARegularFile: return ErrorCategory.InvalidArgument;
                 case CropProblem.InvalidBox:
                 case CropProblem.EmptyBox:
                 case CropProblem.BoxOutsideImage:

@@ -59,6 +59,10 @@ namespace InsightFaceEval.Commands
         [ValidateRange(0.0, 1.0)]
         public double PairCountTolerance { get; set; }
 
+        /// <summary>A model in today's results that the baseline lacks is left unchecked (with a warning) instead of failing.</summary>
+        [Parameter]
+        public SwitchParameter AllowNewModel { get; set; }
+
         /// <summary>Outputs one BaselineCheck per model and metric instead of one Boolean.</summary>
         [Parameter]
         public SwitchParameter Detailed { get; set; }
@@ -96,12 +100,15 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
-            var baseline = ReadReport(baselinePath, "TestFaceVerificationBaselineNotFound");
+            var baseline = ReadReport(baselinePath, "TestFaceVerificationBaselineNotFound", validateAsBaseline: true);
             var tolerances = new BaselineTolerances { Tar = TarTolerance, Eer = EerTolerance, Auc = AucTolerance, Fta = FtaTolerance, PairCount = PairCountTolerance };
-            var checks = BaselineComparer.Compare(baseline, today, tolerances);
-            foreach (var extra in today.Where(m => baseline.Models.All(b => b.Name != m.Name)))
+            var checks = BaselineComparer.Compare(baseline, today, tolerances, AllowNewModel);
+            if (AllowNewModel)
             {
-                WriteWarning($"Model '{extra.Name}' is not in the baseline and was not checked. Run with -UpdateBaseline to add it.");
+                foreach (var extra in today.Where(m => baseline.Models.All(b => b.Name != m.Name)))
+                {
+                    WriteWarning($"Model '{extra.Name}' is not in the baseline and was not checked (-AllowNewModel). Run with -UpdateBaseline to add it.");
+                }
             }
 
             var failed = checks.Where(c => !c.Passed).ToList();
@@ -146,7 +153,7 @@ namespace InsightFaceEval.Commands
             }
         }
 
-        private EvaluationReport ReadReport(string path, string notFoundId)
+        private EvaluationReport ReadReport(string path, string notFoundId, bool validateAsBaseline = false)
         {
             if (!File.Exists(path))
             {
@@ -157,7 +164,25 @@ namespace InsightFaceEval.Commands
 
             try
             {
-                return ReportJson.Read(SharedFile.ReadAllText(path, Encoding.UTF8));
+                var json = RegularFile.ReadAllText(path, 256L * 1024 * 1024, "a report JSON");
+                if (validateAsBaseline && BaselineSchema.ClaimsToBeReport(json))
+                {
+                    // Fail closed: a baseline the comparison cannot read field by field must not pass anything.
+                    var problems = BaselineSchema.Problems(json);
+                    if (problems.Count > 0)
+                    {
+                        ThrowTerminatingError(new ErrorRecord(
+                            new InvalidDataException($"'{path}' is not a baseline this gate can check against (docs/report-schema.md): {string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? $"; and {problems.Count - 10} more" : string.Empty)}."),
+                            "TestFaceVerificationBaselineInvalidBaseline", ErrorCategory.InvalidData, path));
+                    }
+                }
+
+                return ReportJson.Read(json);
+            }
+            catch (IOException ex) when (!(ex is FileNotFoundException) && !(ex is InvalidDataException))
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "TestFaceVerificationBaselineUnreadable", ErrorCategory.ReadError, path));
+                return null;
             }
             catch (InvalidDataException ex)
             {

@@ -81,12 +81,29 @@ namespace InsightFaceEval.Tests.Reporting
         }
 
         [Fact]
-        public void ANewModelIsNotCheckedAgainstNothing()
+        public void ANewModelFailsClosedUnlessNewModelsAreAllowed()
         {
             var baseline = Baseline();
             var extra = ReportFixtures.Synthetic(models: 3, impostor: 5000).Models[2];
             var checks = BaselineComparer.Compare(baseline, baseline.Models.Concat(new[] { extra }), null);
-            Assert.DoesNotContain(checks, c => c.Model == extra.Name);
+            var check = Assert.Single(checks, c => c.Model == extra.Name);
+            Assert.False(check.Passed);
+            Assert.Equal("Model", check.Metric);
+            var allowed = BaselineComparer.Compare(baseline, baseline.Models.Concat(new[] { extra }), null, allowNewModels: true);
+            Assert.DoesNotContain(allowed, c => c.Model == extra.Name);
+            Assert.All(allowed, c => Assert.True(c.Passed));
+        }
+
+        [Fact]
+        public void ABaselineOfTheWrongShapeIsNeverCheckedAgainst()
+        {
+            var json = ReportJson.Write(Baseline());
+            Assert.Empty(BaselineSchema.Problems(json));
+            Assert.Contains(BaselineSchema.Problems("{\"models\": {\"a\": 1}}"), p => p.Contains("'models' must be a list"));
+            Assert.Contains(BaselineSchema.Problems("{\"models\": [{\"name\": \"m\", \"completed\": {\"genuinePairs\": \"9\", \"impostorPairs\": 1e300, \"eer\": 2}}]}"),
+                p => p.Contains("genuinePairs") && p.Contains("whole number"));
+            Assert.Equal(3, BaselineSchema.Problems("{\"models\": [{\"name\": \"m\", \"completed\": {\"genuinePairs\": \"9\", \"impostorPairs\": 1e300, \"eer\": 2}}]}").Count);
+            Assert.NotEmpty(BaselineSchema.Problems("[1, 2]"));
         }
     }
 }
