@@ -304,7 +304,6 @@ for path in sys.argv[3:]:
             $injected = ($stats.faults.Values | Measure-Object -Sum).Sum
             $injected | Should -BeGreaterThan 50 -Because 'the faults must really happen'
             $stats.images.Count | Should -Be 1000
-            @($stats.images.Values | Where-Object { $_.models['dingo'].successes -ne 1 }) | Should -BeNullOrEmpty -Because 'no image is uploaded again after a success'
             @($stats.images.Values | Where-Object { $_.models['dingo'].requests -gt 1 + $retries }) | Should -BeNullOrEmpty
             # Each fault costs exactly one retry. On a loaded machine a fault-free request can also
             # outlast -TimeoutSec 2 and be retried: such extra retries must say they timed out.
@@ -313,6 +312,11 @@ for path in sys.argv[3:]:
             $retried.Count | Should -BeGreaterOrEqual $injected
             $timedOut = @($retried | Where-Object Message -Match 'did not reply within').Count
             ($retried.Count - $injected) | Should -BeLessOrEqual $timedOut -Because 'a retry beyond the injected faults comes only from a request that outlasted -TimeoutSec'
+            # No image is sent again after a success it received. The server may still count two successes for one
+            # image when the client gave up on a reply the server finished later: at most one per timed-out retry.
+            @($stats.images.Values | Where-Object { $_.models['dingo'].successes -lt 1 }) | Should -BeNullOrEmpty
+            $twice = @($stats.images.Values | Where-Object { $_.models['dingo'].successes -gt 1 }).Count
+            $twice | Should -BeLessOrEqual $timedOut -Because 'an image is uploaded again after a success only when its reply outlasted -TimeoutSec'
         }
 
         It 'gives up on an image after -MaximumRetryCount retries with an error, and goes on' {
