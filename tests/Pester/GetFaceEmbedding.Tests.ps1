@@ -440,16 +440,33 @@ for path in sys.argv[3:]:
             foreach ($line in $stored) { $after.images[$line.sha256].requests | Should -Be 1 }
         }
 
-        It 'keeps one store whole when two runs write to it at once' {
+        It 'never pays twice when two runs use one store at once: the second is refused or finds the work stored, and the store stays whole' {
             $ep = New-Endpoint -ServiceTimeMs 5
             $store = New-StorePath
             $set = $many[0..119]
             $runs = foreach ($i in 1, 2) { Start-Isolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle') } }
+            $refused = 0
             foreach ($run in $runs) {
                 $result = Receive-Isolated $run
-                $result.Embeddings.Count | Should -Be 240
-                $result.Error | Should -BeNullOrEmpty
+                $busy = @($result.Error | Where-Object { $_.FullyQualifiedErrorId -like 'GetFaceEmbeddingStoreInUse,*' })
+                if ($busy) {
+                    # Started while the other run held the store: refused before any upload, saying why.
+                    "$($busy[0])" | Should -Match 'Another extraction run is storing model'
+                    $busy[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+                    $result.Embeddings.Count | Should -Be 0
+                    $refused++
+                }
+                else {
+                    $result.Embeddings.Count | Should -Be 240
+                    $result.Error | Should -BeNullOrEmpty
+                }
             }
+            $refused | Should -BeLessThan 2
+            (Get-TestEndpointStats $ep).requests | Should -Be 240 -Because 'each image is uploaded once per model, whichever run does it'
+            # After a refusal the rerun takes everything from the store.
+            $rerun = Invoke-Isolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle') }
+            $rerun.Embeddings.Count | Should -Be 240
+            (Get-TestEndpointStats $ep).requests | Should -Be 240
 
             foreach ($model in 'dingo', 'eagle') {
                 $lines = Get-Content (Join-Path $store "$model/index.jsonl")

@@ -334,6 +334,35 @@ namespace InsightFaceEval.Embedding
             return records;
         }
 
+        /// <summary>The file an extraction run holds open, unshared, while it extracts this model.</summary>
+        public const string RunClaimFileName = ".run.lock";
+
+        /// <summary>
+        /// Claims this model's folder for one extraction run until the result is disposed. Two runs that extracted
+        /// the same images into one store at once would each pay for every upload: the second is refused with
+        /// <see cref="StoreInUseException"/> instead, and once the first has finished a rerun takes its results
+        /// from the store. The claim is an unshared open (a lock the operating system drops when the process ends,
+        /// however it ends), so a killed run leaves no stale claim.
+        /// </summary>
+        public IDisposable ClaimForRun()
+        {
+            Directory.CreateDirectory(Folder);
+            var path = Path.Combine(Folder, RunClaimFileName);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                }
+                catch (IOException ex) when (File.Exists(path))
+                {
+                    // A claim that is let go of this very moment is not worth refusing the run for.
+                    if (attempt >= 4) { throw new StoreInUseException(Folder, RequestedModel, ex); }
+                    Thread.Sleep(25);
+                }
+            }
+        }
+
         private static FileStream OpenLocked(string path, FileMode mode, FileAccess access, FileShare share, CancellationToken cancellationToken)
         {
             var deadline = DateTime.UtcNow + LockPatience;
@@ -355,6 +384,21 @@ namespace InsightFaceEval.Embedding
         }
 
         public override string ToString() => Folder;
+    }
+
+    /// <summary>Another extraction run holds the model's folder of this store (see <see cref="ModelStore.ClaimForRun"/>).</summary>
+    public sealed class StoreInUseException : IOException
+    {
+        public StoreInUseException(string folder, string model, Exception inner)
+            : base($"Another extraction run is storing model '{model}' in '{folder}' right now. Two runs at once would upload the same images twice; wait for it to finish, then run again: what it stored is not uploaded again.", inner)
+        {
+            Folder = folder;
+            Model = model;
+        }
+
+        public string Folder { get; }
+
+        public string Model { get; }
     }
 
     /// <summary>One line of a model's index.</summary>

@@ -52,6 +52,8 @@ namespace InsightFaceEval.Embedding
         private readonly ConcurrentDictionary<string, bool> _multipleFacesWarned = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         private bool _disposed;
 
+        private readonly List<IDisposable> _claims = new List<IDisposable>();
+
         public ExtractionSession(IEmbeddingBackend backend, EmbeddingStore store, ExtractionOptions options)
         {
             _backend = backend ?? throw new ArgumentNullException(nameof(backend));
@@ -65,9 +67,19 @@ namespace InsightFaceEval.Embedding
             _endpointFingerprint = store.Fingerprint(backend.EndpointIdentity);
             _pacer = new RequestPacer(options.MaxRequestsPerSecond);
             _backoff = new RetryBackoff(options.RetryBaseDelay, options.RetryMaximumDelay);
-            foreach (var model in options.Models.Distinct(StringComparer.Ordinal))
+            try
             {
-                _models[model] = LoadModelState(model);
+                foreach (var model in options.Models.Distinct(StringComparer.Ordinal))
+                {
+                    // Claimed before the index is read: what another run is still storing is never uploaded twice.
+                    _claims.Add(store.Model(model).ClaimForRun());
+                    _models[model] = LoadModelState(model);
+                }
+            }
+            catch
+            {
+                ReleaseClaims();
+                throw;
             }
 
             // Items are only paths, so the pipeline may run well ahead of the workers: the pipeline thread then
@@ -796,6 +808,13 @@ namespace InsightFaceEval.Embedding
             _backend.Dispose();
             _cancel.Dispose();
             _activity.Dispose();
+            ReleaseClaims();
+        }
+
+        private void ReleaseClaims()
+        {
+            foreach (var claim in _claims) { claim.Dispose(); }
+            _claims.Clear();
         }
 
         private sealed class ModelState

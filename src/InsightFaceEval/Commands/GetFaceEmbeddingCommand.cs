@@ -276,7 +276,18 @@ namespace InsightFaceEval.Commands
             }
 
             _options.Models = models;
-            _session = new ExtractionSession(_backend, store, _options);
+            try
+            {
+                _session = new ExtractionSession(_backend, store, _options);
+            }
+            catch (StoreInUseException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "StoreInUse", ErrorCategory.ResourceBusy, ex.Folder)
+                {
+                    ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Let the other run finish, or give this one another -OutputDirectory." },
+                });
+            }
+
             _backend = null; // the session owns it now
             WriteVerbose($"Embedding store: {store.Root}");
             Pump(wait: false);

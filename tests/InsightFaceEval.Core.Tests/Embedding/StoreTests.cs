@@ -23,6 +23,26 @@ namespace InsightFaceEval.Tests.Embedding
                 "/data/" + rel, DateTimeOffset.UtcNow, "0.1.0", "abc", 1.5);
 
         [Fact]
+        public void OneRunAtATimeClaimsAModelAndTheClaimEndsWithTheRun()
+        {
+            var store = EmbeddingStore.OpenOrCreate(_root);
+            var first = store.Model("dingo").ClaimForRun();
+            var busy = Assert.Throws<StoreInUseException>(() => store.Model("dingo").ClaimForRun());
+            Assert.Equal("dingo", busy.Model);
+            Assert.Contains("Another extraction run", busy.Message);
+            using (store.Model("eagle").ClaimForRun())
+            {
+                // Another model of the same store is free.
+            }
+
+            first.Dispose();
+            using (store.Model("dingo").ClaimForRun())
+            {
+                // Free again once the first run let go.
+            }
+        }
+
+        [Fact]
         public void TheSaltPersistsAndFingerprintsDifferBetweenStores()
         {
             var a = EmbeddingStore.OpenOrCreate(Path.Combine(_root, "a"));
