@@ -3,6 +3,8 @@
 # script writes nothing to the console on success, so any console line (a CSP violation, a script
 # error, a failed check) is a problem.
 
+Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1')
+
 function Get-TestChromium {
     <# The headless browser the tests use, or $null. INSIGHTFACEEVAL_CHROMIUM overrides the search. #>
     if ($env:INSIGHTFACEEVAL_CHROMIUM -and (Test-Path $env:INSIGHTFACEEVAL_CHROMIUM)) { return $env:INSIGHTFACEEVAL_CHROMIUM }
@@ -23,20 +25,7 @@ function Invoke-Chromium {
             '--disable-background-networking', '--disable-component-update', '--disable-sync',
             '--disable-default-apps', '--disable-extensions', '--hide-scrollbars', '--mute-audio',
             "--user-data-dir=$profile") + $Arguments
-        $psi = [System.Diagnostics.ProcessStartInfo]::new($Executable)
-        foreach ($a in $all) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($psi)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-            $process.Kill($true)
-            throw "Chromium did not finish within $TimeoutSeconds s."
-        }
-        $process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+        Invoke-TestProcess -FilePath $Executable -ArgumentList $all -TimeoutSeconds $TimeoutSeconds -What 'Chromium'
     }
     finally {
         Remove-Item -LiteralPath $profile -Recurse -Force -ErrorAction SilentlyContinue

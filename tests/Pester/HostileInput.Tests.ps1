@@ -44,27 +44,11 @@ BeforeAll {
         param([string] $Command, [int] $TimeoutSeconds = 120, [hashtable] $Environment = @{})
         $text = "`$ProgressPreference = 'SilentlyContinue'`nImport-Module '$($script:manifest)'`n" + $Command
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($text))
-        $exe = Join-Path $PSHOME 'pwsh'
-        if ($script:onWindows) { $exe = Join-Path $PSHOME 'pwsh.exe' }
-        if (Test-Path $exe) { $psi = [System.Diagnostics.ProcessStartInfo]::new($exe) }
-        else { $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet'); $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) { $psi.ArgumentList.Add($a) }
-        foreach ($k in $Environment.Keys) {
-            if ($null -eq $Environment[$k]) { $null = $psi.Environment.Remove($k) } else { $psi.Environment[$k] = $Environment[$k] }
-        }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($psi)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-            $process.Kill($true)
-            throw "The child pwsh did not finish within $TimeoutSeconds s (a hang)."
-        }
-        $process.WaitForExit()
-        if ($process.ExitCode -ne 0) { throw "The child pwsh failed ($($process.ExitCode)): $($stderr.Result)" }
-        $stdout.Result | ConvertFrom-Json
+        [string[]] $shell = Get-TestHostCommand
+        $arguments = @($shell | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
+        $run = Invoke-TestProcess -FilePath $shell[0] -ArgumentList $arguments -Environment $Environment -TimeoutSeconds $TimeoutSeconds -What 'The child PowerShell'
+        if ($run.ExitCode -ne 0) { throw "The child PowerShell failed ($($run.ExitCode)): $($run.StdErr)" }
+        $run.StdOut | ConvertFrom-Json
     }
 
     # A small, real JPEG and PNG to mutate: a face-sized tile of a sample photo.

@@ -79,6 +79,50 @@ function Get-TestHostCommand {
     , @($exe)
 }
 
+function ConvertTo-TestCommandLineArgument {
+    <# One argument quoted as Windows programs split their command line (CommandLineToArgvW's rules). #>
+    param([AllowEmptyString()] [string] $Value)
+    if ($Value -and $Value -notmatch '[\s"]') { return $Value }
+    '"' + (($Value -replace '(\\*)"', '$1$1\"') -replace '(\\+)$', '$1$1') + '"'
+}
+
+function Invoke-TestProcess {
+    <#
+    Runs a program with each of -ArgumentList passed as one argument, in Windows PowerShell 5.1 (.NET Framework
+    has no ProcessStartInfo.ArgumentList) as in PowerShell 7, with variables set or removed ($null) in its
+    environment. Returns ExitCode, StdOut and StdErr; kills it and throws when it outlasts -TimeoutSeconds.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $FilePath,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSeconds = 120,
+        [string] $What = 'The child process'
+    )
+    $psi = New-Object System.Diagnostics.ProcessStartInfo $FilePath
+    if ($psi.PSObject.Properties['ArgumentList']) { foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) } }
+    else { $psi.Arguments = @($ArgumentList | ForEach-Object { ConvertTo-TestCommandLineArgument $_ }) -join ' ' }
+    foreach ($k in $Environment.Keys) {
+        if ($null -eq $Environment[$k]) { $psi.EnvironmentVariables.Remove($k) } else { $psi.EnvironmentVariables[$k] = [string]$Environment[$k] }
+    }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            # The whole tree where the runtime can (.NET Core 3+), the process itself elsewhere.
+            try { $process.Kill($true) } catch { $process.Kill() }
+            throw "$What did not finish within $TimeoutSeconds s (a hang)."
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+    }
+    finally { $process.Dispose() }
+}
+
 function Test-TestWindows {
     <# True on Windows, in Windows PowerShell 5.1 as well (where $IsWindows is not defined). #>
     $env:OS -eq 'Windows_NT'

@@ -287,47 +287,12 @@ namespace InsightFaceEval.Metrics
         /// k-fold accuracy: fold f is scored at the best-accuracy threshold of the other folds (candidates: their
         /// distinct genuine scores and "reject all"). Mean and population standard deviation over folds with pairs.
         /// </summary>
-        public static void KFoldAccuracy(GenuineView genuine, ImpostorView impostor, int folds, out double? mean, out double? standardDeviation)
-        {
-            mean = null;
-            standardDeviation = null;
-            long ni = impostor.Count;
-            var distinct = genuine.Distinct().ToArray();
-            var anchorOf = distinct.Select(kv => impostor.AnchorIndex(kv.Key)).ToArray();
-            var accuracies = new List<double>();
-            for (int f = 0; f < folds; f++)
-            {
-                long testGenuine = genuine.FoldKeys[f].Length;
-                long testImpostor = impostor.FoldCount[f];
-                long trainImpostor = ni - testImpostor;
-                if (testGenuine + testImpostor == 0) { continue; }
-                long best = trainImpostor;
-                int bestIndex = -1;
-                for (int i = 0; i < distinct.Length; i++)
-                {
-                    uint key = distinct[i].Key;
-                    if (distinct[i].Value - genuine.FoldCountEqual(f, key) == 0) { continue; }
-                    long trainGenuineAtLeast = genuine.CountAtLeast(key) - genuine.FoldCountAtLeast(f, key);
-                    long trainImpostorBelow = trainImpostor - (impostor.AtLeastAnchor(anchorOf[i]) - impostor.AtLeastAnchor(anchorOf[i], f));
-                    long correct = trainGenuineAtLeast + trainImpostorBelow;
-                    if (correct > best || (correct == best && bestIndex < 0))
-                    {
-                        best = correct;
-                        bestIndex = i;
-                    }
-                }
-
-                long testCorrect = bestIndex < 0
-                    ? testImpostor
-                    : genuine.FoldCountAtLeast(f, distinct[bestIndex].Key) + testImpostor - impostor.AtLeastAnchor(anchorOf[bestIndex], f);
-                accuracies.Add((double)testCorrect / (testGenuine + testImpostor));
-            }
-
-            if (accuracies.Count < 2) { return; }
-            double m = accuracies.Average();
-            mean = m;
-            standardDeviation = Math.Sqrt(accuracies.Sum(a => (a - m) * (a - m)) / accuracies.Count);
-        }
+        public static void KFoldAccuracy(GenuineView genuine, ImpostorView impostor, int folds, out double? mean, out double? standardDeviation) =>
+            KFold(genuine, impostor, folds, requireBothKinds: false,
+                trainValue: (genuineAtLeast, impostorBelow, trainGenuine, trainImpostor) => genuineAtLeast + impostorBelow,
+                rejectAllTrainValue: (trainGenuine, trainImpostor) => trainImpostor,
+                testValue: (genuineAtLeast, impostorBelow, testGenuine, testImpostor) => (double)(genuineAtLeast + impostorBelow) / (testGenuine + testImpostor),
+                out mean, out standardDeviation);
 
         /// <summary>
         /// Best balanced accuracy: max over thresholds of (TAR + TRR) / 2. As with the best accuracy, between two genuine
@@ -362,7 +327,25 @@ namespace InsightFaceEval.Metrics
         /// threshold of the other folds. Folds without genuine or impostor pairs are left out; mean and population
         /// standard deviation over the rest.
         /// </summary>
-        public static void KFoldBalancedAccuracy(GenuineView genuine, ImpostorView impostor, int folds, out double? mean, out double? standardDeviation)
+        public static void KFoldBalancedAccuracy(GenuineView genuine, ImpostorView impostor, int folds, out double? mean, out double? standardDeviation) =>
+            KFold(genuine, impostor, folds, requireBothKinds: true,
+                trainValue: (genuineAtLeast, impostorBelow, trainGenuine, trainImpostor) => ((double)genuineAtLeast / trainGenuine + (double)impostorBelow / trainImpostor) / 2,
+                rejectAllTrainValue: (trainGenuine, trainImpostor) => 0.5,
+                testValue: (genuineAtLeast, impostorBelow, testGenuine, testImpostor) => ((double)genuineAtLeast / testGenuine + (double)impostorBelow / testImpostor) / 2,
+                out mean, out standardDeviation);
+
+        /// <summary>
+        /// The k-fold rule both accuracies share: for each fold, the threshold that maximises
+        /// <paramref name="trainValue"/> on the other folds (candidates: their distinct genuine scores, and "reject all"
+        /// worth <paramref name="rejectAllTrainValue"/>; ties keep "reject all", then the lowest score), then
+        /// <paramref name="testValue"/> of the fold's own pairs at it. Folds without pairs (or, with
+        /// <paramref name="requireBothKinds"/>, without either kind in training or test) are left out; mean and
+        /// population standard deviation over the rest, when at least two folds count.
+        /// </summary>
+        private static void KFold(
+            GenuineView genuine, ImpostorView impostor, int folds, bool requireBothKinds,
+            Func<long, long, long, long, double> trainValue, Func<long, long, double> rejectAllTrainValue,
+            Func<long, long, long, long, double> testValue, out double? mean, out double? standardDeviation)
         {
             mean = null;
             standardDeviation = null;
@@ -375,8 +358,9 @@ namespace InsightFaceEval.Metrics
                 long testGenuine = genuine.FoldKeys[f].Length;
                 long testImpostor = impostor.FoldCount[f];
                 long trainGenuine = ng - testGenuine, trainImpostor = ni - testImpostor;
-                if (testGenuine == 0 || testImpostor == 0 || trainGenuine == 0 || trainImpostor == 0) { continue; }
-                double best = 0.5;
+                if (testGenuine + testImpostor == 0) { continue; }
+                if (requireBothKinds && (testGenuine == 0 || testImpostor == 0 || trainGenuine == 0 || trainImpostor == 0)) { continue; }
+                double best = rejectAllTrainValue(trainGenuine, trainImpostor);
                 int bestIndex = -1;
                 for (int i = 0; i < distinct.Length; i++)
                 {
@@ -384,7 +368,7 @@ namespace InsightFaceEval.Metrics
                     if (distinct[i].Value - genuine.FoldCountEqual(f, key) == 0) { continue; }
                     long trainGenuineAtLeast = genuine.CountAtLeast(key) - genuine.FoldCountAtLeast(f, key);
                     long trainImpostorBelow = trainImpostor - (impostor.AtLeastAnchor(anchorOf[i]) - impostor.AtLeastAnchor(anchorOf[i], f));
-                    double value = ((double)trainGenuineAtLeast / trainGenuine + (double)trainImpostorBelow / trainImpostor) / 2;
+                    double value = trainValue(trainGenuineAtLeast, trainImpostorBelow, trainGenuine, trainImpostor);
                     if (value > best || (value == best && bestIndex < 0))
                     {
                         best = value;
@@ -392,9 +376,9 @@ namespace InsightFaceEval.Metrics
                     }
                 }
 
-                double testTar = bestIndex < 0 ? 0 : (double)genuine.FoldCountAtLeast(f, distinct[bestIndex].Key) / testGenuine;
-                double testTrr = bestIndex < 0 ? 1 : (double)(testImpostor - impostor.AtLeastAnchor(anchorOf[bestIndex], f)) / testImpostor;
-                values.Add((testTar + testTrr) / 2);
+                long testGenuineAtLeast = bestIndex < 0 ? 0 : genuine.FoldCountAtLeast(f, distinct[bestIndex].Key);
+                long testImpostorBelow = bestIndex < 0 ? testImpostor : testImpostor - impostor.AtLeastAnchor(anchorOf[bestIndex], f);
+                values.Add(testValue(testGenuineAtLeast, testImpostorBelow, testGenuine, testImpostor));
             }
 
             if (values.Count < 2) { return; }
