@@ -86,6 +86,11 @@ Describe 'examples/demo.ps1' {
         $report.recommendation.text | Should -Match 'faceplugin-jpeg10 looks better .* The system-level view decides'
         (Get-Content $json -TotalCount 4)[3] | Should -Match '"recommendation": \{'
         $report.comparisons[0].decidedBy | Should -Match '^SystemLevel TAR@FAR='
+        # One rule for every difference: the decision's common-pair view and the detailed common-pair table agree.
+        foreach ($view in @($report.comparisons[0].views | Where-Object pairSet -EQ 'CommonCompleted')) {
+            $detail = $report.comparisons[0].differences | Where-Object metric -EQ $view.metric
+            $detail.betterModel | Should -Be $view.betterModel -Because "$($view.metric) on common pairs is one number with one verdict"
+        }
         $page = Get-Content $html -Raw -Encoding UTF8
         $first = [regex]::Match($page, '<p class="recommendation[^"]*" id="recommendation">([^<]*)</p>')
         $first.Success | Should -BeTrue

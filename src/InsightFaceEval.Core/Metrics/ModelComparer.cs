@@ -9,7 +9,7 @@ namespace InsightFaceEval.Metrics
     /// The detailed paired comparison of two models on the pairs both completed (a secondary view; see
     /// <see cref="ModelVerdict"/> for the decision): per TAR@FAR target and for the EER, the difference (second minus
     /// first), its percentile interval from the same bootstrap replicates of both models, and which model is better
-    /// where the interval excludes zero.
+    /// by the same rule as the decision (the other model better in at most 2.5% of the replicates at 95%).
     /// </summary>
     public static class ModelComparer
     {
@@ -34,17 +34,24 @@ namespace InsightFaceEval.Metrics
                 }
 
                 double? lower = null, upper = null;
-                if (hasIntervals) { Interval(referenceReplicates.Tar[t], differenceReplicates.Tar[t], options.ConfidenceLevel, out lower, out upper); }
-                string better = lower > 0 ? differenceModel : upper < 0 ? referenceModel : null;
+                string better = null;
+                if (hasIntervals)
+                {
+                    better = Compare(referenceReplicates.Tar[t], differenceReplicates.Tar[t], b.Tar.Value - a.Tar.Value, true, referenceModel, differenceModel, options, out lower, out upper);
+                }
+
                 entries.Add(new MetricDifference(metric, options.FarTargets[t], a.Tar, b.Tar, b.Tar - a.Tar, lower, upper, better, Say(better, hasIntervals, lower)));
             }
 
             {
                 double? lower = null, upper = null;
-                if (hasIntervals) { Interval(referenceReplicates.Eer, differenceReplicates.Eer, options.ConfidenceLevel, out lower, out upper); }
+                string better = null;
+                if (hasIntervals)
+                {
+                    // A lower EER is better.
+                    better = Compare(referenceReplicates.Eer, differenceReplicates.Eer, difference.Eer - reference.Eer, false, referenceModel, differenceModel, options, out lower, out upper);
+                }
 
-                // A lower EER is better.
-                string better = upper < 0 ? differenceModel : lower > 0 ? referenceModel : null;
                 entries.Add(new MetricDifference("EER", null, reference.Eer, difference.Eer, difference.Eer - reference.Eer, lower, upper, better, Say(better, hasIntervals, lower)));
             }
 
@@ -58,11 +65,13 @@ namespace InsightFaceEval.Metrics
             return better != null ? better + " better" : "no clear difference";
         }
 
-        private static void Interval(double[] reference, double[] difference, double confidence, out double? lower, out double? upper)
+        /// <summary>The interval of the paired differences and the better model by the decision's own rule (<see cref="ModelVerdict.Better"/>), so no view of one report contradicts another.</summary>
+        private static string Compare(double[] reference, double[] difference, double point, bool higherIsBetter, string referenceModel, string differenceModel, VerificationOptions options, out double? lower, out double? upper)
         {
             var diffs = new double[reference.Length];
             for (int r = 0; r < diffs.Length; r++) { diffs[r] = difference[r] - reference[r]; }
-            BootstrapReplicates.Interval(diffs, confidence, out lower, out upper);
+            BootstrapReplicates.Interval(diffs, options.ConfidenceLevel, out lower, out upper);
+            return lower.HasValue ? ModelVerdict.Better(diffs, point, higherIsBetter, referenceModel, differenceModel, options.ConfidenceLevel, out _) : null;
         }
     }
 }

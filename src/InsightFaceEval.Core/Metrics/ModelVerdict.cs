@@ -236,7 +236,7 @@ namespace InsightFaceEval.Metrics
         /// this is the 95% percentile interval excluding zero; replicates in which the two tie exactly (a draw without
         /// the identities where one model failed, say) count for neither model. Null when neither qualifies.
         /// </summary>
-        private static string Better(double[] diffs, double point, bool higherIsBetter, string reference, string difference, double confidence, out int against)
+        internal static string Better(double[] diffs, double point, bool higherIsBetter, string reference, string difference, double confidence, out int against)
         {
             against = 0;
             if (point == 0 || diffs.Length == 0) { return null; }
