@@ -64,12 +64,12 @@ namespace InsightFaceEval.Embedding
     public static class RetryAfterHeader
     {
         // Anything longer is clamped anyway; this keeps the arithmetic far from TimeSpan's limits.
-        private static readonly TimeSpan Longest = TimeSpan.FromDays(3650);
+        private static readonly TimeSpan Longest = TimeSpan.FromDays(36500);
 
         /// <summary>
         /// The wait a Retry-After value asks for, measured from <paramref name="now"/> (the server's Date when it sent
         /// one). Null when the value is missing, negative or not a number or a date (the caller backs off on its own);
-        /// a date in the past is zero; a huge value is returned as ten years, for <see cref="Clamp"/> to cap.
+        /// a date in the past is zero; a huge value is returned as at most a hundred years, for <see cref="Clamp"/> to cap.
         /// </summary>
         public static TimeSpan? Parse(string value, DateTimeOffset now)
         {
