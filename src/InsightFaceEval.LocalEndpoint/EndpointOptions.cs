@@ -33,6 +33,9 @@ namespace InsightFaceEval.LocalEndpoint
         /// <summary>Retry-After as delta seconds ("seconds") or an HTTP date ("date").</summary>
         public string RetryAfterFormat { get; private set; }
 
+        /// <summary>A literal Retry-After to send instead (hostile-server tests: "999999999", a date in 2100, "soon").</summary>
+        public string RetryAfterValue { get; private set; }
+
         /// <summary>Share of requests (0..1) that meet an injected fault.</summary>
         public double FaultRate { get; private set; }
 
@@ -71,6 +74,7 @@ namespace InsightFaceEval.LocalEndpoint
                 RateLimit = Number(config, "rate-limit", 0),
                 RateBurst = Math.Max(1, (int)Number(config, "rate-burst", 1)),
                 RetryAfterFormat = (config["retry-after"] ?? "seconds").Trim().ToLowerInvariant(),
+                RetryAfterValue = string.IsNullOrWhiteSpace(config["retry-after-value"]) ? null : config["retry-after-value"],
                 FaultRate = Number(config, "fault-rate", 0),
                 FaultSeed = (int)Number(config, "fault-seed", 1),
                 SlowReply = TimeSpan.FromMilliseconds(Number(config, "slow-ms", 5000)),

@@ -59,7 +59,8 @@ namespace InsightFaceEval.LocalEndpoint
             {
                 _stats.RateLimited();
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-                context.Response.Headers["Retry-After"] = _options.RetryAfterFormat == "date"
+                context.Response.Headers["Retry-After"] = _options.RetryAfterValue != null ? _options.RetryAfterValue
+                    : _options.RetryAfterFormat == "date"
                     ? DateTimeOffset.UtcNow.AddSeconds(seconds + 1).ToString("R", CultureInfo.InvariantCulture)
                     : seconds.ToString(CultureInfo.InvariantCulture);
                 await Reply(context, 429, "rate limit exceeded");

@@ -398,6 +398,19 @@ for path in sys.argv[3:]:
             foreach ($image in $stats.images.Values) { $image.successes | Should -Be 1 }
         }
 
+        It 'cuts an endless Retry-After to -MaximumRetryAfterSec and still finishes every image' {
+            # Issue 12, item 4: Retry-After: 999999999 used to end every rate-limited image in UnexpectedError.
+            $ep = New-Endpoint -RateLimit 5 -RetryAfterValue '999999999'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $r = Invoke-Isolated $embedScript @{ Files = $files[1..6]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 4; MaximumRetryAfterSec = 1 } }
+            $watch.Stop()
+            $r.Error | Should -BeNullOrEmpty
+            $r.Embeddings.Count | Should -Be 6
+            (Get-TestEndpointStats $ep).rateLimited | Should -BeGreaterThan 0
+            @($r.Verbose | Where-Object Message -Match 'asks for 999999999 s; waiting at most 1 s \(-MaximumRetryAfterSec\)').Count | Should -BeGreaterThan 0
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 90
+        }
+
         It 'spaces requests by -MaxRequestsPerSecond' {
             $ep = New-Endpoint
             $r = Invoke-Isolated $embedScript @{ Files = $files[1..13]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8; MaxRequestsPerSecond = 10 } }

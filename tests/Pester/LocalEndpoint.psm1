@@ -28,6 +28,8 @@ function Start-TestEndpoint {
         [double] $RateLimit = 0,
         [int] $RateBurst = 1,
         [ValidateSet('seconds', 'date')] [string] $RetryAfter = 'seconds',
+        # A literal Retry-After to send instead of the computed one.
+        [string] $RetryAfterValue,
         [double] $FaultRate = 0,
         [string[]] $FaultKinds,
         [int] $FaultSeed = 1,
@@ -49,6 +51,7 @@ function Start-TestEndpoint {
         '--rate-limit', $RateLimit, '--rate-burst', $RateBurst, '--retry-after', $RetryAfter,
         '--fault-rate', $FaultRate, '--fault-seed', $FaultSeed, '--slow-ms', $SlowMs, '--json-numbers', $JsonNumbers)
     if ($FaultKinds) { $arguments += @('--fault-kinds', ($FaultKinds -join ',')) }
+    if ($RetryAfterValue) { $arguments += @('--retry-after-value', $RetryAfterValue) }
     if ($RequireToken) { $arguments += @('--require-token', $token) }
     if ($Models) { $arguments += @('--models', (($Models.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ',')) }
     if ($ReplyModelName) { $arguments += @('--reply-model-name', (($ReplyModelName.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ',')) }

@@ -528,15 +528,24 @@ namespace InsightFaceEval.Embedding
                             if (++rateLimited > _options.MaximumRateLimitedWaits)
                             {
                                 return Failed("RateLimited", ExtractionErrorCategory.LimitsExceeded,
-                                    $"Gave up on '{item.RelativePath}' with model '{state.Name}' after {rateLimited - 1} rate-limit replies (429).",
-                                    "Lower -ThrottleLimit or set -MaxRequestsPerSecond to your account's rate limit.");
+                                    string.Format(CultureInfo.InvariantCulture,
+                                        "Gave up on '{0}' with model '{1}' after {2} attempt(s): the endpoint kept answering 429 (rate limited); an image is given up after {3} rate-limit replies.",
+                                        item.RelativePath, state.Name, failures + rateLimited, _options.MaximumRateLimitedWaits),
+                                    "Lower -ThrottleLimit or set -MaxRequestsPerSecond to your account's rate limit, then run again: only what is not stored is sent.");
                             }
 
-                            var wait = failure.RetryAfter ?? _backoff.Delay(rateLimited);
+                            var wait = RetryAfterHeader.Clamp(failure.RetryAfter ?? _backoff.Delay(rateLimited), _options.MaximumRetryAfter, out var clamped);
+                            if (clamped && failure.RetryAfter.HasValue)
+                            {
+                                Emit(ExtractionEvent.Verbose(string.Format(CultureInfo.InvariantCulture,
+                                    "The endpoint's Retry-After asks for {0:0} s; waiting at most {1:0.###} s (-MaximumRetryAfterSec).",
+                                    Math.Min(failure.RetryAfter.Value.TotalSeconds, 1e12), _options.MaximumRetryAfter.TotalSeconds)));
+                            }
+
                             _pacer.OnRateLimited(wait);
                             Emit(ExtractionEvent.Verbose(string.Format(CultureInfo.InvariantCulture,
                                 "The endpoint answered 429 (rate limited) for '{0}' with model '{1}': waiting {2:0.0} s{3}, then sending at most {4:0.##} requests/s.",
-                                item.RelativePath, state.Name, wait.TotalSeconds, failure.RetryAfter.HasValue ? " as its Retry-After asks" : string.Empty,
+                                item.RelativePath, state.Name, wait.TotalSeconds, failure.RetryAfter.HasValue && !clamped ? " as its Retry-After asks" : string.Empty,
                                 _pacer.CurrentRate ?? 0)));
                             continue;
                         }
@@ -598,6 +607,12 @@ namespace InsightFaceEval.Embedding
                                 null, true, "Check the URL exactly as delivered; it is rotated when the evaluation window ends."));
                             token.ThrowIfCancellationRequested();
                             break;
+
+                        case BackendFailure.ReplyTooLarge:
+                            state.Confirmed = true; // the model answered; what it sent is the problem
+                            return Failed("ReplyTooLarge", ExtractionErrorCategory.InvalidResult,
+                                $"The endpoint's reply for '{item.RelativePath}' with model '{state.Name}' was refused: {failure.Message}",
+                                "Check the model name and the endpoint; a face embedding has a few hundred to a few thousand values.");
 
                         case BackendFailure.ImageRejected:
                             return Failed("ImageRejected", ExtractionErrorCategory.InvalidData, Refusal(item, state, failure), "Check that the file is a PNG face crop.");

@@ -36,8 +36,15 @@ namespace InsightFaceEval.Embedding
         /// <summary>Longest delay between retries.</summary>
         public TimeSpan RetryMaximumDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary>429 replies one image may meet before it is given up (they do not count as retries).</summary>
-        public int MaximumRateLimitedWaits { get; set; } = 50;
+        /// <summary>
+        /// 429 replies one image may meet before it is given up with RateLimited (they do not count against
+        /// <see cref="MaximumRetryCount"/>): with <see cref="MaximumRetryAfter"/>, this bounds how long a server that
+        /// always answers 429 can hold one image.
+        /// </summary>
+        public int MaximumRateLimitedWaits { get; set; } = 10;
+
+        /// <summary>Longest wait honoured for one 429's Retry-After; a longer one is cut to this (Get-FaceEmbedding -MaximumRetryAfterSec).</summary>
+        public TimeSpan MaximumRetryAfter { get; set; } = TimeSpan.FromSeconds(120);
 
         /// <summary>
         /// Refuse (instead of warn about) a crop in which a local model's detector finds several faces: the pair fails

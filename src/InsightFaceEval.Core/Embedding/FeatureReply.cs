@@ -35,7 +35,10 @@ namespace InsightFaceEval.Embedding
 
         public override string ToString() => $"{ModelName}: [{Feature.Length}]";
 
-        /// <summary>Parses a reply body. Throws <see cref="FormatException"/> with a reason fit for a user.</summary>
+        /// <summary>
+        /// Parses a reply body. Throws <see cref="FormatException"/> with a reason fit for a user, and its
+        /// <see cref="ReplyTooLargeException"/> for a feature longer than <see cref="ReplyLimits.MaxDimension"/>.
+        /// </summary>
         public static FeatureReply Parse(byte[] body)
         {
             if (body == null || body.Length == 0) { throw new FormatException("The reply was empty."); }
@@ -107,6 +110,11 @@ namespace InsightFaceEval.Embedding
                 if (float.IsNaN(value) || float.IsInfinity(value))
                 {
                     throw new FormatException($"The reply's feature value at position {values.Count} is not a finite float32.");
+                }
+
+                if (values.Count >= ReplyLimits.MaxDimension)
+                {
+                    throw new ReplyTooLargeException($"The reply's feature holds more than {ReplyLimits.MaxDimension} values, more than any face model gives; it was refused.");
                 }
 
                 values.Add(value);

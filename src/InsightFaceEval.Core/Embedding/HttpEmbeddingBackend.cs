@@ -23,13 +23,22 @@ namespace InsightFaceEval.Embedding
         private readonly Uri _url;
         private readonly HttpClient _client;
         private readonly TimeSpan _timeout;
+        private readonly long _maxReplyBytes;
 
         /// <param name="url">The endpoint URL (confidential: it is never put into a message).</param>
         /// <param name="timeout">Time allowed for one request, reply included.</param>
         /// <param name="maxConnections">Connections kept to the endpoint (the session's concurrency).</param>
         public HttpEmbeddingBackend(Uri url, TimeSpan timeout, int maxConnections)
+            : this(url, timeout, maxConnections, ReplyLimits.DefaultMaxReplyBytes)
+        {
+        }
+
+        /// <param name="maxReplyBytes">Largest reply body read; a longer one is refused as ReplyTooLarge, unread past the limit.</param>
+        public HttpEmbeddingBackend(Uri url, TimeSpan timeout, int maxConnections, long maxReplyBytes)
         {
             _url = url ?? throw new ArgumentNullException(nameof(url));
+            if (maxReplyBytes < 1024) { throw new ArgumentOutOfRangeException(nameof(maxReplyBytes), "The reply limit must be at least 1 KB."); }
+            _maxReplyBytes = maxReplyBytes;
             if (!TryValidateUrl(url.OriginalString, out _, out var problem)) { throw new ArgumentException(problem, nameof(url)); }
             _timeout = timeout;
             var handler = new HttpClientHandler
@@ -94,12 +103,17 @@ namespace InsightFaceEval.Embedding
                 content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=" + boundary);
                 message.Content = content;
                 timeout.CancelAfter(_timeout);
-                HttpResponseMessage response;
+                HttpResponseMessage response = null;
                 byte[] replyBody;
                 try
                 {
-                    response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                    replyBody = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    // Headers first, then at most the reply limit of the body: an endless or huge body costs no memory.
+                    response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    replyBody = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                }
+                catch (ReplyTooLargeException ex)
+                {
+                    throw new EmbeddingBackendException(BackendFailure.ReplyTooLarge, ex.Message, 200, null, "ReplyTooLarge");
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -130,6 +144,52 @@ namespace InsightFaceEval.Embedding
             }
         }
 
+        /// <summary>
+        /// The body of a reply, read no further than the limit. A 200 over it is refused; an error reply over it only
+        /// loses its detail text (its status still says what happened).
+        /// </summary>
+        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken token)
+        {
+            try
+            {
+                return await ReadBodyCoreAsync(response, token).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        private async Task<byte[]> ReadBodyCoreAsync(HttpResponseMessage response, CancellationToken token)
+        {
+            var ok = (int)response.StatusCode == 200;
+            var length = response.Content.Headers.ContentLength;
+            if (length.HasValue && length.Value > _maxReplyBytes)
+            {
+                if (ok) { throw new ReplyTooLargeException(ReplyLimits.TooLarge(_maxReplyBytes)); }
+                return null;
+            }
+
+            using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+            using (token.Register(() => response.Dispose()))
+            {
+                try
+                {
+                    return await ReplyLimits.ReadBoundedAsync(stream, _maxReplyBytes, token).ConfigureAwait(false);
+                }
+                catch (ReplyTooLargeException) when (!ok)
+                {
+                    return null;
+                }
+                catch (Exception ex) when (token.IsCancellationRequested && !(ex is OperationCanceledException) && !(ex is ReplyTooLargeException))
+                {
+                    // The timeout disposed the reply under the read: that is a timeout, not a broken connection.
+                    throw new OperationCanceledException(token);
+                }
+            }
+        }
+
         private FeatureReply Interpret(HttpResponseMessage response, byte[] body)
         {
             var status = (int)response.StatusCode;
@@ -137,7 +197,15 @@ namespace InsightFaceEval.Embedding
             {
                 try
                 {
-                    return FeatureReply.Parse(body);
+                    var reply = FeatureReply.Parse(body);
+                    // The server's name goes into the store, the output and warnings: no control characters, no copy of
+                    // the URL, a bounded length.
+                    var name = reply.ModelName == null ? null : Scrubber.ScrubServerText(reply.ModelName, ReplyLimits.MaxModelNameLength);
+                    return name == reply.ModelName ? reply : new FeatureReply(name, reply.Feature, reply.FaceCount);
+                }
+                catch (ReplyTooLargeException ex)
+                {
+                    throw new EmbeddingBackendException(BackendFailure.ReplyTooLarge, ex.Message, status, null, "ReplyTooLarge");
                 }
                 catch (FormatException ex)
                 {
@@ -165,14 +233,16 @@ namespace InsightFaceEval.Embedding
         private FeatureReply ThrowRateLimited(HttpResponseMessage response, string what)
         {
             TimeSpan? wait = null;
-            var header = response.Headers.RetryAfter;
-            if (header?.Delta != null) { wait = header.Delta; }
-            else if (header?.Date != null)
+            if (response.Headers.TryGetValues("Retry-After", out var values))
             {
-                // Measure against the server's own clock when it sent one, so a skewed local clock does not matter.
+                // Measure a date against the server's own clock when it sent one, so a skewed local clock does not
+                // matter. The session caps the wait (-MaximumRetryAfterSec).
                 var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
-                wait = header.Date.Value - now;
-                if (wait < TimeSpan.Zero) { wait = TimeSpan.Zero; }
+                foreach (var value in values)
+                {
+                    wait = RetryAfterHeader.Parse(value, now);
+                    break;
+                }
             }
 
             throw new EmbeddingBackendException(BackendFailure.RateLimited, Scrubber.Scrub($"The endpoint is rate limiting ({what})."), 429, wait);

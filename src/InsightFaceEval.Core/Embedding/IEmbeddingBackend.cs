@@ -84,6 +84,12 @@ namespace InsightFaceEval.Embedding
         /// <summary>A 200 whose body breaks the protocol (not JSON, no list of finite numbers): retry with backoff.</summary>
         InvalidReply,
 
+        /// <summary>
+        /// A reply over the size limits (body bytes, vector length): refused for this image, not retried (a server that
+        /// sends one such reply will send another), and not read past the limit.
+        /// </summary>
+        ReplyTooLarge,
+
         /// <summary>Over the rate limit (429): wait <see cref="EmbeddingBackendException.RetryAfter"/>, slow down, send again.</summary>
         RateLimited,
 

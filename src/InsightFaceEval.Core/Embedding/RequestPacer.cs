@@ -158,6 +158,8 @@ namespace InsightFaceEval.Embedding
             lock (_gate)
             {
                 var now = _clock();
+                // Callers cap Retry-After; this cap only keeps a wait within what Task.Delay accepts.
+                if (retryAfter > TimeSpan.FromDays(1)) { retryAfter = TimeSpan.FromDays(1); }
                 var until = now + (retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.Zero);
                 if (until > _pauseUntil) { _pauseUntil = until; }
                 var sent = ObservedRate(now);

@@ -164,6 +164,12 @@ namespace InsightFaceEval.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 120;
 
+        /// <summary>Longest wait honoured for one 429's Retry-After; a longer one is cut to this.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [ValidateRange(0, 86400)]
+        public int MaximumRetryAfterSec { get; set; } = 120;
+
         /// <summary>Send the file's real name instead of its content hash.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
@@ -206,6 +212,7 @@ namespace InsightFaceEval.Commands
                 ThrottleLimit = EffectiveThrottleLimit,
                 MaxRequestsPerSecond = MaxRequestsPerSecondIfGiven,
                 MaximumRetryCount = MaximumRetryCount,
+                MaximumRetryAfter = TimeSpan.FromSeconds(MaximumRetryAfterSec),
                 Force = Force,
                 RetryNoFace = RetryNoFace,
                 SendFileName = SendFileName,
