@@ -25,7 +25,7 @@ BeforeAll {
         @("$zoe/a[1].jpg", "$zoe/b ]x[ y.jpg", "$lukasz/c[a-z] $e.jpg", "$lukasz/d $n.jpg")
     }
     else {
-        @("$zoe/a[1].jpg", "$zoe/b *star?.jpg", "$lukasz*/c[a-z] ${e}?.jpg", "$lukasz*/d $n [*].jpg")
+        @("$zoe/a[1].jpg", "$zoe/b *star?.jpg", "$lukasz*/c[a-z] $($e)?.jpg", "$lukasz*/d $n [*].jpg")
     }
     $script:photoRoot = Join-Path $TestDrive 'photos'
     $script:photos = for ($i = 0; $i -lt $names.Count; $i++) {

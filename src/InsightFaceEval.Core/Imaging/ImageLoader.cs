@@ -8,7 +8,6 @@ using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
-using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Imaging
 {

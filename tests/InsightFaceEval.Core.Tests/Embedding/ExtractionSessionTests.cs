@@ -8,6 +8,8 @@ using Xunit;
 
 namespace InsightFaceEval.Tests.Embedding
 {
+    using static SessionHarness;
+
     /// <summary>The session with the in-process backend (the seam -ModelPath uses) and the deterministic embedder.</summary>
     public sealed class ExtractionSessionTests : IDisposable
     {
@@ -63,29 +65,6 @@ namespace InsightFaceEval.Tests.Embedding
             return items;
         }
 
-        private static List<ExtractionEvent> Run(IEmbeddingBackend backend, EmbeddingStore store, IEnumerable<ExtractionItem> items, ExtractionOptions options)
-        {
-            var events = new List<ExtractionEvent>();
-            using (var session = new ExtractionSession(backend, store, options))
-            {
-                foreach (var item in items)
-                {
-                    while (!session.TryPost(item)) { Drain(session, events, true); }
-                }
-
-                session.Complete();
-                while (!session.IsFinished) { Drain(session, events, true); }
-                Drain(session, events, false);
-            }
-
-            return events;
-        }
-
-        private static void Drain(ExtractionSession session, List<ExtractionEvent> events, bool wait)
-        {
-            if (wait) { session.WaitForActivity(TimeSpan.FromMilliseconds(100)); }
-            while (session.TryTake(out var e)) { events.Add(e); }
-        }
 
         private static FaceEmbeddingBackendPair Backend(int dimension = 8)
         {

@@ -13,6 +13,8 @@ using Xunit;
 
 namespace InsightFaceEval.Tests.Embedding
 {
+    using static SessionHarness;
+
     /// <summary>
     /// How a run meets an endpoint that is not there, a refused model, files that are not images and crops with
     /// several faces (issue 11, items 3, 5 and 8).
@@ -61,51 +63,11 @@ namespace InsightFaceEval.Tests.Embedding
 
         private static FeatureReply Unit(string model, int faces = 0) => new FeatureReply(model, new[] { 0.6f, 0.8f }, faces);
 
-        private List<ExtractionItem> Images(int count)
-        {
-            var items = new List<ExtractionItem>();
-            for (var i = 0; i < count; i++)
-            {
-                var path = Path.Combine(_root, "data", "id", $"{i}.png");
-                Directory.CreateDirectory(Path.GetDirectoryName(path));
-                var bytes = new byte[48];
-                new Random(i).NextBytes(bytes);
-                PngSignature.CopyTo(bytes, 0);
-                File.WriteAllBytes(path, bytes);
-                items.Add(new ExtractionItem(path, "id/" + i + ".png", "id"));
-            }
-
-            return items;
-        }
+        private List<ExtractionItem> Images(int count) => SessionHarness.PngImages(_root, count);
 
         private EmbeddingStore Store() => EmbeddingStore.OpenOrCreate(Path.Combine(_root, "store"));
 
-        private static List<ExtractionEvent> Run(IEmbeddingBackend backend, EmbeddingStore store, IEnumerable<ExtractionItem> items, ExtractionOptions options)
-        {
-            var events = new List<ExtractionEvent>();
-            using (var session = new ExtractionSession(backend, store, options))
-            {
-                foreach (var item in items)
-                {
-                    while (!session.TryPost(item)) { Drain(session, events, true); }
-                }
 
-                session.Complete();
-                while (!session.IsFinished) { Drain(session, events, true); }
-                Drain(session, events, false);
-            }
-
-            return events;
-        }
-
-        private static void Drain(ExtractionSession session, List<ExtractionEvent> events, bool wait)
-        {
-            if (wait) { session.WaitForActivity(TimeSpan.FromMilliseconds(50)); }
-            while (session.TryTake(out var e)) { events.Add(e); }
-        }
-
-        private static List<ExtractionError> Errors(IEnumerable<ExtractionEvent> events) =>
-            events.Where(e => e.Kind == ExtractionEventKind.Error).Select(e => e.Error).ToList();
 
         private static List<FaceEmbedding> Outputs(IEnumerable<ExtractionEvent> events) =>
             events.Where(e => e.Kind == ExtractionEventKind.Output).Select(e => e.Embedding).ToList();
