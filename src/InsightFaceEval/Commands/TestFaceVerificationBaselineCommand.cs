@@ -179,7 +179,7 @@ namespace InsightFaceEval.Commands
 
                 return ReportJson.Read(json);
             }
-            catch (IOException ex) when (!(ex is FileNotFoundException) && !(ex is InvalidDataException))
+            catch (IOException ex) when (!(ex is FileNotFoundException))
             {
                 ThrowTerminatingError(new ErrorRecord(ex, "TestFaceVerificationBaselineUnreadable", ErrorCategory.ReadError, path));
                 return null;
