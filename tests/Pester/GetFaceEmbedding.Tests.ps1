@@ -23,31 +23,6 @@ BeforeAll {
 
     function script:New-StorePath { Join-Path $script:root ('store-' + [guid]::NewGuid().ToString('N').Substring(0, 6)) }
 
-    function script:Invoke-Isolated {
-        <# Runs a script in a fresh runspace with the module and returns every stream, terminating error included. #>
-        param([string] $Script, [hashtable] $Parameters = @{})
-        $iss = [initialsessionstate]::CreateDefault2()
-        $iss.ImportPSModule($script:manifest)
-        $ps = [powershell]::Create($iss)
-        try {
-            # A cmdlet's terminating error ends its statement, not the script: catch it to tell it apart.
-            $wrapper = 'param([string] $IfeScript, [hashtable] $IfeParameters) try { & ([scriptblock]::Create($IfeScript)) @IfeParameters } catch { $global:IfeTerminating = $_ }'
-            $null = $ps.AddScript($wrapper).AddParameter('IfeScript', $Script).AddParameter('IfeParameters', $Parameters)
-            $output = @($ps.Invoke())
-            [pscustomobject]@{
-                Output      = $output
-                Embeddings  = @($output | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] })
-                Error       = @($ps.Streams.Error)
-                Warning     = @($ps.Streams.Warning)
-                Verbose     = @($ps.Streams.Verbose)
-                Debug       = @($ps.Streams.Debug)
-                Information = @($ps.Streams.Information)
-                Progress    = @($ps.Streams.Progress)
-                Terminating = $ps.Runspace.SessionStateProxy.GetVariable('IfeTerminating')
-            }
-        }
-        finally { $ps.Dispose() }
-    }
 
     function script:Get-StoreHashes {
         <# Relative .npy path -> SHA-256 of its bytes, for one model folder. #>
@@ -100,7 +75,7 @@ Describe 'Get-FaceEmbedding' {
         BeforeAll {
             $script:ep = New-Endpoint -ServiceTimeMs 2
             $script:store = New-StorePath
-            $script:run = Invoke-Isolated $script:embedScript @{ Files = $script:files; Url = $script:ep.Url; Store = $script:store; Model = @('dingo', 'eagle-2') }
+            $script:run = Invoke-TestIsolated $script:embedScript @{ Files = $script:files; Url = $script:ep.Url; Store = $script:store; Model = @('dingo', 'eagle-2') }
             $script:stats = Get-TestEndpointStats $script:ep
         }
 
@@ -141,7 +116,7 @@ Describe 'Get-FaceEmbedding' {
                 $stats.images[$sha].fileNames | Should -Be @("$sha.png")
             }
             $one = $files[5]
-            $null = Invoke-Isolated $embedScript @{ Files = $one; Url = $ep.Url; Store = (New-StorePath); Extra = @{ SendFileName = $true } }
+            $null = Invoke-TestIsolated $embedScript @{ Files = $one; Url = $ep.Url; Store = (New-StorePath); Extra = @{ SendFileName = $true } }
             $sha = (Get-FileHash -LiteralPath $one.FullName -Algorithm SHA256).Hash.ToLowerInvariant()
             (Get-TestEndpointStats $ep).images[$sha].fileNames | Should -Contain $one.Name
         }
@@ -161,7 +136,7 @@ Describe 'Get-FaceEmbedding' {
 
         It 'uploads nothing again on a rerun, not even the failure, unless asked' {
             $before = (Get-TestEndpointStats $ep).requests
-            $again = Invoke-Isolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle-2') }
+            $again = Invoke-TestIsolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle-2') }
             (Get-TestEndpointStats $ep).requests | Should -Be $before
             $again.Embeddings.Count | Should -Be 48
             @($again.Embeddings | Where-Object { -not $_.FromStore }) | Should -BeNullOrEmpty
@@ -170,30 +145,30 @@ Describe 'Get-FaceEmbedding' {
             $stored = $again.Embeddings | Where-Object { $_.Model -eq 'eagle-2' -and $_.RelativePath -eq $first.RelativePath }
             $stored.Vector | Should -Be $first.Vector
 
-            $retry = Invoke-Isolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Extra = @{ RetryNoFace = $true } }
+            $retry = Invoke-TestIsolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Extra = @{ RetryNoFace = $true } }
             (Get-TestEndpointStats $ep).requests | Should -Be ($before + 1)
             @($retry.Embeddings | Where-Object { -not $_.FromStore }).Path | Should -Be $noFaceFile
 
-            $null = Invoke-Isolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Extra = @{ Force = $true } }
+            $null = Invoke-TestIsolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Extra = @{ Force = $true } }
             (Get-TestEndpointStats $ep).requests | Should -Be ($before + 1 + 24)
         }
 
         It 'takes RelativePath and Identity from input objects, else keys by -DatasetRoot' {
             $objects = $files[1..2] | ForEach-Object { [pscustomobject]@{ Path = $_.FullName; RelativePath = "gallery/zed/$($_.Name)"; Identity = 'zed' } }
             $store2 = New-StorePath
-            $r = Invoke-Isolated $embedScript @{ Files = $objects; Url = $ep.Url; Store = $store2 }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $objects; Url = $ep.Url; Store = $store2 }
             $r.Embeddings.RelativePath | Sort-Object | Should -Be @($objects.RelativePath | Sort-Object)
             $r.Embeddings.Identity | Should -Be @('zed', 'zed')
             Join-Path $store2 "dingo/gallery/zed/$($files[1].Name).npy" | Should -Exist
 
-            $byRoot = Invoke-Isolated { param($File, $Url, $Store, $Root) $File | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -DatasetRoot $Root }.ToString() @{
+            $byRoot = Invoke-TestIsolated { param($File, $Url, $Store, $Root) $File | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -DatasetRoot $Root }.ToString() @{
                 File = $files[3].FullName; Url = $ep.Url; Store = $store2; Root = (Split-Path $crops) }
             $byRoot.Embeddings[0].RelativePath | Should -Be "crops/$(Split-Path (Split-Path $files[3].FullName) -Leaf)/$($files[3].Name)"
         }
 
         It 'warns once about lossy inputs, with their count' {
             $mixed = @(New-TestCropSet -Path (Join-Path $root 'lossy') -Count 3 -JpegCount 2 -FirstIndex 500)
-            $r = Invoke-Isolated $embedScript @{ Files = $mixed; Url = $ep.Url; Store = (New-StorePath) }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $mixed; Url = $ep.Url; Store = (New-StorePath) }
             $r.Embeddings.Count | Should -Be 3
             $r.Warning.Count | Should -Be 1
             $r.Warning[0].Message | Should -Match '^2 input image\(s\) are JPEG'
@@ -201,7 +176,7 @@ Describe 'Get-FaceEmbedding' {
 
         It 'reports a missing file and goes on' {
             $missing = Join-Path $crops 'nobody/missing.png'
-            $r = Invoke-Isolated { param($Files, $Url, $Store) Get-FaceEmbedding -LiteralPath $Files -Model dingo -ServerUrl $Url -OutputDirectory $Store }.ToString() @{
+            $r = Invoke-TestIsolated { param($Files, $Url, $Store) Get-FaceEmbedding -LiteralPath $Files -Model dingo -ServerUrl $Url -OutputDirectory $Store }.ToString() @{
                 Files = @($missing, $files[4].FullName); Url = $ep.Url; Store = (New-StorePath) }
             $r.Error.Count | Should -Be 1
             $r.Error[0].FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingFileNotFound,*'
@@ -211,11 +186,11 @@ Describe 'Get-FaceEmbedding' {
         }
 
         It 'takes the URL from $env:INSIGHTFACE_SERVER_URL, and says how to set it when there is none' {
-            $r = Invoke-Isolated { param($File, $Url, $Store) $env:INSIGHTFACE_SERVER_URL = $Url; try { Get-FaceEmbedding $File -Model dingo -OutputDirectory $Store } finally { $env:INSIGHTFACE_SERVER_URL = $null } }.ToString() @{
+            $r = Invoke-TestIsolated { param($File, $Url, $Store) $env:INSIGHTFACE_SERVER_URL = $Url; try { Get-FaceEmbedding $File -Model dingo -OutputDirectory $Store } finally { $env:INSIGHTFACE_SERVER_URL = $null } }.ToString() @{
                 File = $files[6].FullName; Url = $ep.Url; Store = (New-StorePath) }
             $r.Embeddings.Count | Should -Be 1
 
-            $none = Invoke-Isolated { param($File, $Store) $env:INSIGHTFACE_SERVER_URL = $null; Get-FaceEmbedding $File -Model dingo -OutputDirectory $Store }.ToString() @{
+            $none = Invoke-TestIsolated { param($File, $Store) $env:INSIGHTFACE_SERVER_URL = $null; Get-FaceEmbedding $File -Model dingo -OutputDirectory $Store }.ToString() @{
                 File = $files[6].FullName; Store = (New-StorePath) }
             $none.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingServerUrlMissing*'
             $none.Terminating.CategoryInfo.Category | Should -Be 'InvalidArgument'
@@ -229,7 +204,7 @@ Describe 'Get-FaceEmbedding' {
             $script:tieEp = New-Endpoint -JsonNumbers near-ties
             $script:tieStore = New-StorePath
             $script:tieFiles = $files[1..6]
-            $script:tieRun = Invoke-Isolated $embedScript @{ Files = $tieFiles; Url = $tieEp.Url; Store = $tieStore; Model = @('dingo', 'eagle-2') }
+            $script:tieRun = Invoke-TestIsolated $embedScript @{ Files = $tieFiles; Url = $tieEp.Url; Store = $tieStore; Model = @('dingo', 'eagle-2') }
         }
 
         It 'stores .npy bytes equal to numpy''s np.save(np.asarray(feature, dtype=np.float32)) for the same reply' {
@@ -321,7 +296,7 @@ for path in sys.argv[3:]:
 
         It 'gives up on an image after -MaximumRetryCount retries with an error, and goes on' {
             $down = New-Endpoint -FaultRate 1 -FaultKinds 503
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..3]; Url = $down.Url; Store = (New-StorePath); Extra = @{ MaximumRetryCount = 1 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..3]; Url = $down.Url; Store = (New-StorePath); Extra = @{ MaximumRetryCount = 1 } }
             $r.Terminating | Should -BeNullOrEmpty
             $r.Error.Count | Should -Be 3
             $r.Error | ForEach-Object {
@@ -335,7 +310,7 @@ for path in sys.argv[3:]:
         It 'stops at once when the endpoint cannot be reached at all' {
             $gone = New-Endpoint
             Stop-TestEndpoint $gone
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..8]; Url = $gone.Url; Store = (New-StorePath); Extra = @{ MaximumRetryCount = 1; ThrottleLimit = 8 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..8]; Url = $gone.Url; Store = (New-StorePath); Extra = @{ MaximumRetryCount = 1; ThrottleLimit = 8 } }
             $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable*'
             $r.Terminating.CategoryInfo.Category | Should -Be 'ConnectionError'
             $r.Embeddings | Should -BeNullOrEmpty
@@ -344,9 +319,9 @@ for path in sys.argv[3:]:
         It 'refuses a reply whose dimension differs from what the model gave before, and stores nothing for it' {
             $store = New-StorePath
             $good = New-Endpoint
-            $null = Invoke-Isolated $embedScript @{ Files = $files[1..2]; Url = $good.Url; Store = $store }
+            $null = Invoke-TestIsolated $embedScript @{ Files = $files[1..2]; Url = $good.Url; Store = $store }
             $changed = New-Endpoint -FaultRate 1 -FaultKinds dimension
-            $r = Invoke-Isolated $embedScript @{ Files = $files[3..4]; Url = $changed.Url; Store = $store; Extra = @{ MaximumRetryCount = 1 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[3..4]; Url = $changed.Url; Store = $store; Extra = @{ MaximumRetryCount = 1 } }
             $r.Error.Count | Should -Be 2
             $r.Error[0].FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingDimensionChanged,*'
             $r.Error[0].CategoryInfo.Category | Should -Be 'InvalidResult'
@@ -357,7 +332,7 @@ for path in sys.argv[3:]:
         It 'warns once per model about a different model_name in replies and about vectors that are not unit length' {
             $odd = New-Endpoint -FaultRate 1 -FaultKinds unnormalized -ReplyModelName @{ eagle = 'eagle-2024' }
             $store = New-StorePath
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..3]; Url = $odd.Url; Store = $store; Model = 'eagle' }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..3]; Url = $odd.Url; Store = $store; Model = 'eagle' }
             $r.Embeddings.Model | Should -Be @('eagle-2024', 'eagle-2024', 'eagle-2024')
             $r.Warning.Count | Should -Be 2
             $r.Warning[0].Message | Should -Match "requested, but the endpoint replied with model_name 'eagle-2024'"
@@ -369,7 +344,7 @@ for path in sys.argv[3:]:
     Context 'refusals' {
         It 'stops the run after one request when the endpoint refuses the model' {
             $ep = New-Endpoint
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..20]; Url = $ep.Url; Store = (New-StorePath); Model = 'ostrich'; Extra = @{ ThrottleLimit = 8 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..20]; Url = $ep.Url; Store = (New-StorePath); Model = 'ostrich'; Extra = @{ ThrottleLimit = 8 } }
             $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingModelRejected*'
             $r.Terminating.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $r.Terminating.Exception.Message | Should -Match "model 'ostrich'.*not available"
@@ -379,7 +354,7 @@ for path in sys.argv[3:]:
 
         It 'stops the run after one request when the endpoint refuses access' {
             $ep = New-Endpoint -RequireToken
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..20]; Url = "$($ep.BaseUrl)/v1/expired/extract"; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..20]; Url = "$($ep.BaseUrl)/v1/expired/extract"; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8 } }
             $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingUnauthorized*'
             $r.Terminating.CategoryInfo.Category | Should -Be 'PermissionDenied'
             (Get-TestEndpointStats $ep).requests | Should -Be 1
@@ -389,7 +364,7 @@ for path in sys.argv[3:]:
     Context 'rate limits' {
         It 'waits out 429 replies as Retry-After says and finishes every image' {
             $ep = New-Endpoint -RateLimit 8 -RetryAfter date
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..10]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 4 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..10]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 4 } }
             $r.Error | Should -BeNullOrEmpty
             $r.Embeddings.Count | Should -Be 10
             $stats = Get-TestEndpointStats $ep
@@ -402,7 +377,7 @@ for path in sys.argv[3:]:
             # Issue 12, item 4: Retry-After: 999999999 used to end every rate-limited image in UnexpectedError.
             $ep = New-Endpoint -RateLimit 5 -RetryAfterValue '999999999'
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..6]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 4; MaximumRetryAfterSec = 1 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..6]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 4; MaximumRetryAfterSec = 1 } }
             $watch.Stop()
             $r.Error | Should -BeNullOrEmpty
             $r.Embeddings.Count | Should -Be 6
@@ -413,7 +388,7 @@ for path in sys.argv[3:]:
 
         It 'spaces requests by -MaxRequestsPerSecond' {
             $ep = New-Endpoint
-            $r = Invoke-Isolated $embedScript @{ Files = $files[1..13]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8; MaxRequestsPerSecond = 10 } }
+            $r = Invoke-TestIsolated $embedScript @{ Files = $files[1..13]; Url = $ep.Url; Store = (New-StorePath); Extra = @{ ThrottleLimit = 8; MaxRequestsPerSecond = 10 } }
             $r.Embeddings.Count | Should -Be 13
             $arrivals = (Get-TestEndpointStats $ep).arrivalsMs
             # 13 requests at 10 per second span at least 12 intervals of 100 ms; the first one also opens the
@@ -445,7 +420,7 @@ for path in sys.argv[3:]:
             @(Get-ChildItem (Join-Path $store 'dingo') -Recurse -Filter *.npy).Count | Should -Be $stored.Count
 
             $before = Get-TestEndpointStats $ep
-            $rerun = Invoke-Isolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store }
+            $rerun = Invoke-TestIsolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store }
             $after = Get-TestEndpointStats $ep
             $rerun.Embeddings.Count | Should -Be 23
             @($rerun.Embeddings | Where-Object FromStore).Count | Should -Be $stored.Count
@@ -477,7 +452,7 @@ for path in sys.argv[3:]:
             $refused | Should -BeLessThan 2
             (Get-TestEndpointStats $ep).requests | Should -Be 240 -Because 'each image is uploaded once per model, whichever run does it'
             # After a refusal the rerun takes everything from the store.
-            $rerun = Invoke-Isolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle') }
+            $rerun = Invoke-TestIsolated $embedScript @{ Files = $set; Url = $ep.Url; Store = $store; Model = @('dingo', 'eagle') }
             $rerun.Embeddings.Count | Should -Be 240
             (Get-TestEndpointStats $ep).requests | Should -Be 240
 
@@ -488,7 +463,7 @@ for path in sys.argv[3:]:
             Get-ChildItem $store -Recurse -Filter *.tmp | Should -BeNullOrEmpty
             $imported = @(Import-FaceEmbedding -LiteralPath $store)
             $imported.Count | Should -Be 240
-            $clean = Invoke-Isolated $embedScript @{ Files = $set[0..4]; Url = $ep.Url; Store = (New-StorePath) }
+            $clean = Invoke-TestIsolated $embedScript @{ Files = $set[0..4]; Url = $ep.Url; Store = (New-StorePath) }
             foreach ($e in $clean.Embeddings) {
                 ($imported | Where-Object { $_.Model -eq 'dingo' -and $_.RelativePath -eq $e.RelativePath }).Vector | Should -Be $e.Vector
             }
@@ -508,9 +483,9 @@ for path in sys.argv[3:]:
                 Import-FaceEmbedding -LiteralPath $Store
             }.ToString()
             $runs = @(
-                Invoke-Isolated $script @{ Files = $set; Url = $ep.Url; Store = $store }
-                Invoke-Isolated $embedScript @{ Files = $files[1..3]; Url = $ep.Url; Store = $store; Model = 'ostrich' }
-                Invoke-Isolated $embedScript @{ Files = $files[11..13]; Url = ($ep.Url -replace '127\.0\.0\.1:\d+', '127.0.0.1:9'); Store = $store; Extra = @{ MaximumRetryCount = 0 } }
+                Invoke-TestIsolated $script @{ Files = $set; Url = $ep.Url; Store = $store }
+                Invoke-TestIsolated $embedScript @{ Files = $files[1..3]; Url = $ep.Url; Store = $store; Model = 'ostrich' }
+                Invoke-TestIsolated $embedScript @{ Files = $files[11..13]; Url = ($ep.Url -replace '127\.0\.0\.1:\d+', '127.0.0.1:9'); Store = $store; Extra = @{ MaximumRetryCount = 0 } }
             )
 
             # The runs met the cases that produce text: failures, warnings, verbose retries, progress, terminating errors.

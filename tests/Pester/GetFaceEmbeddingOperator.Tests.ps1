@@ -20,26 +20,6 @@ BeforeAll {
 
     function script:Get-Sha([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
 
-    function script:Invoke-Isolated {
-        <# Runs a script in a fresh runspace with the module; returns every stream and the terminating error. #>
-        param([string] $Script, [hashtable] $Parameters = @{})
-        $iss = [initialsessionstate]::CreateDefault2()
-        $iss.ImportPSModule($script:manifest)
-        $ps = [powershell]::Create($iss)
-        try {
-            $wrapper = 'param([string] $IfeScript, [hashtable] $IfeParameters) try { & ([scriptblock]::Create($IfeScript)) @IfeParameters } catch { $global:IfeTerminating = $_ }'
-            $null = $ps.AddScript($wrapper).AddParameter('IfeScript', $Script).AddParameter('IfeParameters', $Parameters)
-            $output = @($ps.Invoke())
-            [pscustomobject]@{
-                Embeddings  = @($output | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] })
-                Error       = @($ps.Streams.Error)
-                Warning     = @($ps.Streams.Warning)
-                Verbose     = @($ps.Streams.Verbose)
-                Terminating = $ps.Runspace.SessionStateProxy.GetVariable('IfeTerminating')
-            }
-        }
-        finally { $ps.Dispose() }
-    }
 
     function script:Invoke-ConsolePwsh {
         <#
@@ -85,7 +65,7 @@ Describe 'Get-FaceEmbedding fails fast when there is no endpoint to reach' {
     It 'stops within seconds at a refused connection, without a single retry' {
         $port = Get-ClosedPort
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $r = Invoke-Isolated $embedScript @{ Files = $files; Url = "http://127.0.0.1:$port/v1/extract"; Store = (New-StorePath) }
+        $r = Invoke-TestIsolated $embedScript @{ Files = $files; Url = "http://127.0.0.1:$port/v1/extract"; Store = (New-StorePath) }
         $watch.Stop()
         $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable,*'
         $r.Terminating.CategoryInfo.Category | Should -Be 'ConnectionError'
@@ -99,7 +79,7 @@ Describe 'Get-FaceEmbedding fails fast when there is no endpoint to reach' {
 
     It 'stops within seconds when the host name does not resolve' {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $r = Invoke-Isolated $embedScript @{ Files = $files; Url = 'http://nonexistent.invalid/v1/extract'; Store = (New-StorePath) }
+        $r = Invoke-TestIsolated $embedScript @{ Files = $files; Url = 'http://nonexistent.invalid/v1/extract'; Store = (New-StorePath) }
         $watch.Stop()
         $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable,*'
         $r.Terminating.Exception.Message | Should -Match 'host name could not be resolved'
@@ -139,7 +119,7 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         $script:ep = New-Endpoint
         $script:store = New-StorePath
         # Three of the twelve are in the store for dingo already.
-        $null = Invoke-Isolated $embedScript @{ Files = $files[0..2]; Url = $ep.Url; Store = $store }
+        $null = Invoke-TestIsolated $embedScript @{ Files = $files[0..2]; Url = $ep.Url; Store = $store }
         $script:indexBefore = @(Get-Content -LiteralPath (Join-Path $store 'dingo/index.jsonl'))
         $script:childScript = @"
 `$files = Get-ChildItem -LiteralPath '$crops' -Recurse -Filter *.png
@@ -181,7 +161,7 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
 
     It '-WhatIf does not create a store that does not exist yet' {
         $fresh = New-StorePath
-        $r = Invoke-Isolated { param($Files, $Url, $Store) $Files | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -WhatIf }.ToString() @{
+        $r = Invoke-TestIsolated { param($Files, $Url, $Store) $Files | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -WhatIf }.ToString() @{
             Files = $files; Url = $ep.Url; Store = $fresh }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Embeddings | Should -BeNullOrEmpty
@@ -211,7 +191,7 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         (Get-TestEndpointStats $ep).requests | Should -Be $before
 
         # A runspace has no one to ask: -Confirm:$false must not try.
-        $r = Invoke-Isolated { param($Files, $Url, $Store) $ConfirmPreference = 'Low'; $Files | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -Confirm:$false }.ToString() @{
+        $r = Invoke-TestIsolated { param($Files, $Url, $Store) $ConfirmPreference = 'Low'; $Files | Get-FaceEmbedding -Model dingo -ServerUrl $Url -OutputDirectory $Store -Confirm:$false }.ToString() @{
             Files = $files; Url = $ep.Url; Store = $fresh }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Embeddings.Count | Should -Be 12
@@ -222,7 +202,7 @@ Describe 'Get-FaceEmbedding with a model the endpoint refuses' {
     It 'stops only that model after its one request, names it in a non-terminating error, and the others go on' {
         $ep = New-Endpoint
         $store = New-StorePath
-        $r = Invoke-Isolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Model = @('dingo', 'dingoo'); Extra = @{ ThrottleLimit = 4 } }
+        $r = Invoke-TestIsolated $embedScript @{ Files = $files; Url = $ep.Url; Store = $store; Model = @('dingo', 'dingoo'); Extra = @{ ThrottleLimit = 4 } }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Embeddings.Count | Should -Be 12
         @($r.Embeddings | Where-Object { $_.Model -ne 'dingo' -or "$($_.Status)" -ne 'Success' }) | Should -BeNullOrEmpty
@@ -238,7 +218,7 @@ Describe 'Get-FaceEmbedding with a model the endpoint refuses' {
 
     It 'still stops everything when the endpoint refuses access' {
         $ep = New-Endpoint -RequireToken
-        $r = Invoke-Isolated $embedScript @{ Files = $files; Url = "$($ep.BaseUrl)/v1/expired/extract"; Store = (New-StorePath); Model = @('dingo', 'eagle') }
+        $r = Invoke-TestIsolated $embedScript @{ Files = $files; Url = "$($ep.BaseUrl)/v1/expired/extract"; Store = (New-StorePath); Model = @('dingo', 'eagle') }
         $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingUnauthorized,*'
         (Get-TestEndpointStats $ep).requests | Should -BeLessOrEqual 2
     }
@@ -250,7 +230,7 @@ Describe 'Get-FaceEmbedding and files that are not face crops' {
         $text = Join-Path $TestDrive 'notcrops/id000/readme.png'
         $null = New-Item -ItemType Directory -Path (Split-Path $text) -Force
         Set-Content -LiteralPath $text -Value 'These are my notes, not a face.' -Encoding UTF8
-        $r = Invoke-Isolated $embedScript @{ Files = @($files[0].FullName, $text, $files[1].FullName); Url = $ep.Url; Store = (New-StorePath); Model = @('dingo', 'eagle') }
+        $r = Invoke-TestIsolated $embedScript @{ Files = @($files[0].FullName, $text, $files[1].FullName); Url = $ep.Url; Store = (New-StorePath); Model = @('dingo', 'eagle') }
         $r.Embeddings.Count | Should -Be 4
         $r.Error.Count | Should -Be 1
         $r.Error[0].FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingNotAnImage,*'
@@ -284,7 +264,7 @@ Describe 'Get-FaceEmbedding -ModelPath and inputs that are not one face crop' {
 
     It 'embeds a group photo but warns, naming the image and its number of faces' {
         if ($script:skipLocal) { Set-ItResult -Skipped -Because $script:skipLocal; return }
-        $r = Invoke-Isolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = (New-StorePath) }
+        $r = Invoke-TestIsolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = (New-StorePath) }
         $r.Embeddings.Count | Should -Be 1
         "$($r.Embeddings[0].Status)" | Should -Be 'Success'
         $warnings = @($r.Warning | Where-Object Message -Match 'faces')
@@ -297,7 +277,7 @@ Describe 'Get-FaceEmbedding -ModelPath and inputs that are not one face crop' {
     It 'refuses it under -FaceSelection RequireOne and stores nothing' {
         if ($script:skipLocal) { Set-ItResult -Skipped -Because $script:skipLocal; return }
         $store = New-StorePath
-        $r = Invoke-Isolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = $store; Extra = @{ FaceSelection = 'RequireOne' } }
+        $r = Invoke-TestIsolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = $store; Extra = @{ FaceSelection = 'RequireOne' } }
         $r.Embeddings | Should -BeNullOrEmpty
         $r.Error.Count | Should -Be 1
         $r.Error[0].FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingMultipleFaces,*'
@@ -308,7 +288,7 @@ Describe 'Get-FaceEmbedding -ModelPath and inputs that are not one face crop' {
 
     It 'accepts only the one-face choices of New-FaceCrop''s -FaceSelection' {
         if ($script:skipLocal) { Set-ItResult -Skipped -Because $script:skipLocal; return }
-        $r = Invoke-Isolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = (New-StorePath); Extra = @{ FaceSelection = 'All' } }
+        $r = Invoke-TestIsolated $localScript @{ File = $group; Model = $assets.RecognizerModel; Store = (New-StorePath); Extra = @{ FaceSelection = 'All' } }
         $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
         (Get-Command Get-FaceEmbedding).Parameters['FaceSelection'].ParameterType | Should -Be ([InsightFaceEval.Imaging.FaceSelection])
     }
@@ -319,7 +299,7 @@ Describe 'Get-FaceEmbedding -ModelPath and inputs that are not one face crop' {
         $broken = Join-Path $TestDrive 'broken/id/truncated.png'
         $null = New-Item -ItemType Directory -Path (Split-Path $broken) -Force
         [IO.File]::WriteAllBytes($broken, [byte[]](@(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A) + @(1..200 | ForEach-Object { $_ % 251 })))
-        $r = Invoke-Isolated $localScript @{ File = $broken; Model = $assets.RecognizerModel; Store = (New-StorePath) }
+        $r = Invoke-TestIsolated $localScript @{ File = $broken; Model = $assets.RecognizerModel; Store = (New-StorePath) }
         $r.Error.Count | Should -Be 1
         $r.Error[0].TargetObject | Should -Be $broken
         $r.Error[0].Exception.Message | Should -Match "local model 'fr_feature' could not embed 'id/truncated\.png'"

@@ -69,6 +69,35 @@ function Invoke-ChildPwsh {
     ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
 }
 
+function Invoke-TestIsolated {
+    <#
+    Runs a script in a fresh runspace of this process with the staged module imported, and returns its output, every
+    stream, the FaceEmbedding objects and the terminating error (a cmdlet's terminating error ends its statement, not
+    the script: the wrapper catches it so a test can tell it apart).
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Parameters = @{})
+    $iss = [initialsessionstate]::CreateDefault2()
+    $iss.ImportPSModule((Get-TestModuleManifest))
+    $ps = [powershell]::Create($iss)
+    try {
+        $wrapper = 'param([string] $IfeScript, [hashtable] $IfeParameters) try { & ([scriptblock]::Create($IfeScript)) @IfeParameters } catch { $global:IfeTerminating = $_ }'
+        $null = $ps.AddScript($wrapper).AddParameter('IfeScript', $Script).AddParameter('IfeParameters', $Parameters)
+        $output = @($ps.Invoke())
+        [pscustomobject]@{
+            Output      = $output
+            Embeddings  = @($output | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] })
+            Error       = @($ps.Streams.Error)
+            Warning     = @($ps.Streams.Warning)
+            Verbose     = @($ps.Streams.Verbose)
+            Debug       = @($ps.Streams.Debug)
+            Information = @($ps.Streams.Information)
+            Progress    = @($ps.Streams.Progress)
+            Terminating = $ps.Runspace.SessionStateProxy.GetVariable('IfeTerminating')
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
 function Get-TestHostCommand {
     <#
     The command line that starts another process of this PowerShell: pwsh, powershell.exe (Windows PowerShell 5.1,
