@@ -34,6 +34,16 @@ Describe 'The module manifest' {
     }
 }
 
+Describe 'Error categories from Core' {
+    It 'number every category exactly as PowerShell does, so a Core problem keeps its category in the error record' {
+        $core = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'InsightFaceEval.Core' }
+        $problemCategory = $core.GetType('InsightFaceEval.ProblemCategory', $true)
+        $ours = @([System.Enum]::GetValues($problemCategory) | ForEach-Object { '{0}={1}' -f $_, [int]$_ })
+        $powershell = @([System.Enum]::GetValues([System.Management.Automation.ErrorCategory]) | ForEach-Object { '{0}={1}' -f $_, [int]$_ })
+        $ours | Should -Be $powershell
+    }
+}
+
 Describe 'Cmdlet <Name>' -ForEach $script:cmdlets {
     BeforeAll {
         $script:command = Get-Command $Name

@@ -8,7 +8,7 @@ namespace InsightFaceEval.Embedding
     /// <summary>One thing read by <see cref="EmbeddingImport"/>: an embedding, or a problem with one file.</summary>
     public sealed class ImportResult
     {
-        private ImportResult(FaceEmbedding embedding, ExtractionError error)
+        private ImportResult(FaceEmbedding embedding, Problem error)
         {
             Embedding = embedding;
             Error = error;
@@ -16,11 +16,11 @@ namespace InsightFaceEval.Embedding
 
         public FaceEmbedding Embedding { get; }
 
-        public ExtractionError Error { get; }
+        public Problem Error { get; }
 
         internal static ImportResult Of(FaceEmbedding embedding) => new ImportResult(embedding, null);
 
-        internal static ImportResult Of(ExtractionError error) => new ImportResult(null, error);
+        internal static ImportResult Of(Problem error) => new ImportResult(null, error);
     }
 
     /// <summary>
@@ -145,7 +145,7 @@ namespace InsightFaceEval.Embedding
 
             if (!full.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             {
-                yield return ImportResult.Of(new ExtractionError("UnsupportedFile", ExtractionErrorCategory.InvalidArgument,
+                yield return ImportResult.Of(new Problem("UnsupportedFile", ProblemCategory.InvalidArgument,
                     new InvalidDataException($"'{full}' is neither a .npy file nor part of an embedding store."), full));
                 yield break;
             }
@@ -159,7 +159,7 @@ namespace InsightFaceEval.Embedding
         {
             problem = null;
             if (models != null && models.Count == 1) { return models.First(); }
-            problem = ImportResult.Of(new ExtractionError("ModelRequired", ExtractionErrorCategory.InvalidArgument,
+            problem = ImportResult.Of(new Problem("ModelRequired", ProblemCategory.InvalidArgument,
                 new ArgumentException($"'{target}' holds loose .npy files, which do not say which model made them: name exactly one with -Model."), target));
             return null;
         }
@@ -173,7 +173,7 @@ namespace InsightFaceEval.Embedding
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                return new[] { ImportResult.Of(new ExtractionError("IndexUnreadable", ExtractionErrorCategory.ReadError, ex, modelStore.IndexPath)) };
+                return new[] { ImportResult.Of(new Problem("IndexUnreadable", ProblemCategory.ReadError, ex, modelStore.IndexPath)) };
             }
 
             // The index is append-only: the last record of a relative path is the current one.
@@ -220,7 +220,7 @@ namespace InsightFaceEval.Embedding
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
-                return ImportResult.Of(new ExtractionError("FileNotFound", ExtractionErrorCategory.ObjectNotFound,
+                return ImportResult.Of(new Problem("FileNotFound", ProblemCategory.ObjectNotFound,
                     new FileNotFoundException($"The index of model '{modelStore.RequestedModel}' lists '{record.RelativePath}', but '{file}' is missing.", file), file));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
@@ -234,15 +234,15 @@ namespace InsightFaceEval.Embedding
         {
             if (ex is InsightFaceEval.IO.NotARegularFileException)
             {
-                return ImportResult.Of(new ExtractionError("NotARegularFile", ExtractionErrorCategory.InvalidArgument, ex, file));
+                return ImportResult.Of(new Problem("NotARegularFile", ProblemCategory.InvalidArgument, ex, file));
             }
 
             if (ex is InsightFaceEval.IO.FileTooLargeException)
             {
-                return ImportResult.Of(new ExtractionError("FileTooLarge", ExtractionErrorCategory.LimitsExceeded, ex, file));
+                return ImportResult.Of(new Problem("FileTooLarge", ProblemCategory.LimitsExceeded, ex, file));
             }
 
-            return ImportResult.Of(new ExtractionError("InvalidFile", ExtractionErrorCategory.InvalidData, ex, file));
+            return ImportResult.Of(new Problem("InvalidFile", ProblemCategory.InvalidData, ex, file));
         }
 
         private static ImportResult ReadLoose(string file, string model, string datasetRoot)
@@ -268,6 +268,6 @@ namespace InsightFaceEval.Embedding
         }
 
         private static ImportResult NotFound(string target, string message) =>
-            ImportResult.Of(new ExtractionError("NothingFound", ExtractionErrorCategory.ObjectNotFound, new FileNotFoundException(message, target), target));
+            ImportResult.Of(new Problem("NothingFound", ProblemCategory.ObjectNotFound, new FileNotFoundException(message, target), target));
     }
 }

@@ -218,7 +218,7 @@ namespace InsightFaceEval.Embedding
                         catch (Exception ex) when (!(ex is OperationCanceledException))
                         {
                             // A defect must not take the other images down with it.
-                            Fail(new ExtractionError("UnexpectedError", ExtractionErrorCategory.NotSpecified,
+                            Fail(new Problem("UnexpectedError", ProblemCategory.NotSpecified,
                                 new InvalidOperationException($"Unexpected {ex.GetType().Name} while embedding '{item.RelativePath}': {ex.Message}", ex), item.Path), 0);
                         }
                     }
@@ -238,13 +238,13 @@ namespace InsightFaceEval.Embedding
             }
             catch (InsightFaceEval.IO.NotARegularFileException ex)
             {
-                Fail(new ExtractionError("NotARegularFile", ExtractionErrorCategory.InvalidArgument, ex, item.Path), _models.Count);
+                Fail(new Problem("NotARegularFile", ProblemCategory.InvalidArgument, ex, item.Path), _models.Count);
                 return;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 var notFound = ex is FileNotFoundException || ex is DirectoryNotFoundException;
-                Fail(new ExtractionError(notFound ? "FileNotFound" : "FileUnreadable", notFound ? ExtractionErrorCategory.ObjectNotFound : ExtractionErrorCategory.ReadError,
+                Fail(new Problem(notFound ? "FileNotFound" : "FileUnreadable", notFound ? ProblemCategory.ObjectNotFound : ProblemCategory.ReadError,
                     new IOException($"Cannot read '{item.Path}': {ex.Message}", ex), item.Path), _models.Count);
                 return;
             }
@@ -252,7 +252,7 @@ namespace InsightFaceEval.Embedding
             if (!ImageFormats.IsImage(bytes))
             {
                 // A text file or an error page saved as .png: the server would only answer 422, after the upload.
-                Fail(new ExtractionError("NotAnImage", ExtractionErrorCategory.InvalidData,
+                Fail(new Problem("NotAnImage", ProblemCategory.InvalidData,
                     new InvalidDataException($"'{item.Path}' is not an image: it does not start as a PNG, JPEG, WebP, BMP, GIF or TIFF file does. " +
                         (_backend.IsLocal ? "It was not embedded." : "Nothing was sent.")),
                     item.Path, false, "Pass face crops (the PNG files New-FaceCrop writes); check that the file was not renamed or truncated."), _models.Count);
@@ -276,7 +276,7 @@ namespace InsightFaceEval.Embedding
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    Fail(new ExtractionError("StoreWriteFailed", ExtractionErrorCategory.WriteError,
+                    Fail(new Problem("StoreWriteFailed", ProblemCategory.WriteError,
                         new IOException($"Could not store the embedding of '{item.RelativePath}' for model '{state.Name}': {ex.Message}", ex), item.Path), 1);
                 }
             }
@@ -331,7 +331,7 @@ namespace InsightFaceEval.Embedding
             if (outcome.Error != null)
             {
                 var error = outcome.Error;
-                Fail(new ExtractionError(error.Problem, error.Category, error.Exception, item.Path, false, error.RecommendedAction), 1);
+                Fail(new Problem(error.Id, error.Category, error.Exception, item.Path, false, error.RecommendedAction), 1);
                 return;
             }
 
@@ -368,7 +368,7 @@ namespace InsightFaceEval.Embedding
         {
             if (_options.RequireOneFace)
             {
-                Fail(new ExtractionError("MultipleFaces", ExtractionErrorCategory.InvalidData,
+                Fail(new Problem("MultipleFaces", ProblemCategory.InvalidData,
                     new InvalidDataException($"'{item.RelativePath}' holds {faces} faces; -FaceSelection RequireOne accepts crops with exactly one, so model '{state.Name}' stored nothing for it."),
                     item.Path, false, "Crop one face per image with New-FaceCrop, or choose another -FaceSelection."), 1);
                 return false;
@@ -465,7 +465,7 @@ namespace InsightFaceEval.Embedding
             var when = recordedOn.HasValue
                 ? $" (stored on {recordedOn.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; -RetryNoFace asks again)"
                 : string.Empty;
-            _events.Enqueue(ExtractionEvent.Fail(new ExtractionError("NoFace", ExtractionErrorCategory.ObjectNotFound,
+            _events.Enqueue(ExtractionEvent.Fail(new Problem("NoFace", ProblemCategory.ObjectNotFound,
                 new InvalidOperationException($"Model '{state.Name}' found no face in '{item.RelativePath}'{when}. It counts as a failure to acquire."),
                 item.Path, false, "Check the crop: one face, about 10% margin each side, saved as PNG.")));
             Signal();
@@ -527,7 +527,7 @@ namespace InsightFaceEval.Embedding
                         {
                             if (++rateLimited > _options.MaximumRateLimitedWaits)
                             {
-                                return Failed("RateLimited", ExtractionErrorCategory.LimitsExceeded,
+                                return Failed("RateLimited", ProblemCategory.LimitsExceeded,
                                     string.Format(CultureInfo.InvariantCulture,
                                         "Gave up on '{0}' with model '{1}' after {2} attempt(s): the endpoint kept answering 429 (rate limited); an image is given up after {3} rate-limit replies.",
                                         item.RelativePath, state.Name, failures + rateLimited, _options.MaximumRateLimitedWaits),
@@ -553,7 +553,7 @@ namespace InsightFaceEval.Embedding
                         case BackendFailure.Unreachable when Volatile.Read(ref _anySucceeded) == 0:
                             // Refused or unknown host before anything worked: a wrong URL or no network, which
                             // retries cannot cure. Later in a run that has worked it is an outage and is retried.
-                            Terminate(new ExtractionError("EndpointUnreachable", ExtractionErrorCategory.ConnectionError,
+                            Terminate(new Problem("EndpointUnreachable", ProblemCategory.ConnectionError,
                                 new InvalidOperationException($"Could not reach the endpoint. {failure.Message} The run stopped at its first request, without retrying."),
                                 null, true, "Check the URL exactly as delivered, the network, any proxy or VPN, then run again: stored results are kept."));
                             token.ThrowIfCancellationRequested();
@@ -570,7 +570,7 @@ namespace InsightFaceEval.Embedding
                             {
                                 if (probing && !state.Confirmed && (failure.Failure == BackendFailure.ConnectionFailed || failure.Failure == BackendFailure.Unreachable))
                                 {
-                                    Terminate(new ExtractionError("EndpointUnreachable", ExtractionErrorCategory.ConnectionError,
+                                    Terminate(new Problem("EndpointUnreachable", ProblemCategory.ConnectionError,
                                         new InvalidOperationException($"Could not reach the endpoint ({failure.Message}) after {failures} attempt(s)."),
                                         null, true, "Check the URL, the network and any proxy, then run again: stored results are kept."));
                                     token.ThrowIfCancellationRequested();
@@ -595,14 +595,14 @@ namespace InsightFaceEval.Embedding
                             return Outcome.Skip;
 
                         case BackendFailure.Unauthorized:
-                            Terminate(new ExtractionError("Unauthorized", ExtractionErrorCategory.PermissionDenied,
+                            Terminate(new Problem("Unauthorized", ProblemCategory.PermissionDenied,
                                 new InvalidOperationException($"The endpoint refused access: {failure.Message} The run stopped so no more requests are wasted."),
                                 null, true, "Check the URL exactly as delivered; it is rotated when the evaluation window ends."));
                             token.ThrowIfCancellationRequested();
                             break;
 
                         case BackendFailure.EndpointNotFound:
-                            Terminate(new ExtractionError("EndpointNotFound", ExtractionErrorCategory.ResourceUnavailable,
+                            Terminate(new Problem("EndpointNotFound", ProblemCategory.ResourceUnavailable,
                                 new InvalidOperationException($"The URL does not lead to the extraction endpoint: {failure.Message} The run stopped."),
                                 null, true, "Check the URL exactly as delivered; it is rotated when the evaluation window ends."));
                             token.ThrowIfCancellationRequested();
@@ -610,15 +610,15 @@ namespace InsightFaceEval.Embedding
 
                         case BackendFailure.ReplyTooLarge:
                             state.Confirmed = true; // the model answered; what it sent is the problem
-                            return Failed("ReplyTooLarge", ExtractionErrorCategory.InvalidResult,
+                            return Failed("ReplyTooLarge", ProblemCategory.InvalidResult,
                                 $"The endpoint's reply for '{item.RelativePath}' with model '{state.Name}' was refused: {failure.Message}",
                                 "Check the model name and the endpoint; a face embedding has a few hundred to a few thousand values.");
 
                         case BackendFailure.ImageRejected:
-                            return Failed("ImageRejected", ExtractionErrorCategory.InvalidData, Refusal(item, state, failure), "Check that the file is a PNG face crop.");
+                            return Failed("ImageRejected", ProblemCategory.InvalidData, Refusal(item, state, failure), "Check that the file is a PNG face crop.");
 
                         default:
-                            return Failed("RequestRejected", ExtractionErrorCategory.InvalidData, Refusal(item, state, failure), null);
+                            return Failed("RequestRejected", ProblemCategory.InvalidData, Refusal(item, state, failure), null);
                     }
 
                     throw new OperationCanceledException(token);
@@ -648,7 +648,7 @@ namespace InsightFaceEval.Embedding
                 ? $"The local model '{state.Name}' cannot be used: {failure.Message}"
                 : $"The endpoint refused model '{state.Name}' at its first request: {failure.Message} Nothing more is sent for '{state.Name}'";
             var rest = left > 0 ? "; the other model(s) go on." : "; no other model is left, so the run stopped.";
-            var error = new ExtractionError("ModelRejected", ExtractionErrorCategory.InvalidArgument, new InvalidOperationException(what.TrimEnd('.') + rest),
+            var error = new Problem("ModelRejected", ProblemCategory.InvalidArgument, new InvalidOperationException(what.TrimEnd('.') + rest),
                 state.Name, left == 0, "Use a model name your MOU lists (for example buffalo, dingo, eagle or eagle-2); model names are case-sensitive.");
             if (left == 0)
             {
@@ -666,8 +666,8 @@ namespace InsightFaceEval.Embedding
 
         private static SHA256 Sha256OfThisThread => _sha256 ?? (_sha256 = SHA256.Create());
 
-        private static Outcome Failed(string problem, ExtractionErrorCategory category, string message, string recommendedAction) =>
-            new Outcome(null, TimeSpan.Zero, new ExtractionError(problem, category, new InvalidOperationException(message), null, false, recommendedAction));
+        private static Outcome Failed(string problem, ProblemCategory category, string message, string recommendedAction) =>
+            new Outcome(null, TimeSpan.Zero, new Problem(problem, category, new InvalidOperationException(message), null, false, recommendedAction));
 
         private static string ProblemFor(BackendFailure failure)
         {
@@ -681,15 +681,15 @@ namespace InsightFaceEval.Embedding
             }
         }
 
-        private static ExtractionErrorCategory CategoryFor(BackendFailure failure)
+        private static ProblemCategory CategoryFor(BackendFailure failure)
         {
             switch (failure)
             {
-                case BackendFailure.Timeout: return ExtractionErrorCategory.OperationTimeout;
+                case BackendFailure.Timeout: return ProblemCategory.OperationTimeout;
                 case BackendFailure.ConnectionFailed:
-                case BackendFailure.Unreachable: return ExtractionErrorCategory.ConnectionError;
-                case BackendFailure.InvalidReply: return ExtractionErrorCategory.InvalidResult;
-                default: return ExtractionErrorCategory.ResourceUnavailable;
+                case BackendFailure.Unreachable: return ProblemCategory.ConnectionError;
+                case BackendFailure.InvalidReply: return ProblemCategory.InvalidResult;
+                default: return ProblemCategory.ResourceUnavailable;
             }
         }
 
@@ -752,7 +752,7 @@ namespace InsightFaceEval.Embedding
                     }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                     {
-                        Emit(ExtractionEvent.Fail(new ExtractionError("StoreWriteFailed", ExtractionErrorCategory.WriteError,
+                        Emit(ExtractionEvent.Fail(new Problem("StoreWriteFailed", ProblemCategory.WriteError,
                             new IOException($"Could not append {entry.Value.Count} record(s) to '{entry.Key.IndexPath}': {ex.Message}", ex), entry.Key.IndexPath)));
                     }
                 }
@@ -783,7 +783,7 @@ namespace InsightFaceEval.Embedding
                 p.Completed, p.Uploaded, p.FromStore, p.Failed, p.Requests, p.Elapsed.TotalSeconds)));
         }
 
-        private void Terminate(ExtractionError error)
+        private void Terminate(Problem error)
         {
             if (Interlocked.Exchange(ref _terminated, 1) == 0)
             {
@@ -793,7 +793,7 @@ namespace InsightFaceEval.Embedding
             Cancel();
         }
 
-        private void Fail(ExtractionError error, int pairs)
+        private void Fail(Problem error, int pairs)
         {
             Interlocked.Add(ref _failed, pairs);
             Interlocked.Add(ref _completed, pairs);
@@ -882,7 +882,7 @@ namespace InsightFaceEval.Embedding
             /// <summary>Nothing to write for this pair: its model was refused, and that was reported once.</summary>
             public static readonly Outcome Skip = new Outcome(null, TimeSpan.Zero, null) { Skipped = true };
 
-            public Outcome(FeatureReply reply, TimeSpan elapsed, ExtractionError error)
+            public Outcome(FeatureReply reply, TimeSpan elapsed, Problem error)
             {
                 Reply = reply;
                 Elapsed = elapsed;
@@ -893,7 +893,7 @@ namespace InsightFaceEval.Embedding
 
             public TimeSpan Elapsed { get; }
 
-            public ExtractionError Error { get; }
+            public Problem Error { get; }
 
             public bool Skipped { get; private set; }
         }

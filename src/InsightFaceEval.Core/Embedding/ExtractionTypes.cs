@@ -75,54 +75,6 @@ namespace InsightFaceEval.Embedding
         public override string ToString() => RelativePath;
     }
 
-    /// <summary>Error categories, named as PowerShell's ErrorCategory so the cmdlet maps them by name.</summary>
-    public enum ExtractionErrorCategory
-    {
-        NotSpecified,
-        ObjectNotFound,
-        ReadError,
-        WriteError,
-        InvalidData,
-        InvalidResult,
-        InvalidArgument,
-        ConnectionError,
-        OperationTimeout,
-        ResourceUnavailable,
-        LimitsExceeded,
-        PermissionDenied,
-    }
-
-    /// <summary>A problem to report as an error record: ErrorId is the cmdlet's name plus <see cref="Problem"/>.</summary>
-    public sealed class ExtractionError
-    {
-        public ExtractionError(string problem, ExtractionErrorCategory category, Exception exception, string target, bool terminating = false, string recommendedAction = null)
-        {
-            Problem = problem;
-            Category = category;
-            Exception = exception;
-            Target = target;
-            Terminating = terminating;
-            RecommendedAction = recommendedAction;
-        }
-
-        /// <summary>The ErrorId suffix, e.g. "NoFace".</summary>
-        public string Problem { get; }
-
-        public ExtractionErrorCategory Category { get; }
-
-        public Exception Exception { get; }
-
-        /// <summary>The item the error is about (the image path), or null for the run.</summary>
-        public string Target { get; }
-
-        /// <summary>The run stops: the cmdlet throws this one.</summary>
-        public bool Terminating { get; }
-
-        public string RecommendedAction { get; }
-
-        public override string ToString() => $"{Problem}: {Exception?.Message}";
-    }
-
     public enum ExtractionEventKind
     {
         Output,
@@ -134,7 +86,7 @@ namespace InsightFaceEval.Embedding
     /// <summary>Something the pipeline thread should write; workers only queue these.</summary>
     public sealed class ExtractionEvent
     {
-        private ExtractionEvent(ExtractionEventKind kind, FaceEmbedding embedding, ExtractionError error, string message)
+        private ExtractionEvent(ExtractionEventKind kind, FaceEmbedding embedding, Problem error, string message)
         {
             Kind = kind;
             Embedding = embedding;
@@ -146,13 +98,13 @@ namespace InsightFaceEval.Embedding
 
         public FaceEmbedding Embedding { get; }
 
-        public ExtractionError Error { get; }
+        public Problem Error { get; }
 
         public string Message { get; }
 
         public static ExtractionEvent Output(FaceEmbedding embedding) => new ExtractionEvent(ExtractionEventKind.Output, embedding, null, null);
 
-        public static ExtractionEvent Fail(ExtractionError error) => new ExtractionEvent(ExtractionEventKind.Error, null, error, error.Exception?.Message);
+        public static ExtractionEvent Fail(Problem error) => new ExtractionEvent(ExtractionEventKind.Error, null, error, error.Exception?.Message);
 
         public static ExtractionEvent Warning(string message) => new ExtractionEvent(ExtractionEventKind.Warning, null, null, message);
 

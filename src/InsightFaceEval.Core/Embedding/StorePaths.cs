@@ -66,6 +66,6 @@ namespace InsightFaceEval.Embedding
         }
 
         private static ImportResult Reject(string problem, string target, string message) =>
-            ImportResult.Of(new ExtractionError(problem, ExtractionErrorCategory.InvalidData, new InvalidDataException(message), target));
+            ImportResult.Of(new Problem(problem, ProblemCategory.InvalidData, new InvalidDataException(message), target));
     }
 }

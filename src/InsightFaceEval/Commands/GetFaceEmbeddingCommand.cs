@@ -540,7 +540,7 @@ namespace InsightFaceEval.Commands
                         WriteVerbose(e.Message);
                         break;
                     case ExtractionEventKind.Error:
-                        var record = ToErrorRecord(e.Error);
+                        var record = ProblemRecords.ToErrorRecord(e.Error, ErrorPrefix);
                         if (e.Error.Terminating)
                         {
                             CompleteProgress();
@@ -555,17 +555,6 @@ namespace InsightFaceEval.Commands
             ShowProgress();
         }
 
-        private static ErrorRecord ToErrorRecord(ExtractionError error)
-        {
-            if (!Enum.TryParse(error.Category.ToString(), out ErrorCategory category)) { category = ErrorCategory.NotSpecified; }
-            var record = new ErrorRecord(error.Exception, ErrorPrefix + error.Problem, category, error.Target);
-            if (!string.IsNullOrEmpty(error.RecommendedAction))
-            {
-                record.ErrorDetails = new ErrorDetails(error.Exception.Message) { RecommendedAction = error.RecommendedAction };
-            }
-
-            return record;
-        }
 
         private void ShowProgress()
         {

@@ -65,7 +65,7 @@ namespace InsightFaceEval.Commands
                     foreach (var result in EmbeddingImport.Read(target, Model, _datasetRoot))
                     {
                         if (result.Embedding != null) { Write(result.Embedding); }
-                        else { WriteError(ToErrorRecord(result.Error)); }
+                        else { WriteError(ProblemRecords.ToErrorRecord(result.Error, ErrorPrefix)); }
                     }
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
@@ -135,10 +135,5 @@ namespace InsightFaceEval.Commands
             catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is PSArgumentException || ex is NotSupportedException) { return false; }
         }
 
-        private static ErrorRecord ToErrorRecord(ExtractionError error)
-        {
-            if (!Enum.TryParse(error.Category.ToString(), out ErrorCategory category)) { category = ErrorCategory.NotSpecified; }
-            return new ErrorRecord(error.Exception, ErrorPrefix + error.Problem, category, error.Target);
-        }
     }
 }

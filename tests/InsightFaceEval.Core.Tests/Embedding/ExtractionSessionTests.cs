@@ -99,7 +99,7 @@ namespace InsightFaceEval.Tests.Embedding
             Assert.Equal(2, outputs.Count(o => o.Status == EmbeddingStatus.NoFace && o.Dimension == 0 && o.EmbeddingPath == null));
             var noFaceErrors = events.Where(e => e.Kind == ExtractionEventKind.Error).Select(e => e.Error).ToList();
             Assert.Equal(2, noFaceErrors.Count);
-            Assert.All(noFaceErrors, e => Assert.Equal("NoFace", e.Problem));
+            Assert.All(noFaceErrors, e => Assert.Equal("NoFace", e.Id));
             Assert.All(outputs.Where(o => o.Status == EmbeddingStatus.Success), o =>
                 Assert.Equal(new DeterministicFaceEmbedder("dingo", 8).Embed(new[] { File.ReadAllBytes(o.Path) }, default)[0], NpyFile.Read(o.EmbeddingPath)));
             Assert.Equal(30, store.Model("dingo").ReadIndex(out _).Count);
@@ -182,7 +182,7 @@ namespace InsightFaceEval.Tests.Embedding
             var errors = events.Where(e => e.Kind == ExtractionEventKind.Error).Select(e => e.Error).ToList();
             Assert.Single(errors);
             Assert.True(errors[0].Terminating);
-            Assert.Equal("ModelRejected", errors[0].Problem);
+            Assert.Equal("ModelRejected", errors[0].Id);
             Assert.DoesNotContain(events, e => e.Kind == ExtractionEventKind.Output);
         }
 
@@ -193,8 +193,8 @@ namespace InsightFaceEval.Tests.Embedding
             items.Insert(2, new ExtractionItem(Path.Combine(_root, "data", "missing.png"), "x/missing.png", "x"));
             var events = Run(Backend().Backend, EmbeddingStore.OpenOrCreate(Path.Combine(_root, "store")), items, new ExtractionOptions { Models = new[] { "dingo" } });
             var error = Assert.Single(events, e => e.Kind == ExtractionEventKind.Error).Error;
-            Assert.Equal("FileNotFound", error.Problem);
-            Assert.EndsWith("missing.png", error.Target);
+            Assert.Equal("FileNotFound", error.Id);
+            Assert.EndsWith("missing.png", (string)error.Target);
             Assert.Equal(5, events.Count(e => e.Kind == ExtractionEventKind.Output));
         }
 

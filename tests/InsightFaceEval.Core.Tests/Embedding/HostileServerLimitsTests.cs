@@ -106,8 +106,8 @@ namespace InsightFaceEval.Tests.Embedding
                 Assert.Equal(2, errors.Count);
                 foreach (var error in errors)
                 {
-                    Assert.Equal("RateLimited", error.Problem);
-                    Assert.Equal(ExtractionErrorCategory.LimitsExceeded, error.Category);
+                    Assert.Equal("RateLimited", error.Id);
+                    Assert.Equal(ProblemCategory.LimitsExceeded, error.Category);
                     Assert.Contains("after 3 attempt(s): the endpoint kept answering 429", error.Exception.Message);
                     Assert.NotNull(error.Target);
                 }
@@ -180,8 +180,8 @@ namespace InsightFaceEval.Tests.Embedding
                 Assert.Equal(2, errors.Count);
                 foreach (var error in errors)
                 {
-                    Assert.Equal("ReplyTooLarge", error.Problem);
-                    Assert.Equal(ExtractionErrorCategory.InvalidResult, error.Category);
+                    Assert.Equal("ReplyTooLarge", error.Id);
+                    Assert.Equal(ProblemCategory.InvalidResult, error.Category);
                     Assert.Contains("more than 65536 values", error.Exception.Message);
                 }
 

@@ -124,8 +124,8 @@ namespace InsightFaceEval.Tests.Embedding
             var events = Run(backend, Store(), Images(20), new ExtractionOptions { Models = new[] { "dingo", "eagle" }, ThrottleLimit = 8, RetryBaseDelay = TimeSpan.FromSeconds(5) });
             var error = Assert.Single(Errors(events));
             Assert.True(error.Terminating);
-            Assert.Equal("EndpointUnreachable", error.Problem);
-            Assert.Equal(ExtractionErrorCategory.ConnectionError, error.Category);
+            Assert.Equal("EndpointUnreachable", error.Id);
+            Assert.Equal(ProblemCategory.ConnectionError, error.Category);
             Assert.DoesNotContain(events, e => e.Kind == ExtractionEventKind.Verbose && e.Message.StartsWith("Retrying", StringComparison.Ordinal));
             Assert.InRange(backend.Requests.Values.Sum(), 1, 2); // one probe per model at most
         }
@@ -155,7 +155,7 @@ namespace InsightFaceEval.Tests.Embedding
             var events = Run(backend, Store(), items, new ExtractionOptions { Models = new[] { "dingo", "dingoo" }, ThrottleLimit = 4 });
             var error = Assert.Single(Errors(events));
             Assert.False(error.Terminating);
-            Assert.Equal("ModelRejected", error.Problem);
+            Assert.Equal("ModelRejected", error.Id);
             Assert.Equal("dingoo", error.Target);
             Assert.Contains("'dingoo'", error.Exception.Message);
             Assert.Contains("other model(s) go on", error.Exception.Message);
@@ -174,7 +174,7 @@ namespace InsightFaceEval.Tests.Embedding
             Assert.Equal(2, errors.Count);
             Assert.Single(errors, e => e.Terminating);
             Assert.Contains("no other model is left", errors.Single(e => e.Terminating).Exception.Message);
-            Assert.Equal(new[] { "emu", "ostrich" }, errors.Select(e => e.Target).OrderBy(t => t, StringComparer.Ordinal));
+            Assert.Equal(new[] { "emu", "ostrich" }, errors.Select(e => (string)e.Target).OrderBy(t => t, StringComparer.Ordinal));
             Assert.Equal(2, backend.Requests.Values.Sum());
         }
 
@@ -190,8 +190,8 @@ namespace InsightFaceEval.Tests.Embedding
             var backend = new ScriptedBackend((r, n) => Unit(r.Model));
             var events = Run(backend, Store(), items, new ExtractionOptions { Models = new[] { "dingo", "eagle" } });
             var error = Assert.Single(Errors(events));
-            Assert.Equal("NotAnImage", error.Problem);
-            Assert.Equal(ExtractionErrorCategory.InvalidData, error.Category);
+            Assert.Equal("NotAnImage", error.Id);
+            Assert.Equal(ProblemCategory.InvalidData, error.Category);
             Assert.Equal(text, error.Target);
             Assert.Contains("Nothing was sent", error.Exception.Message);
             Assert.Equal(6, backend.Requests.Values.Sum());
@@ -216,8 +216,8 @@ namespace InsightFaceEval.Tests.Embedding
                 new ExtractionOptions { Models = new[] { "w600k" }, RequireOneFace = true });
             var errors = Errors(strict);
             Assert.Equal(3, errors.Count);
-            Assert.All(errors, e => Assert.Equal("MultipleFaces", e.Problem));
-            Assert.All(errors, e => Assert.Equal(ExtractionErrorCategory.InvalidData, e.Category));
+            Assert.All(errors, e => Assert.Equal("MultipleFaces", e.Id));
+            Assert.All(errors, e => Assert.Equal(ProblemCategory.InvalidData, e.Category));
             Assert.Equal(items[0].Path, Assert.Single(Outputs(strict)).Path);
             Assert.Single(EmbeddingStore.Open(Path.Combine(_root, "strict")).Model("w600k").ReadIndex(out _));
         }

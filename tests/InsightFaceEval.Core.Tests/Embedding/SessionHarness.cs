@@ -36,7 +36,7 @@ namespace InsightFaceEval.Tests.Embedding
             while (session.TryTake(out var e)) { events.Add(e); }
         }
 
-        public static List<ExtractionError> Errors(IEnumerable<ExtractionEvent> events) =>
+        public static List<Problem> Errors(IEnumerable<ExtractionEvent> events) =>
             events.Where(e => e.Kind == ExtractionEventKind.Error).Select(e => e.Error).ToList();
 
         /// <summary><paramref name="count"/> small files under root/data/id that start as PNGs do (distinct content each).</summary>
