@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using InsightFaceEval.Metrics;
-using InsightFaceEval.Onnx;
 using Xunit;
 
 namespace InsightFaceEval.Tests.Platform
@@ -73,15 +72,6 @@ namespace InsightFaceEval.Tests.Platform
             var unix = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Unix.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("m", FourImages("m")) }, PairProtocol.PairList, pairs);
             Assert.Contains(unix.Issues, i => i.Problem == "PairImageNotFound" && (string)i.Target == @"Alice\1.png");
-        }
-
-        [Fact]
-        public void LocalModelsWhoseNamesDifferOnlyInCaseAreRefusedOnWindows()
-        {
-            var error = Assert.Throws<ArgumentException>(() => LocalModelBackend.CheckNames(new[] { "w600k_r50", "W600K_R50" }, PathStyle.Windows.Comparer));
-            Assert.Contains("differ only in case", error.Message);
-            LocalModelBackend.CheckNames(new[] { "w600k_r50", "W600K_R50" }, PathStyle.Unix.Comparer);
-            Assert.Throws<ArgumentException>(() => LocalModelBackend.CheckNames(new[] { "a", "a" }, PathStyle.Unix.Comparer));
         }
     }
 }
