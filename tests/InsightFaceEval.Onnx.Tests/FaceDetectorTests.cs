@@ -36,7 +36,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.Equal(expectedFaces, faces.Count);
             foreach (var face in faces)
             {
-                Assert.InRange(face.Score, 0.65f, 1f);
+                Assert.InRange(face.Score.Value, 0.65f, 1f);
                 // Faces in these photos are 150 to 320 px; a box outside that range is a false detection.
                 Assert.InRange(face.Height, 120f, 400f);
                 var lm = face.Landmarks;
