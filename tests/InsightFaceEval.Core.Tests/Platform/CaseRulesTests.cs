@@ -36,9 +36,9 @@ namespace InsightFaceEval.Tests.Platform
             var engine = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None);
             var outcome = engine.MeasureEmbeddings(new[] { Group("dingo", FourImages("dingo")), Group("Dingo", FourImages("Dingo")) }, PairProtocol.AllPairs, null);
             Assert.Equal(new[] { "dingo" }, outcome.Results.Select(r => r.Model).ToArray());
-            var issue = Assert.Single(outcome.Issues, i => i.Problem == "ModelNameCaseConflict");
+            var issue = Assert.Single(outcome.Problems, i => i.Id == "ModelNameCaseConflict");
             Assert.Equal("Dingo", issue.Target);
-            Assert.Equal("InvalidArgument", issue.Category);
+            Assert.Equal(ProblemCategory.InvalidArgument, issue.Problem.Category);
 
             var unix = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Unix.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("dingo", FourImages("dingo")), Group("Dingo", FourImages("Dingo")) }, PairProtocol.AllPairs, null);
@@ -50,8 +50,8 @@ namespace InsightFaceEval.Tests.Platform
         {
             var outcome = new IdentificationEngine(new IdentificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None)
                 .Measure(new[] { Group("dingo", FourImages("dingo")), Group("DINGO", FourImages("DINGO")) });
-            Assert.Contains(outcome.Issues, i => i.Problem == "ModelNameCaseConflict" && (string)i.Target == "DINGO");
-            Assert.DoesNotContain(outcome.Issues, i => i.Problem == "ModelNameCaseConflict" && (string)i.Target == "dingo");
+            Assert.Contains(outcome.Problems, i => i.Id == "ModelNameCaseConflict" && (string)i.Target == "DINGO");
+            Assert.DoesNotContain(outcome.Problems, i => i.Id == "ModelNameCaseConflict" && (string)i.Target == "dingo");
         }
 
         [Fact]
@@ -64,14 +64,14 @@ namespace InsightFaceEval.Tests.Platform
             };
             var windows = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("m", FourImages("m")) }, PairProtocol.PairList, pairs);
-            Assert.Empty(windows.Issues);
+            Assert.Empty(windows.Problems);
             var r = Assert.Single(windows.Results);
             Assert.Equal(1, r.Completed.GenuinePairs);
             Assert.Equal(1, r.Completed.ImpostorPairs);
 
             var unix = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Unix.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("m", FourImages("m")) }, PairProtocol.PairList, pairs);
-            Assert.Contains(unix.Issues, i => i.Problem == "PairImageNotFound" && (string)i.Target == @"Alice\1.png");
+            Assert.Contains(unix.Problems, i => i.Id == "PairImageNotFound" && (string)i.Target == @"Alice\1.png");
         }
     }
 }
