@@ -123,18 +123,18 @@ namespace InsightFaceEval.Embedding
                 catch (HttpRequestException ex)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
                 catch (IOException ex)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException))
                 {
                     // Whatever else the transport throws may quote the URL: report its kind only.
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".");
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
 
                 using (response)
@@ -227,7 +227,7 @@ namespace InsightFaceEval.Embedding
             else if (status == 408) { failure = BackendFailure.Timeout; }
             else if (status == 413 || status == 415 || status == 422) { failure = BackendFailure.ImageRejected; }
             else { failure = BackendFailure.Rejected; }
-            throw new EmbeddingBackendException(failure, Scrubber.Scrub($"The endpoint refused the request ({what})."), status);
+            throw new EmbeddingBackendException(failure, Scrubber.Scrub($"The endpoint refused the request ({what})."), status, null, null, HostedHint(failure));
         }
 
         private FeatureReply ThrowRateLimited(HttpResponseMessage response, string what)
@@ -296,15 +296,33 @@ namespace InsightFaceEval.Embedding
             }
         }
 
+        /// <summary>The hosted service's advice for a failure that stops the run or refuses a model; null where the session's is right.</summary>
+        private static string HostedHint(BackendFailure failure)
+        {
+            switch (failure)
+            {
+                case BackendFailure.Unauthorized:
+                case BackendFailure.EndpointNotFound:
+                    return "Check the URL exactly as delivered; it is rotated when the evaluation window ends.";
+                case BackendFailure.Rejected:
+                    return "Use a model name your MOU lists (for example buffalo, dingo, eagle or eagle-2); model names are case-sensitive.";
+                case BackendFailure.Unreachable:
+                case BackendFailure.ConnectionFailed:
+                    return "Check the URL exactly as delivered, the network, any proxy or VPN, then run again: stored results are kept.";
+                default:
+                    return null;
+            }
+        }
+
         /// <summary>A refused connection or an unknown host: no request left, so the session need not retry at first.</summary>
         private static EmbeddingBackendException Unreachable(Exception ex)
         {
             switch (TransportFailures.Classify(ex))
             {
                 case TransportFailureKind.ConnectionRefused:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.");
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.", null, null, null, HostedHint(BackendFailure.Unreachable));
                 case TransportFailureKind.HostNotFound:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).");
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).", null, null, null, HostedHint(BackendFailure.Unreachable));
                 default:
                     return null;
             }
