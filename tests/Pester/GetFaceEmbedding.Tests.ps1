@@ -196,6 +196,78 @@ Describe 'Get-FaceEmbedding' {
             $none.Terminating.CategoryInfo.Category | Should -Be 'InvalidArgument'
             $none.Terminating.Exception.Message | Should -Match 'INSIGHTFACE_SERVER_URL'
         }
+
+        It 'takes the URL as a SecureString, as the help example prints it, and shows it nowhere' {
+            Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
+            $page = Join-Path (Get-TestRepositoryRoot) 'docs/en-US/Get-FaceEmbedding.md'
+            $text = Get-Content -LiteralPath $page -Raw -Encoding UTF8
+            $match = [regex]::Match($text, '(?s)### Example \d+: Keep the URL out of scripts as a SecureString\s*```powershell\r?\n(.*?)```')
+            $match.Success | Should -BeTrue
+            $sample = Join-Path $script:root 'secure-example.md'
+            "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
+            $code = (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
+            $code | Should -Match '-ServerUrl \$url'
+
+            # Run exactly as printed, from a folder with ./crops, with the URL only in the environment variable.
+            $work = Join-Path $script:root 'secure'
+            foreach ($f in $script:files[1..3]) {
+                $folder = Join-Path $work ('crops/' + $f.Directory.Name)
+                $null = New-Item -ItemType Directory -Path $folder -Force
+                Copy-Item -LiteralPath $f.FullName -Destination $folder
+            }
+            $runner = {
+                param($Code, $Url, $Work)
+                $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
+                $env:INSIGHTFACE_SERVER_URL = $Url
+                Push-Location -LiteralPath $Work
+                try { . ([scriptblock]::Create($Code)) }
+                finally { Pop-Location; $env:INSIGHTFACE_SERVER_URL = $null }
+            }.ToString()
+            $r = Invoke-TestIsolated $runner @{ Code = $code; Url = $script:ep.Url; Work = $work }
+            $r.Terminating | Should -BeNullOrEmpty
+            $r.Error.Count | Should -Be 0 -Because ($r.Error | Out-String)
+            $r.Embeddings.Count | Should -Be 3
+            Join-Path $work 'embeddings/dingo/index.jsonl' | Should -Exist
+
+            # A failing run keeps the SecureString's URL out of its error record and the bound parameters it carries.
+            $closed = $script:ep.Url -replace '127\.0\.0\.1:\d+', '127.0.0.1:9'
+            $failing = {
+                param($Url, $File, $Store)
+                $VerbosePreference = 'Continue'
+                $secure = ConvertTo-SecureString $Url -AsPlainText -Force
+                Get-FaceEmbedding -LiteralPath $File -Model dingo -ServerUrl $secure -OutputDirectory $Store -MaximumRetryCount 0
+            }.ToString()
+            $f = Invoke-TestIsolated $failing @{ Url = $closed; File = $script:files[4].FullName; Store = (New-StorePath) }
+            $f.Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable*'
+
+            # What binding makes of a SecureString (what BoundParameters and hosts hold) prints as the placeholder.
+            $secure = ConvertTo-SecureString $closed -AsPlainText -Force
+            $bound = [InsightFaceEval.Commands.EndpointTransformationAttribute]::new().Transform($null, $secure)
+            "$bound" | Should -Be '<endpoint>'
+            ($bound | Format-List * -Force | Out-String) | Should -Not -Match $script:ep.Token
+
+            $everything = foreach ($run in $r, $f) {
+                foreach ($stream in 'Output', 'Error', 'Warning', 'Verbose', 'Debug', 'Information', 'Progress') {
+                    foreach ($record in $run.$stream) { $record | Format-List * -Force | Out-String -Width 4096 }
+                }
+                if ($run.Terminating) {
+                    $run.Terminating | Format-List * -Force | Out-String -Width 4096
+                    [System.Management.Automation.PSSerializer]::Serialize($run.Terminating, 3)
+                    $run.Terminating.InvocationInfo | Format-List * | Out-String -Width 4096
+                    $run.Terminating.InvocationInfo.BoundParameters | Out-String -Width 4096
+                }
+            }
+            $all = $everything -join "`n"
+            $all.Length | Should -BeGreaterThan 1000
+            $all | Should -Not -Match $script:ep.Token
+            $all | Should -Not -Match ([regex]::Escape($script:ep.Authority))
+            $all | Should -Not -Match '127\.0\.0\.1:9/'
+            foreach ($file in Get-ChildItem $work -Recurse -File) {
+                $content = [IO.File]::ReadAllText($file.FullName, [Text.Encoding]::Latin1)
+                $content.Contains($script:ep.Token) | Should -BeFalse -Because $file.FullName
+                $content.Contains($script:ep.Authority) | Should -BeFalse -Because $file.FullName
+            }
+        }
     }
 
     Context 'numpy interoperability' {

@@ -29,17 +29,32 @@ namespace InsightFaceEval.Embedding
         /// <param name="timeout">Time allowed for one request, reply included.</param>
         /// <param name="maxConnections">Connections kept to the endpoint (the session's concurrency).</param>
         public HttpEmbeddingBackend(Uri url, TimeSpan timeout, int maxConnections)
-            : this(url, timeout, maxConnections, ReplyLimits.DefaultMaxReplyBytes)
+            : this(EndpointAddress.FromUri(url), timeout, maxConnections, ReplyLimits.DefaultMaxReplyBytes)
+        {
+        }
+
+        /// <param name="endpoint">The endpoint (confidential: it is never put into a message).</param>
+        /// <param name="timeout">Time allowed for one request, reply included.</param>
+        /// <param name="maxConnections">Connections kept to the endpoint (the session's concurrency).</param>
+        public HttpEmbeddingBackend(EndpointAddress endpoint, TimeSpan timeout, int maxConnections)
+            : this(endpoint, timeout, maxConnections, ReplyLimits.DefaultMaxReplyBytes)
         {
         }
 
         /// <param name="maxReplyBytes">Largest reply body read; a longer one is refused as ReplyTooLarge, unread past the limit.</param>
         public HttpEmbeddingBackend(Uri url, TimeSpan timeout, int maxConnections, long maxReplyBytes)
+            : this(EndpointAddress.FromUri(url), timeout, maxConnections, maxReplyBytes)
         {
-            _url = url ?? throw new ArgumentNullException(nameof(url));
+        }
+
+        /// <param name="maxReplyBytes">Largest reply body read; a longer one is refused as ReplyTooLarge, unread past the limit.</param>
+        public HttpEmbeddingBackend(EndpointAddress endpoint, TimeSpan timeout, int maxConnections, long maxReplyBytes)
+        {
+            Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
             if (maxReplyBytes < 1024) { throw new ArgumentOutOfRangeException(nameof(maxReplyBytes), "The reply limit must be at least 1 KB."); }
             _maxReplyBytes = maxReplyBytes;
-            if (!TryValidateUrl(url.OriginalString, out _, out var problem)) { throw new ArgumentException(problem, nameof(url)); }
+            if (!endpoint.IsValid) { throw new ArgumentException(endpoint.Problem, nameof(endpoint)); }
+            _url = endpoint.Reveal();
             _timeout = timeout;
             var handler = new HttpClientHandler
             {
@@ -53,7 +68,6 @@ namespace InsightFaceEval.Embedding
             // .NET Framework otherwise waits up to 350 ms for a 100-continue on every POST.
             _client.DefaultRequestHeaders.ExpectContinue = false;
             _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("InsightFaceEval", ModuleInfo.Version));
-            Scrubber = new SecretScrubber(url);
         }
 
         /// <inheritdoc />
@@ -65,31 +79,8 @@ namespace InsightFaceEval.Embedding
         /// <inheritdoc />
         public bool IsLocal => false;
 
-        /// <summary>Removes the URL and its parts from any text before it is shown.</summary>
-        public SecretScrubber Scrubber { get; }
-
-        /// <summary>
-        /// Checks a URL without echoing it: absolute, http or https. The problem text never contains the URL.
-        /// </summary>
-        public static bool TryValidateUrl(string text, out Uri url, out string problem)
-        {
-            url = null;
-            problem = null;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                problem = "The endpoint URL is empty.";
-                return false;
-            }
-
-            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                url = null;
-                problem = "The endpoint URL is not an absolute http:// or https:// URL. Use the URL exactly as delivered by email.";
-                return false;
-            }
-
-            return true;
-        }
+        /// <summary>The endpoint: it also removes the URL and its parts from any text before it is shown.</summary>
+        public EndpointAddress Endpoint { get; }
 
         /// <inheritdoc />
         public async Task<FeatureReply> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
@@ -123,18 +114,18 @@ namespace InsightFaceEval.Embedding
                 catch (HttpRequestException ex)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
                 catch (IOException ex)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".");
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException))
                 {
                     // Whatever else the transport throws may quote the URL: report its kind only.
                     cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".");
+                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
                 }
 
                 using (response)
@@ -200,7 +191,7 @@ namespace InsightFaceEval.Embedding
                     var reply = FeatureReply.Parse(body);
                     // The server's name goes into the store, the output and warnings: no control characters, no copy of
                     // the URL, a bounded length.
-                    var name = reply.ModelName == null ? null : Scrubber.ScrubServerText(reply.ModelName, ReplyLimits.MaxModelNameLength);
+                    var name = reply.ModelName == null ? null : Endpoint.ScrubServerText(reply.ModelName, ReplyLimits.MaxModelNameLength);
                     return name == reply.ModelName ? reply : new FeatureReply(name, reply.Feature, reply.FaceCount);
                 }
                 catch (ReplyTooLargeException ex)
@@ -209,7 +200,7 @@ namespace InsightFaceEval.Embedding
                 }
                 catch (FormatException ex)
                 {
-                    throw new EmbeddingBackendException(BackendFailure.InvalidReply, Scrubber.Scrub(ex.Message), status);
+                    throw new EmbeddingBackendException(BackendFailure.InvalidReply, Endpoint.Scrub(ex.Message), status);
                 }
             }
 
@@ -227,7 +218,7 @@ namespace InsightFaceEval.Embedding
             else if (status == 408) { failure = BackendFailure.Timeout; }
             else if (status == 413 || status == 415 || status == 422) { failure = BackendFailure.ImageRejected; }
             else { failure = BackendFailure.Rejected; }
-            throw new EmbeddingBackendException(failure, Scrubber.Scrub($"The endpoint refused the request ({what})."), status);
+            throw new EmbeddingBackendException(failure, Endpoint.Scrub($"The endpoint refused the request ({what})."), status, null, null, HostedHint(failure));
         }
 
         private FeatureReply ThrowRateLimited(HttpResponseMessage response, string what)
@@ -245,7 +236,7 @@ namespace InsightFaceEval.Embedding
                 }
             }
 
-            throw new EmbeddingBackendException(BackendFailure.RateLimited, Scrubber.Scrub($"The endpoint is rate limiting ({what})."), 429, wait);
+            throw new EmbeddingBackendException(BackendFailure.RateLimited, Endpoint.Scrub($"The endpoint is rate limiting ({what})."), 429, wait);
         }
 
         private string ServerDetail(byte[] body)
@@ -267,7 +258,7 @@ namespace InsightFaceEval.Embedding
             }
 
             if (string.IsNullOrWhiteSpace(text)) { return null; }
-            return Scrubber.ScrubServerText(text, 200);
+            return Endpoint.ScrubServerText(text, 200);
         }
 
         private static string FindMessage(JsonElement element, int depth)
@@ -296,15 +287,33 @@ namespace InsightFaceEval.Embedding
             }
         }
 
+        /// <summary>The hosted service's advice for a failure that stops the run or refuses a model; null where the session's is right.</summary>
+        private static string HostedHint(BackendFailure failure)
+        {
+            switch (failure)
+            {
+                case BackendFailure.Unauthorized:
+                case BackendFailure.EndpointNotFound:
+                    return "Check the URL exactly as delivered; it is rotated when the evaluation window ends.";
+                case BackendFailure.Rejected:
+                    return "Use a model name your MOU lists (for example buffalo, dingo, eagle or eagle-2); model names are case-sensitive.";
+                case BackendFailure.Unreachable:
+                case BackendFailure.ConnectionFailed:
+                    return "Check the URL exactly as delivered, the network, any proxy or VPN, then run again: stored results are kept.";
+                default:
+                    return null;
+            }
+        }
+
         /// <summary>A refused connection or an unknown host: no request left, so the session need not retry at first.</summary>
         private static EmbeddingBackendException Unreachable(Exception ex)
         {
             switch (TransportFailures.Classify(ex))
             {
                 case TransportFailureKind.ConnectionRefused:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.");
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.", null, null, null, HostedHint(BackendFailure.Unreachable));
                 case TransportFailureKind.HostNotFound:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).");
+                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).", null, null, null, HostedHint(BackendFailure.Unreachable));
                 default:
                     return null;
             }
@@ -360,85 +369,5 @@ namespace InsightFaceEval.Embedding
         /// <summary>Escapes a file name for a quoted form-data parameter as browsers do (WHATWG).</summary>
         public static string EscapeFileName(string fileName) =>
             (fileName ?? "image").Replace("\"", "%22").Replace("\r", "%0D").Replace("\n", "%0A");
-    }
-
-    /// <summary>Replaces the endpoint URL, and any part of it that could identify it, with a placeholder.</summary>
-    public sealed class SecretScrubber
-    {
-        public const string Placeholder = "<endpoint>";
-        private readonly string[] _secrets;
-
-        public SecretScrubber(Uri url)
-        {
-            var whole = new System.Collections.Generic.List<string>
-            {
-                url.OriginalString, url.AbsoluteUri, url.GetLeftPart(UriPartial.Path), url.Authority, url.Host,
-                url.PathAndQuery, url.AbsolutePath, url.Query, url.UserInfo, Uri.UnescapeDataString(url.PathAndQuery),
-            };
-            var pieces = new System.Collections.Generic.List<string>();
-            foreach (var segment in url.AbsolutePath.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries)) { pieces.Add(segment); pieces.Add(Uri.UnescapeDataString(segment)); }
-            foreach (var pair in url.Query.TrimStart('?').Split(new[] { '&' }, StringSplitOptions.RemoveEmptyEntries))
-            {
-                pieces.Add(pair);
-                var eq = pair.IndexOf('=');
-                if (eq >= 0) { pieces.Add(pair.Substring(eq + 1)); pieces.Add(Uri.UnescapeDataString(pair.Substring(eq + 1))); }
-            }
-
-            // Longest first, so a whole URL is replaced before its pieces. Short path words ('v1', 'extract') identify
-            // nothing and would only garble messages; tokens and keys are long.
-            whole = whole.ConvertAll(p => (p ?? string.Empty).Trim('?')).FindAll(p => p.Trim('/').Length >= 4);
-            pieces = pieces.FindAll(p => !string.IsNullOrEmpty(p) && p.Length >= 8);
-            whole.AddRange(pieces);
-            _secrets = whole.ToArray();
-            Array.Sort(_secrets, (a, b) => b.Length.CompareTo(a.Length));
-        }
-
-        /// <summary>
-        /// Removes the URL and its parts from a message, also where the text carries them percent-encoded (a server
-        /// echoing its request path), and drops control and bidi characters so no text can drive a terminal.
-        /// </summary>
-        public string Scrub(string text)
-        {
-            if (string.IsNullOrEmpty(text)) { return text; }
-            return ScrubPlain(ServerText.StripControls(ServerText.Unescape(text)));
-        }
-
-        /// <summary>
-        /// Text a server chose (a 422 <c>detail</c>, an error page's first line) made safe to show: scrubbed as
-        /// <see cref="Scrub"/>, trimmed, and cut to <paramref name="maxLength"/> characters after scrubbing, so a cut
-        /// can never leave a partial secret the scrubber no longer recognises.
-        /// </summary>
-        public string ScrubServerText(string text, int maxLength)
-        {
-            if (string.IsNullOrEmpty(text)) { return text; }
-            return ServerText.Bound(Scrub(text).Trim(), maxLength);
-        }
-
-        private string ScrubPlain(string text)
-        {
-            foreach (var secret in _secrets)
-            {
-                if (text.IndexOf(secret, StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    text = ReplaceIgnoreCase(text, secret, Placeholder);
-                }
-            }
-
-            return text;
-        }
-
-        private static string ReplaceIgnoreCase(string text, string value, string replacement)
-        {
-            var sb = new StringBuilder(text.Length);
-            var start = 0;
-            int index;
-            while ((index = text.IndexOf(value, start, StringComparison.OrdinalIgnoreCase)) >= 0)
-            {
-                sb.Append(text, start, index - start).Append(replacement);
-                start = index + value.Length;
-            }
-
-            return sb.Append(text, start, text.Length - start).ToString();
-        }
     }
 }

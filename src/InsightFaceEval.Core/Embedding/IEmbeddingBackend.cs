@@ -7,8 +7,10 @@ namespace InsightFaceEval.Embedding
     /// <summary>
     /// Where <see cref="ExtractionSession"/> sends one image for one model. The session owns everything around the
     /// call (store, resume, deduplication, concurrency, rate limit, retries, progress, output); a backend only makes
-    /// the call and says what kind of failure it met. <see cref="HttpEmbeddingBackend"/> speaks the hosted protocol;
-    /// <see cref="FaceEmbedderBackend"/> runs in-process <see cref="IFaceEmbedder"/>s (the local ONNX engine).
+    /// the call and says what kind of failure it met (<see cref="BackendFailure"/>; <see cref="FailurePolicy"/> is the
+    /// one table of what the session does for each kind). <see cref="HttpEmbeddingBackend"/> speaks the hosted protocol;
+    /// <see cref="FaceEmbedderBackend"/> runs in-process <see cref="IFaceEmbedder"/>s (the local ONNX engine). Every
+    /// transport goes through this seam: a new one is a new implementation, never a change to the session.
     /// </summary>
     public interface IEmbeddingBackend : IDisposable
     {
@@ -62,7 +64,11 @@ namespace InsightFaceEval.Embedding
         public override string ToString() => $"{Model}: {FileName}";
     }
 
-    /// <summary>What went wrong with one call, which decides what the session does next.</summary>
+    /// <summary>
+    /// What went wrong with one call. The kind alone decides what the session does next (retry, pause, stop the run,
+    /// refuse the model, fail the image): a backend maps its transport's failures onto these kinds and the session
+    /// never looks at status codes or protocol details.
+    /// </summary>
     public enum BackendFailure
     {
         /// <summary>The service is unwell (5xx): retry with backoff.</summary>
@@ -115,14 +121,21 @@ namespace InsightFaceEval.Embedding
     /// </summary>
     public sealed class EmbeddingBackendException : Exception
     {
-        public EmbeddingBackendException(BackendFailure failure, string message, int? statusCode = null, TimeSpan? retryAfter = null, string problem = null)
+        public EmbeddingBackendException(BackendFailure failure, string message, int? statusCode = null, TimeSpan? retryAfter = null, string problem = null, string recommendedAction = null)
             : base(message)
         {
             Failure = failure;
             StatusCode = statusCode;
             RetryAfter = retryAfter;
             Problem = problem;
+            RecommendedAction = recommendedAction;
         }
+
+        /// <summary>
+        /// What the user can do when this failure stops the run or refuses a model, in the backend's own terms (where
+        /// its address comes from, which model names it knows); null for the session's backend-neutral advice.
+        /// </summary>
+        public string RecommendedAction { get; }
 
         /// <summary>A more specific ErrorId suffix than the failure kind gives, when there is one.</summary>
         public string Problem { get; }

@@ -116,7 +116,7 @@ namespace InsightFaceEval.Commands
             foreach (var n in Note ?? Array.Empty<string>()) { options.Notes.Add(n); }
             foreach (var f in EndpointFingerprint ?? Array.Empty<string>())
             {
-                if (LooksLikeUrl(f))
+                if (Embedding.EndpointAddress.LooksLikeUrl(f))
                 {
                     WriteWarning("An endpoint fingerprint that looks like a URL was left out: the endpoint URL is confidential and never goes into a report.");
                     continue;
@@ -136,7 +136,7 @@ namespace InsightFaceEval.Commands
                     var text = value is IEnumerable list && !(value is string)
                         ? string.Join(", ", list.Cast<object>().Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture)))
                         : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
-                    if (LooksLikeUrl(text))
+                    if (Embedding.EndpointAddress.LooksLikeUrl(text))
                     {
                         WriteWarning($"Metadata '{key}' looks like a URL and was left out: endpoint URLs are confidential and never go into a report.");
                         continue;
@@ -261,8 +261,5 @@ namespace InsightFaceEval.Commands
             WriteVerbose($"Wrote {string.Join(", ", written)}.");
             if (PassThru) { WriteObject(new FileInfo(written[0])); }
         }
-
-        private static bool LooksLikeUrl(string text) =>
-            text != null && text.IndexOf("://", StringComparison.Ordinal) >= 0;
     }
 }

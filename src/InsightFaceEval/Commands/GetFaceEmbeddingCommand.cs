@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -24,25 +23,18 @@ namespace InsightFaceEval.Commands
         private const string LocalLiteralPathSet = "LocalModelLiteralPath";
         private const string ErrorPrefix = "GetFaceEmbedding";
         private const string ServerUrlVariable = "INSIGHTFACE_SERVER_URL";
-        private const int ProgressActivityId = 0x1FACE;
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
         private ExtractionSession _session;
         private IEmbeddingBackend _backend;
+        private FaceEmbeddingRequest _request;
         private ExtractionOptions _options;
-        private IdentityMap _identityMap;
-        private string _storeRoot;
         private bool _pathsFromCommandLine;
         private bool _askFirst;
         private bool _declined;
         private readonly List<ExtractionItem> _pending = new List<ExtractionItem>();
         private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
-        private string _datasetRoot;
-        private DateTime _lastProgress = DateTime.MinValue;
-        private bool _progressShown;
-        private double _smoothedRate;
-        private long _lastCompleted;
-        private TimeSpan _lastElapsed;
+        private ExtractionProgressBar _progress;
 
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
@@ -69,10 +61,14 @@ namespace InsightFaceEval.Commands
         [ValidateNotNullOrEmpty]
         public string[] Model { get; set; }
 
-        /// <summary>The endpoint URL; defaults to $env:INSIGHTFACE_SERVER_URL.</summary>
+        /// <summary>
+        /// The endpoint URL, as a string or a SecureString (Get-Secret); defaults to $env:INSIGHTFACE_SERVER_URL.
+        /// Held as an <see cref="EndpointAddress"/> from binding on, so it prints as "&lt;endpoint&gt;" everywhere.
+        /// </summary>
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
-        public string ServerUrl { get; set; }
+        [EndpointTransformation]
+        public EndpointAddress ServerUrl { get; set; }
 
         /// <summary>Local ONNX recognition models to run instead of the endpoint.</summary>
         [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
@@ -186,79 +182,51 @@ namespace InsightFaceEval.Commands
         // Not from ParameterSetName: with paths still to come from the pipeline, BeginProcessing sees the default set.
         private bool UsesLocalModels => ModelPath != null;
 
-        /// <summary>Requests (or local embeddings) at once: as given, else 4 for a server and one per core locally.</summary>
-        private int EffectiveThrottleLimit =>
-            MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) || !UsesLocalModels ? ThrottleLimit : Math.Max(1, Environment.ProcessorCount);
-
         protected override void BeginProcessing()
         {
-            _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
-            var conflict = UsesLocalModels ? null : ModelNames.CaseConflict(Model, PathStyle.Current.Comparer);
-            if (conflict != null)
+            // The cmdlet binds and resolves paths; the rules (model names, keys, identities, options) are Core's.
+            var bound = MyInvocation.BoundParameters;
+            _request = new FaceEmbeddingRequest
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(conflict), ErrorPrefix + "ModelNameCaseConflict", ErrorCategory.InvalidArgument, Model));
-            }
-
-            // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
-            _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
-            _backend = CreateBackend();
-            _storeRoot = System.IO.Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory)
-                ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
-                : PathResolver.ResolveOutputPath(this, OutputDirectory));
-            _datasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
-            _options = new ExtractionOptions
-            {
-                Models = (UsesLocalModels ? LocalModelNames() : Model).Distinct(StringComparer.Ordinal).ToArray(),
-                ThrottleLimit = EffectiveThrottleLimit,
-                MaxRequestsPerSecond = MaxRequestsPerSecondIfGiven,
+                Models = Model,
+                IdentityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix),
+                ThrottleLimit = bound.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : (int?)null,
+                MaxRequestsPerSecond = bound.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
                 MaximumRetryCount = MaximumRetryCount,
                 MaximumRetryAfter = TimeSpan.FromSeconds(MaximumRetryAfterSec),
                 Force = Force,
                 RetryNoFace = RetryNoFace,
                 SendFileName = SendFileName,
-                RequireOneFace = UsesLocalModels && FaceSelection == Imaging.FaceSelection.RequireOne,
+                RequireOneFace = FaceSelection == Imaging.FaceSelection.RequireOne,
+                NormalizationPreset = Normalization,
+                InputMean = bound.ContainsKey(nameof(InputMean)) ? InputMean : (float?)null,
+                InputStd = bound.ContainsKey(nameof(InputStd)) ? InputStd : (float?)null,
+                ChannelOrder = bound.ContainsKey(nameof(ChannelOrder)) ? ChannelOrder : (ChannelOrder?)null,
             };
+            var conflict = _request.CheckModelNames();
+            if (conflict != null) { ProblemRecords.Report(this, conflict, ErrorPrefix); }
+
+            // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
+            _pathsFromCommandLine = bound.ContainsKey(nameof(Path));
+            _backend = CreateBackend();
+            _request.StoreRoot = System.IO.Path.GetFullPath(string.IsNullOrEmpty(OutputDirectory)
+                ? System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "embeddings")
+                : PathResolver.ResolveOutputPath(this, OutputDirectory));
+            _request.DatasetRoot = string.IsNullOrEmpty(DatasetRoot) ? null : PathResolver.ResolveOutputPath(this, DatasetRoot);
+            _options = _request.Options(_request.StoredModelNames());
+            _progress = new ExtractionProgressBar(this, UsesLocalModels, ProgressInterval);
 
             // -WhatIf and -Confirm need the counts per model, so the input is read first and nothing starts before
             // the answers. Otherwise the run streams: each image is sent as soon as it arrives.
-            _askFirst = ShouldProcessWillAskOrSimulate();
+            _askFirst = ConfirmationPreference.WillAskOrSimulate(this, ConfirmImpact.Medium);
             if (_askFirst) { return; }
             var models = _options.Models.Where(m => ShouldProcess(Target(m), Action())).ToArray();
             StartSession(models);
         }
 
-        private double? MaxRequestsPerSecondIfGiven =>
-            MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null;
-
         private string Target(string model) => UsesLocalModels ? $"local model '{model}'" : $"model '{model}'";
 
         private string Action() => UsesLocalModels ? "Embed face crops" : "Upload face crops to the endpoint";
-
-        /// <summary>
-        /// Whether ShouldProcess would print "What if" or ask (PowerShell's own rule: -WhatIf, $WhatIfPreference,
-        /// -Confirm, or $ConfirmPreference at or below this command's Medium impact).
-        /// </summary>
-        private bool ShouldProcessWillAskOrSimulate()
-        {
-            var bound = MyInvocation.BoundParameters;
-            if (bound.TryGetValue("WhatIf", out var whatIf))
-            {
-                if (LanguagePrimitives.IsTrue(whatIf)) { return true; }
-            }
-            else if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
-            {
-                return true;
-            }
-
-            if (bound.TryGetValue("Confirm", out var confirm)) { return LanguagePrimitives.IsTrue(confirm); }
-            var preference = GetVariableValue("ConfirmPreference");
-            if (!(preference is ConfirmImpact level) && !Enum.TryParse(Convert.ToString(preference, CultureInfo.InvariantCulture), true, out level))
-            {
-                level = ConfirmImpact.High;
-            }
-
-            return level != ConfirmImpact.None && ConfirmImpact.Medium >= level;
-        }
 
         /// <summary>Opens the store and starts the workers for <paramref name="models"/>; with none, nothing starts.</summary>
         private void StartSession(string[] models)
@@ -272,17 +240,15 @@ namespace InsightFaceEval.Commands
             EmbeddingStore store;
             try
             {
-                store = EmbeddingStore.OpenOrCreate(_storeRoot);
+                store = EmbeddingStore.OpenOrCreate(_request.StoreRoot);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
             {
-                ThrowTerminatingError(new ErrorRecord(
-                    new IOException($"Cannot use '{_storeRoot}' as the embedding store: {ex.Message}", ex),
-                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _storeRoot));
+                ThrowStoreUnavailable(ex);
                 return;
             }
 
-            _options.Models = models;
+            _options = _request.Options(models);
             try
             {
                 _session = new ExtractionSession(_backend, store, _options);
@@ -300,6 +266,11 @@ namespace InsightFaceEval.Commands
             Pump(wait: false);
         }
 
+        private void ThrowStoreUnavailable(Exception ex) =>
+            ThrowTerminatingError(new ErrorRecord(
+                new IOException($"Cannot use '{_request.StoreRoot}' as the embedding store: {ex.Message}", ex),
+                ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _request.StoreRoot));
+
         /// <summary>
         /// Where requests go: the endpoint over HTTP, or local ONNX models (-ModelPath). Everything else (store, resume,
         /// concurrency, progress, output) is the same for both.
@@ -308,24 +279,20 @@ namespace InsightFaceEval.Commands
         {
             if (UsesLocalModels)
             {
+                _request.ModelPaths = Array.ConvertAll(ModelPath, ResolveOptionalPath);
+                if (!_request.ModelNamesMatchModelPaths)
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new PSArgumentException($"-Model names the local models, one name per -ModelPath file: got {Model.Length} names for {ModelPath.Length} files."),
+                        ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
+                }
+
                 // A separate class, so ONNX Runtime is touched only when local models run.
-                return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), ResolveOptionalPath(DetectorPath),
-                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), FaceSelection);
+                return LocalModelLoader.Open(this, ErrorPrefix, _request.ModelPaths, _request.StoredModelNames(), ResolveOptionalPath(DetectorPath),
+                    ResolveOptionalPath(LandmarkPath), _request.Normalization(), FaceSelection);
             }
 
-            var url = ResolveServerUrl();
-            return new HttpEmbeddingBackend(url, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
-        }
-
-        private string[] ResolveModelPaths()
-        {
-            var paths = new string[ModelPath.Length];
-            for (var i = 0; i < paths.Length; i++)
-            {
-                paths[i] = ResolveOptionalPath(ModelPath[i]);
-            }
-
-            return paths;
+            return new HttpEmbeddingBackend(ResolveEndpoint(), TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
         }
 
         private string ResolveOptionalPath(string path)
@@ -342,49 +309,12 @@ namespace InsightFaceEval.Commands
             }
         }
 
-        /// <summary>The names the local models are stored under: -Model when given (one per file), else the file names.</summary>
-        private string[] LocalModelNames()
-        {
-            if (Model == null)
-            {
-                return Array.ConvertAll(ModelPath, p => System.IO.Path.GetFileNameWithoutExtension(p));
-            }
-
-            if (Model.Length != ModelPath.Length)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException($"-Model names the local models, one name per -ModelPath file: got {Model.Length} names for {ModelPath.Length} files."),
-                    ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
-            }
-
-            return Model;
-        }
-
-        private PixelNormalization PixelNormalizationFromParameters()
-        {
-            var preset = PixelNormalization.FromPreset(Normalization);
-            var bound = MyInvocation.BoundParameters;
-            if (!bound.ContainsKey(nameof(InputMean)) && !bound.ContainsKey(nameof(InputStd)) && !bound.ContainsKey(nameof(ChannelOrder)))
-            {
-                return preset;
-            }
-
-            // Whatever is not given comes from the preset, so -InputStd 128 alone changes one number.
-            return new PixelNormalization(
-                PixelNormalization.CustomPreset,
-                bound.ContainsKey(nameof(InputMean)) ? InputMean : preset.Mean,
-                bound.ContainsKey(nameof(InputStd)) ? InputStd : preset.Std,
-                bound.ContainsKey(nameof(ChannelOrder)) ? ChannelOrder : preset.Order);
-        }
-
-        private Uri ResolveServerUrl()
+        /// <summary>-ServerUrl (a string or a SecureString), else $env:INSIGHTFACE_SERVER_URL; never shown in any message.</summary>
+        private EndpointAddress ResolveEndpoint()
         {
             var fromParameter = MyInvocation.BoundParameters.ContainsKey(nameof(ServerUrl));
-            var text = fromParameter ? ServerUrl : Environment.GetEnvironmentVariable(ServerUrlVariable);
-
-            // The URL is confidential: keep it out of the invocation info that hosts and error records may copy.
-            MyInvocation.BoundParameters.Remove(nameof(ServerUrl));
-            if (string.IsNullOrWhiteSpace(text))
+            var endpoint = fromParameter ? ServerUrl ?? EndpointAddress.FromText(null) : EndpointAddress.FromText(Environment.GetEnvironmentVariable(ServerUrlVariable));
+            if (endpoint.IsEmpty)
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new PSArgumentException(
@@ -396,14 +326,14 @@ namespace InsightFaceEval.Commands
                 });
             }
 
-            if (!HttpEmbeddingBackend.TryValidateUrl(text, out var url, out var problem))
+            if (!endpoint.IsValid)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException(problem + (fromParameter ? " (from -ServerUrl)" : " (from $env:" + ServerUrlVariable + ")")),
+                    new PSArgumentException(endpoint.Problem + (fromParameter ? " (from -ServerUrl)" : " (from $env:" + ServerUrlVariable + ")")),
                     ErrorPrefix + "ServerUrlInvalid", ErrorCategory.InvalidArgument, null));
             }
 
-            return url;
+            return endpoint;
         }
 
         protected override void ProcessRecord()
@@ -415,29 +345,26 @@ namespace InsightFaceEval.Commands
                 : PathResolver.ResolveInputFiles(this, Path, _pathsFromCommandLine, ErrorPrefix);
             foreach (var file in files)
             {
-                if (DatasetPaths.IsUnder(file, _storeRoot))
+                var input = _request.Prepare(file, files.Count, RelativePath, Identity);
+                if (input.SkipReason != null)
                 {
-                    // Get-ChildItem -Recurse over a folder that holds the store would otherwise upload our own files.
-                    WriteVerbose($"Skipping '{file}': it is inside the embedding store.");
+                    WriteVerbose(input.SkipReason);
                     continue;
                 }
 
-                var relative = RelativeKey(file, files.Count);
-                var identity = string.IsNullOrEmpty(Identity) ? DatasetPaths.IdentityOf(file) : Identity;
-                if (_identityMap != null && (identity = _identityMap.Find(file, relative)) == null)
+                if (input.UnmappedKey != null)
                 {
-                    WriteError(IdentityMapParameter.NotMapped(_identityMap, relative, null, ErrorPrefix, file));
+                    WriteError(IdentityMapParameter.NotMapped(_request.IdentityMap, input.UnmappedKey, null, ErrorPrefix, file));
                     continue;
                 }
 
-                var item = new ExtractionItem(file, relative, identity);
                 if (_session == null)
                 {
-                    _pending.Add(item);
+                    _pending.Add(input.Item);
                     continue;
                 }
 
-                Post(item);
+                Post(input.Item);
             }
 
             if (_session != null) { Pump(wait: false); }
@@ -460,7 +387,7 @@ namespace InsightFaceEval.Commands
             ExtractionPlan plan;
             try
             {
-                plan = ExtractionPlanner.Plan(_storeRoot, _pending, _options, _stop.Token);
+                plan = ExtractionPlanner.Plan(_request.StoreRoot, _pending, _options, _stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -468,16 +395,14 @@ namespace InsightFaceEval.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
             {
-                ThrowTerminatingError(new ErrorRecord(
-                    new IOException($"Cannot use '{_storeRoot}' as the embedding store: {ex.Message}", ex),
-                    ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _storeRoot));
+                ThrowStoreUnavailable(ex);
                 return;
             }
 
             var accepted = new List<string>();
             foreach (var model in plan.Models)
             {
-                var description = plan.Describe(model, UsesLocalModels, MaxRequestsPerSecondIfGiven);
+                var description = plan.Describe(model, UsesLocalModels, _request.MaxRequestsPerSecond);
                 if (ShouldProcess(description, description + " Continue?", "Get-FaceEmbedding")) { accepted.Add(model.Model); }
             }
 
@@ -485,17 +410,6 @@ namespace InsightFaceEval.Commands
             if (_session == null) { return; }
             foreach (var item in _pending) { Post(item); }
             _pending.Clear();
-        }
-
-        private string RelativeKey(string file, int filesInRecord)
-        {
-            // A key carried by the input (FaceCrop.RelativePath) names one file; a wildcard that expands to several
-            // cannot share it.
-            if (!string.IsNullOrEmpty(RelativePath) && filesInRecord == 1) { return DatasetPaths.NormalizeKey(RelativePath); }
-            if (_datasetRoot != null && DatasetPaths.IsUnder(file, _datasetRoot)) { return DatasetPaths.Relative(_datasetRoot, file); }
-            var parent = DatasetPaths.IdentityOf(file);
-            var name = System.IO.Path.GetFileName(file);
-            return string.IsNullOrEmpty(parent) ? name : parent + "/" + name;
         }
 
         protected override void EndProcessing()
@@ -509,11 +423,8 @@ namespace InsightFaceEval.Commands
             }
 
             Pump(wait: false);
-            IdentityMapParameter.WarnUnused(this, _identityMap);
-            if (_progressShown)
-            {
-                WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            IdentityMapParameter.WarnUnused(this, _request.IdentityMap);
+            _progress.Complete("Done");
         }
 
         protected override void StopProcessing()
@@ -543,7 +454,7 @@ namespace InsightFaceEval.Commands
                         var record = ProblemRecords.ToErrorRecord(e.Error, ErrorPrefix);
                         if (e.Error.Terminating)
                         {
-                            CompleteProgress();
+                            _progress.Complete("Stopped");
                             ThrowTerminatingError(record);
                         }
 
@@ -552,53 +463,7 @@ namespace InsightFaceEval.Commands
                 }
             }
 
-            ShowProgress();
-        }
-
-
-        private void ShowProgress()
-        {
-            var now = DateTime.UtcNow;
-            if (now - _lastProgress < ProgressInterval) { return; }
-            _lastProgress = now;
-            var p = _session.GetProgress();
-            if (p.Total == 0) { return; }
-
-            // Rate over the recent past (smoothed), not since the start: stored results finish instantly.
-            var dt = (p.Elapsed - _lastElapsed).TotalSeconds;
-            if (dt > 0)
-            {
-                var instant = (p.Completed - _lastCompleted) / dt;
-                _smoothedRate = _lastElapsed == TimeSpan.Zero ? instant : (0.7 * _smoothedRate) + (0.3 * instant);
-            }
-
-            _lastCompleted = p.Completed;
-            _lastElapsed = p.Elapsed;
-            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} extractions ({2} {3}, {4} from the store, {5} failed), {6:0.0}/s",
-                p.Completed, p.Total, p.Uploaded, UsesLocalModels ? "embedded locally" : "uploaded", p.FromStore, p.Failed, _smoothedRate);
-            var record = new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", status)
-            {
-                PercentComplete = (int)Math.Min(100, p.Completed * 100 / Math.Max(1, p.Total)),
-            };
-            var left = p.Total - p.Completed;
-            if (_smoothedRate > 0.01 && left > 0) { record.SecondsRemaining = (int)Math.Min(int.MaxValue, left / _smoothedRate); }
-            if (p.PausedFor.HasValue)
-            {
-                record.CurrentOperation = string.Format(CultureInfo.InvariantCulture, "Rate limited by the server: resuming in {0:0} s", Math.Ceiling(p.PausedFor.Value.TotalSeconds));
-            }
-            else if (p.RateLimit.HasValue)
-            {
-                record.CurrentOperation = string.Format(CultureInfo.InvariantCulture, "At most {0:0.##} requests/s", p.RateLimit.Value);
-            }
-
-            _progressShown = true;
-            WriteProgress(record);
-        }
-
-        private void CompleteProgress()
-        {
-            if (!_progressShown) { return; }
-            WriteProgress(new ProgressRecord(ProgressActivityId, "Get-FaceEmbedding", "Stopped") { RecordType = ProgressRecordType.Completed });
+            _progress.Show(_session.GetProgress);
         }
 
         public void Dispose()

@@ -59,7 +59,7 @@ namespace InsightFaceEval.Tests.Embedding
         public void TheScrubberFindsTheUrlInItsEncodedForms()
         {
             var url = new Uri("https://eval-7f3a.example.net:8443/v1/" + Token + "/extract?key=abcdef123456");
-            var scrubber = new SecretScrubber(url);
+            var scrubber = EndpointAddress.FromUri(url);
             foreach (var form in new[] { Uri.EscapeDataString(url.AbsoluteUri), Uri.EscapeDataString(Uri.EscapeDataString(url.AbsoluteUri)), "%73%33%63%72%33%74-t0ken-4f9e" })
             {
                 var text = scrubber.Scrub("echo: " + form);

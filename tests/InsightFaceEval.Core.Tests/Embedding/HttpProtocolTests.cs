@@ -30,12 +30,12 @@ namespace InsightFaceEval.Tests.Embedding
         public void TheScrubberRemovesTheUrlAndItsIdentifyingParts()
         {
             var url = new Uri("https://eval-7f3a.example.net:8443/v1/s3cr3t-t0ken/extract?key=abcdef123456");
-            var scrubber = new SecretScrubber(url);
+            var scrubber = EndpointAddress.FromUri(url);
             var text = scrubber.Scrub($"POST {url} failed; host eval-7f3a.example.net:8443, path /v1/s3cr3t-t0ken/extract, key=abcdef123456, token S3CR3T-T0KEN");
             Assert.DoesNotContain("eval-7f3a", text);
             Assert.DoesNotContain("s3cr3t", text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("abcdef123456", text);
-            Assert.Contains(SecretScrubber.Placeholder, text);
+            Assert.Contains(EndpointAddress.Placeholder, text);
             Assert.Equal("The reply's feature is not a list.", scrubber.Scrub("The reply's feature is not a list."));
         }
 
@@ -47,8 +47,9 @@ namespace InsightFaceEval.Tests.Embedding
         [InlineData("https://host.example/v1/extract?key=1", true)]
         public void UrlValidationNeverEchoesTheUrl(string text, bool valid)
         {
-            Assert.Equal(valid, HttpEmbeddingBackend.TryValidateUrl(text, out _, out var problem));
-            if (!valid && text.Length > 0) { Assert.DoesNotContain(text, problem); }
+            var endpoint = EndpointAddress.FromText(text);
+            Assert.Equal(valid, endpoint.IsValid);
+            if (!valid && text.Length > 0) { Assert.DoesNotContain(text, endpoint.Problem); }
         }
 
         [Fact]
