@@ -323,7 +323,7 @@ namespace InsightFaceEval.Imaging
             var fullPath = CropNaming.FullPath(_options.OutputDirectory, plan.Relative);
             if (plan.Exists && !HoldsBytes(fullPath, png))
             {
-                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.OutputExists, $"'{fullPath}' already exists and is not this crop (another source, box or setting made it).", plan.Index));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.OutputExists, $"'{fullPath}' already exists and is not this crop (another source, box or setting made it); use -Force to overwrite it.", plan.Index));
                 return;
             }
 
@@ -366,7 +366,7 @@ namespace InsightFaceEval.Imaging
                     return null;
                 }
 
-                return CropProblems.Create(CropProblem.OutputExists, $"'{path}' already exists.", sourcePath);
+                return CropProblems.Create(CropProblem.OutputExists, $"'{path}' already exists; use -Force to overwrite it.", sourcePath);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

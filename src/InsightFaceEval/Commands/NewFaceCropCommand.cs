@@ -383,8 +383,7 @@ namespace InsightFaceEval.Commands
         private void Report(Problem problem)
         {
             string hint = null;
-            if (problem.Id == nameof(CropProblem.OutputExists)) { hint = "Use -Force to overwrite it."; }
-            else if (problem.Id == nameof(CropProblem.MultipleFaces)) { hint = "Use -FaceSelection Largest or LargestCentered to crop one face of such images, or All to crop every face."; }
+            if (problem.Id == nameof(CropProblem.MultipleFaces)) { hint = "Use -FaceSelection Largest or LargestCentered to crop one face of such images, or All to crop every face."; }
             ProblemRecords.Report(this, hint == null ? problem : problem.WithRecommendedAction(hint), ErrorPrefix);
         }
     }
