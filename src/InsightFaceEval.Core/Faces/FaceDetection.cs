@@ -92,7 +92,7 @@ namespace InsightFaceEval.Faces
             if (values == null || values.Count == 0) { return new List<FaceDetection>(); }
             if (values.Count % 4 != 0)
             {
-                throw new FormatException($"A bounding box needs four numbers (x, y, width, height, or x1, y1, x2, y2 with -BoxFormat XYXY); got {values.Count}.");
+                throw new FormatException($"A bounding box needs four numbers (x, y, width, height, or x1, y1, x2, y2 in the XYXY box format); got {values.Count}.");
             }
 
             var count = values.Count / 4;

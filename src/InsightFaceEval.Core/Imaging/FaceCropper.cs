@@ -3,29 +3,12 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using InsightFaceEval.Faces;
+using InsightFaceEval.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace InsightFaceEval.Imaging
 {
-    /// <summary>Why one face (or a whole image) produced no crop.</summary>
-    public enum CropProblem
-    {
-        FileNotFound,
-        ReadFailed,
-        NotAnImage,
-        UnsupportedFormat,
-        CorruptImage,
-        ImageTooLarge,
-        InvalidBox,
-        EmptyBox,
-        BoxOutsideImage,
-        OutputExists,
-        MultipleFaces,
-        NoFace,
-        NotARegularFile,
-    }
-
     /// <summary>Settings shared by every image of one New-FaceCrop call.</summary>
     public sealed class CropOptions
     {
@@ -109,10 +92,12 @@ namespace InsightFaceEval.Imaging
         /// <summary>The encoded PNG (null when not encoded).</summary>
         public byte[] Png { get; private set; }
 
-        public CropProblem? Problem { get; private set; }
+        /// <summary>Why there is no crop (its <see cref="InsightFaceEval.Problem.Id"/> is a <see cref="CropProblem"/> name), or null.</summary>
+        public Problem Problem { get; private set; }
 
         public string Warning { get; private set; }
 
+        /// <summary>The problem's or the warning's text.</summary>
         public string Message { get; private set; }
 
         /// <summary>True when the crop's file already held exactly these bytes: nothing is to be written.</summary>
@@ -123,8 +108,9 @@ namespace InsightFaceEval.Imaging
         /// <summary>The file at the crop's path already holds this crop, byte for byte.</summary>
         public static CropOutcome Reuse(FaceCrop crop, byte[] png) => new CropOutcome { FaceIndex = crop.FaceIndex, Crop = crop, Png = png, Reused = true };
 
-        public static CropOutcome Failure(CropProblem problem, string message, int? faceIndex = null) =>
-            new CropOutcome { Problem = problem, Message = message, FaceIndex = faceIndex };
+        /// <summary>A problem about the image at <paramref name="sourcePath"/> (the problem's target).</summary>
+        public static CropOutcome Failure(string sourcePath, CropProblem problem, string message, int? faceIndex = null) =>
+            new CropOutcome { Problem = CropProblems.Create(problem, message, sourcePath), Message = message, FaceIndex = faceIndex };
 
         public static CropOutcome Warn(string message, int? faceIndex) => new CropOutcome { Warning = message, Message = message, FaceIndex = faceIndex };
     }
@@ -200,7 +186,7 @@ namespace InsightFaceEval.Imaging
             var result = new CropJobResult(job, outcomes);
             if (job.InputError != null)
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.InvalidBox, job.InputError));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.InvalidBox, job.InputError));
                 return result;
             }
 
@@ -213,7 +199,7 @@ namespace InsightFaceEval.Imaging
             }
             catch (ImageLoadException ex)
             {
-                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, ToCropProblem(ex.Problem), ex.Message));
                 return result;
             }
 
@@ -223,21 +209,22 @@ namespace InsightFaceEval.Imaging
             }
             catch (ImageLoadException ex)
             {
-                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, ToCropProblem(ex.Problem), ex.Message));
                 return result;
             }
 
             if (job.Faces.Count == 0)
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.NoFace, $"No face box was given for '{job.SourcePath}'."));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.NoFace, $"No face box was given for '{job.SourcePath}'."));
                 return result;
             }
 
             if (_options.Selection == FaceSelection.RequireOne && job.Faces.Count > 1)
             {
                 outcomes.Add(CropOutcome.Failure(
+                    job.SourcePath,
                     CropProblem.MultipleFaces,
-                    $"'{job.SourcePath}' has {job.Faces.Count} face boxes; -FaceSelection RequireOne accepts images with exactly one."));
+                    $"'{job.SourcePath}' has {job.Faces.Count} face boxes; the selection RequireOne accepts images with exactly one."));
                 return result;
             }
 
@@ -260,7 +247,7 @@ namespace InsightFaceEval.Imaging
             }
             catch (ImageLoadException ex)
             {
-                outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, ToCropProblem(ex.Problem), ex.Message));
                 return result;
             }
 
@@ -273,7 +260,7 @@ namespace InsightFaceEval.Imaging
                 }
                 catch (ImageLoadException ex)
                 {
-                    outcomes.Add(CropOutcome.Failure(ToCropProblem(ex.Problem), ex.Message));
+                    outcomes.Add(CropOutcome.Failure(job.SourcePath, ToCropProblem(ex.Problem), ex.Message));
                     return result;
                 }
 
@@ -336,7 +323,7 @@ namespace InsightFaceEval.Imaging
             var fullPath = CropNaming.FullPath(_options.OutputDirectory, plan.Relative);
             if (plan.Exists && !HoldsBytes(fullPath, png))
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.OutputExists, $"'{fullPath}' already exists and is not this crop (another source, box or setting made it); use -Force to overwrite it.", plan.Index));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.OutputExists, $"'{fullPath}' already exists and is not this crop (another source, box or setting made it); use -Force to overwrite it.", plan.Index));
                 return;
             }
 
@@ -354,6 +341,37 @@ namespace InsightFaceEval.Imaging
                 CropGeometry.MapLandmarks(plan.Face.Landmarks, plan.CropRect, plan.Width, plan.Height),
                 plan.Face.Score);
             outcomes.Add(plan.Exists ? CropOutcome.Reuse(faceCrop, png) : CropOutcome.Success(faceCrop, png));
+        }
+
+        /// <summary>
+        /// Writes a successful outcome's PNG (atomically; over an existing file only with <paramref name="force"/>).
+        /// Returns null when written or when a file written meanwhile already holds the same bytes
+        /// (<paramref name="reused"/> is then true); else the OutputExists or WriteFailed problem.
+        /// </summary>
+        public static Problem Save(CropOutcome outcome, string sourcePath, bool force, out bool reused)
+        {
+            reused = false;
+            var path = outcome.Crop.Path;
+            try
+            {
+                AtomicFile.WriteAllBytes(path, outcome.Png, force);
+                return null;
+            }
+            catch (IOException) when (!force && File.Exists(path))
+            {
+                // Written meanwhile (another run): the same bytes are this crop all the same.
+                if (HoldsBytes(path, outcome.Png))
+                {
+                    reused = true;
+                    return null;
+                }
+
+                return CropProblems.Create(CropProblem.OutputExists, $"'{path}' already exists; use -Force to overwrite it.", sourcePath);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return CropProblems.FromException(CropProblem.WriteFailed, ex, path);
+            }
         }
 
         /// <summary>True when the file at <paramref name="path"/> holds exactly <paramref name="bytes"/>; false when it differs or cannot be read.</summary>
@@ -386,19 +404,19 @@ namespace InsightFaceEval.Imaging
             var described = $"Face {index} of '{job.SourcePath}' {face}";
             if (!CropGeometry.TryRound(face.X, face.Y, face.Width, face.Height, out var box))
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.InvalidBox, $"{described}: every number must be finite and within +/-{CropGeometry.CoordinateLimit:0}.", index));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.InvalidBox, $"{described}: every number must be finite and within +/-{CropGeometry.CoordinateLimit:0}.", index));
                 return null;
             }
 
             if (face.Width <= 0 || face.Height <= 0 || box.Width <= 0 || box.Height <= 0)
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.EmptyBox, $"{described}: the box has zero or negative size (after rounding to whole pixels it is {box.Width}x{box.Height})." , index));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.EmptyBox, $"{described}: the box has zero or negative size (after rounding to whole pixels it is {box.Width}x{box.Height})." , index));
                 return null;
             }
 
             if (CropGeometry.IsOutside(box, header.Width, header.Height))
             {
-                outcomes.Add(CropOutcome.Failure(CropProblem.BoxOutsideImage, $"{described}: the box lies wholly outside the {header.Width}x{header.Height} image.", index));
+                outcomes.Add(CropOutcome.Failure(job.SourcePath, CropProblem.BoxOutsideImage, $"{described}: the box lies wholly outside the {header.Width}x{header.Height} image.", index));
                 return null;
             }
 

@@ -13,9 +13,10 @@ namespace InsightFaceEval.Imaging
     /// other subsampling, several scans, damaged data) is declined, and the caller decodes the whole
     /// image with ImageSharp instead.
     /// </summary>
-    internal sealed class JpegRegionDecoder
+    internal sealed partial class JpegRegionDecoder
     {
-        private const MethodImplOptions Hot = (MethodImplOptions)512; // AggressiveOptimization
+        /// <summary>MethodImplOptions.AggressiveOptimization (512), which netstandard2.0 does not name: for the hot loops of the decoder's files.</summary>
+        internal const MethodImplOptions Hot = (MethodImplOptions)512;
 
         private static readonly int[] ZigZag =
         {
@@ -25,32 +26,14 @@ namespace InsightFaceEval.Imaging
             63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, // guards for corrupt run lengths
         };
 
-        // jidctint.c's post-IDCT range limit: index (value & 1023), value centred on 0.
-        private static readonly byte[] IdctLimit = BuildIdctLimit();
-        private static readonly int[] CrR = new int[256], CbB = new int[256], CrG = new int[256], CbG = new int[256];
-
         private readonly byte[] _data;
         private readonly Component[] _components;
         private readonly int[][] _quant = new int[4][];
-        private readonly Huffman[] _dcTables = new Huffman[4];
-        private readonly Huffman[] _acTables = new Huffman[4];
+        private readonly JpegHuffmanTable[] _dcTables = new JpegHuffmanTable[4];
+        private readonly JpegHuffmanTable[] _acTables = new JpegHuffmanTable[4];
         private int _restartInterval;
         private int _scanStart;
         private int _hmax = 1, _vmax = 1;
-
-        static JpegRegionDecoder()
-        {
-            // jdcolor.c build_ycc_rgb_table, SCALEBITS 16.
-            const int OneHalf = 1 << 15;
-            long Fix(double x) => (long)((x * (1L << 16)) + 0.5);
-            for (int i = 0, x = -128; i < 256; i++, x++)
-            {
-                CrR[i] = (int)((Fix(1.40200) * x + OneHalf) >> 16);
-                CbB[i] = (int)((Fix(1.77200) * x + OneHalf) >> 16);
-                CrG[i] = (int)(-Fix(0.71414) * x);
-                CbG[i] = (int)((-Fix(0.34414) * x) + OneHalf);
-            }
-        }
 
         private JpegRegionDecoder(byte[] data, Component[] components)
         {
@@ -81,18 +64,6 @@ namespace InsightFaceEval.Imaging
             public int Stride;
         }
 
-        private sealed class Huffman
-        {
-            public readonly int[] MaxCode = new int[18];
-            public readonly int[] ValOffset = new int[17];
-            public readonly byte[] Values = new byte[256];
-            public readonly short[] Lookup = new short[512]; // (length << 8) | value for codes of up to 9 bits, else 0
-
-            // For AC tables: codes whose symbol and extra bits fit in 9 bits, decoded whole:
-            // (coefficient << 16) | (run << 8) | total length; 0 when not so short.
-            public readonly int[] FastAc = new int[512];
-        }
-
         /// <summary>A decoder for <paramref name="data"/>, or null when it is not a JPEG this class decodes.</summary>
         public static JpegRegionDecoder TryCreate(byte[] data)
         {
@@ -104,227 +75,6 @@ namespace InsightFaceEval.Imaging
             {
                 return null;
             }
-        }
-
-        private static JpegRegionDecoder Parse(byte[] d)
-        {
-            if (d.Length < 4 || d[0] != 0xFF || d[1] != 0xD8) { return null; }
-            var pos = 2;
-            JpegRegionDecoder decoder = null;
-            var quant = new int[4][];
-            var dc = new Huffman[4];
-            var ac = new Huffman[4];
-            var restart = 0;
-            bool jfif = false, adobe = false;
-            var adobeTransform = -1;
-            while (pos + 4 <= d.Length)
-            {
-                if (d[pos] != 0xFF) { return null; }
-                var marker = d[pos + 1];
-                if (marker == 0xFF) { pos++; continue; }
-                pos += 2;
-                if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { continue; }
-                if (marker == 0xD9) { return null; }
-                var length = (d[pos] << 8) | d[pos + 1];
-                var end = pos + length;
-                if (length < 2 || end > d.Length) { return null; }
-                var p = pos + 2;
-                switch (marker)
-                {
-                    case 0xC0:
-                    case 0xC1:
-                        {
-                            if (decoder != null || d[p] != 8) { return null; }
-                            var height = (d[p + 1] << 8) | d[p + 2];
-                            var width = (d[p + 3] << 8) | d[p + 4];
-                            var n = d[p + 5];
-                            if (height == 0 || width == 0 || (n != 1 && n != 3)) { return null; }
-                            var comps = new Component[n];
-                            for (var i = 0; i < n; i++)
-                            {
-                                var q = p + 6 + (i * 3);
-                                comps[i] = new Component { Id = d[q], H = d[q + 1] >> 4, V = d[q + 1] & 15, Tq = d[q + 2] };
-                                if (comps[i].H < 1 || comps[i].V < 1 || comps[i].H > 4 || comps[i].V > 4 || comps[i].Tq > 3) { return null; }
-                            }
-
-                            decoder = new JpegRegionDecoder(d, comps) { Width = width, Height = height };
-                            break;
-                        }
-
-                    case 0xC4:
-                        while (p < end)
-                        {
-                            var tc = d[p] >> 4;
-                            var th = d[p] & 15;
-                            if (tc > 1 || th > 3) { return null; }
-                            var table = new Huffman();
-                            var counts = new int[17];
-                            var total = 0;
-                            for (var i = 1; i <= 16; i++) { counts[i] = d[p + i]; total += counts[i]; }
-                            if (total > 256 || p + 17 + total > end) { return null; }
-                            Array.Copy(d, p + 17, table.Values, 0, total);
-                            if (!Build(table, counts)) { return null; }
-                            (tc == 0 ? dc : ac)[th] = table;
-                            p += 17 + total;
-                        }
-
-                        break;
-                    case 0xDB:
-                        while (p < end)
-                        {
-                            var pq = d[p] >> 4;
-                            var tq = d[p] & 15;
-                            if (pq > 1 || tq > 3) { return null; }
-                            var table = new int[64];
-                            p++;
-                            for (var i = 0; i < 64; i++)
-                            {
-                                table[ZigZag[i]] = pq == 0 ? d[p + i] : (d[p + (2 * i)] << 8) | d[p + (2 * i) + 1];
-                            }
-
-                            quant[tq] = table;
-                            p += pq == 0 ? 64 : 128;
-                        }
-
-                        break;
-                    case 0xDD:
-                        restart = (d[p] << 8) | d[p + 1];
-                        break;
-                    case 0xE0:
-                        if (length >= 7 && d[p] == 'J' && d[p + 1] == 'F' && d[p + 2] == 'I' && d[p + 3] == 'F' && d[p + 4] == 0) { jfif = true; }
-                        break;
-                    case 0xEE:
-                        if (length >= 14 && d[p] == 'A' && d[p + 1] == 'd' && d[p + 2] == 'o' && d[p + 3] == 'b' && d[p + 4] == 'e')
-                        {
-                            adobe = true;
-                            adobeTransform = d[p + 11];
-                        }
-
-                        break;
-                    case 0xDA:
-                        {
-                            if (decoder == null) { return null; }
-                            var ns = d[p];
-                            if (ns != decoder._components.Length) { return null; }
-                            for (var i = 0; i < ns; i++)
-                            {
-                                var id = d[p + 1 + (i * 2)];
-                                var tables = d[p + 2 + (i * 2)];
-                                var comp = Array.Find(decoder._components, c => c.Id == id);
-                                if (comp == null || comp != decoder._components[i]) { return null; }
-                                comp.Td = tables >> 4;
-                                comp.Ta = tables & 15;
-                                if (comp.Td > 3 || comp.Ta > 3 || dc[comp.Td] == null || ac[comp.Ta] == null || quant[comp.Tq] == null) { return null; }
-                            }
-
-                            var q = p + 1 + (ns * 2);
-                            if (d[q] != 0 || d[q + 1] != 63 || d[q + 2] != 0) { return null; }
-                            decoder._scanStart = end;
-                            decoder._restartInterval = restart;
-                            Array.Copy(quant, decoder._quant, 4);
-                            Array.Copy(dc, decoder._dcTables, 4);
-                            Array.Copy(ac, decoder._acTables, 4);
-                            return decoder.Prepare(jfif, adobe, adobeTransform) ? decoder : null;
-                        }
-
-                    default:
-                        // Progressive, lossless, hierarchical and arithmetic-coded frames, DNL, and anything unknown.
-                        if ((marker >= 0xC2 && marker <= 0xCF) || marker == 0xDC) { return null; }
-                        break;
-                }
-
-                pos = end;
-            }
-
-            return null;
-        }
-
-        private bool Prepare(bool jfif, bool adobe, int adobeTransform)
-        {
-            var comps = _components;
-            if (comps.Length == 3)
-            {
-                // libjpeg's colour-space guess (jdapimin.c): only YCbCr is decoded here.
-                if (!jfif && adobe && adobeTransform == 0) { return false; }
-                if (!jfif && !adobe && comps[0].Id == 'R' && comps[1].Id == 'G' && comps[2].Id == 'B') { return false; }
-                if (comps[1].H != 1 || comps[1].V != 1 || comps[2].H != 1 || comps[2].V != 1) { return false; }
-                var h = comps[0].H;
-                var v = comps[0].V;
-                if (!((h == 1 && v == 1) || (h == 2 && v == 1) || (h == 2 && v == 2))) { return false; }
-                _hmax = h;
-                _vmax = v;
-            }
-            else
-            {
-                // One component: one block per MCU, whatever the declared factors.
-                comps[0].H = comps[0].V = 1;
-            }
-
-            foreach (var c in comps)
-            {
-                c.DownWidth = (int)(((long)Width * c.H + _hmax - 1) / _hmax);
-                c.DownHeight = (int)(((long)Height * c.V + _vmax - 1) / _vmax);
-
-                // libjpeg uses plain replication, not the triangle filter, for chroma only two samples wide.
-                if ((c.H < _hmax) && c.DownWidth <= 2) { return false; }
-            }
-
-            return true;
-        }
-
-        private static bool Build(Huffman t, int[] counts)
-        {
-            var code = 0;
-            var k = 0;
-            for (var length = 1; length <= 16; length++)
-            {
-                t.ValOffset[length] = k - code;
-                if (counts[length] > 0)
-                {
-                    for (var i = 0; i < counts[length]; i++)
-                    {
-                        if (length <= 9)
-                        {
-                            var shift = 9 - length;
-                            var first = code << shift;
-                            for (var j = 0; j < (1 << shift); j++)
-                            {
-                                if (first + j >= 512) { return false; }
-                                t.Lookup[first + j] = (short)((length << 8) | t.Values[k]);
-                            }
-                        }
-
-                        code++;
-                        k++;
-                    }
-
-                    t.MaxCode[length] = code - 1;
-                }
-                else
-                {
-                    t.MaxCode[length] = -1;
-                }
-
-                if (code > (1 << length)) { return false; }
-                code <<= 1;
-            }
-
-            t.MaxCode[17] = int.MaxValue;
-
-            for (var i = 0; i < 512; i++)
-            {
-                var entry = t.Lookup[i];
-                if (entry == 0) { continue; }
-                var length = entry >> 8;
-                var rs = entry & 0xFF;
-                var run = rs >> 4;
-                var size = rs & 15;
-                if (size == 0 || length + size > 9) { continue; }
-                var bits = (i >> (9 - length - size)) & ((1 << size) - 1);
-                t.FastAc[i] = (Extend(bits, size) << 16) | (run << 8) | (length + size);
-            }
-
-            return true;
         }
 
         /// <summary>
@@ -382,7 +132,7 @@ namespace InsightFaceEval.Imaging
                 c.Pred = 0;
             }
 
-            var reader = new BitReader(_data, _scanStart);
+            var reader = new JpegBitReader(_data, _scanStart);
             var coefficients = new int[64];
             var workspace = new int[64];
             var restartsLeft = _restartInterval;
@@ -417,7 +167,7 @@ namespace InsightFaceEval.Imaging
                                 {
                                     var bx = (mc * c.H) + h - c.Bx0;
                                     var by = (mr * c.V) + v - c.By0;
-                                    IdctIslow(coefficients, _quant[c.Tq], workspace, c.Plane, (by * 8 * c.Stride) + (bx * 8), c.Stride);
+                                    JpegIdct.IdctIslow(coefficients, _quant[c.Tq], workspace, c.Plane, (by * 8 * c.Stride) + (bx * 8), c.Stride);
                                 }
                             }
                         }
@@ -429,14 +179,14 @@ namespace InsightFaceEval.Imaging
         }
 
         [MethodImpl(Hot)]
-        private bool DecodeBlock(ref BitReader reader, Component c, int[] block, bool keep)
+        private bool DecodeBlock(ref JpegBitReader reader, Component c, int[] block, bool keep)
         {
             var dcTable = _dcTables[c.Td];
             var acTable = _acTables[c.Ta];
             var fast = acTable.FastAc;
             var s = reader.Decode(dcTable);
             if (s < 0 || s > 16) { return false; }
-            var diff = s == 0 ? 0 : Extend(reader.Bits(s), s);
+            var diff = s == 0 ? 0 : JpegBitReader.Extend(reader.Bits(s), s);
             c.Pred += diff;
             if (keep)
             {
@@ -469,7 +219,7 @@ namespace InsightFaceEval.Imaging
                 }
 
                 k += r;
-                var value = Extend(reader.Bits(s), s);
+                var value = JpegBitReader.Extend(reader.Bits(s), s);
                 if (k > 63) { return false; }
                 if (keep) { block[ZigZag[k]] = value; }
                 k++;
@@ -478,400 +228,5 @@ namespace InsightFaceEval.Imaging
             return !reader.Damaged;
         }
 
-        private static int Extend(int v, int s) => v < (1 << (s - 1)) ? v - (1 << s) + 1 : v;
-
-        // jidctint.c jpeg_idct_islow, CONST_BITS 13, PASS1_BITS 2, with its zero-AC shortcuts (exact).
-        private const int ConstBits = 13, Pass1Bits = 2;
-        private const long F0298631336 = 2446, F0390180644 = 3196, F0541196100 = 4433, F0765366865 = 6270, F0899976223 = 7373,
-            F1175875602 = 9633, F1501321110 = 12299, F1847759065 = 15137, F1961570560 = 16069, F2053119869 = 16819,
-            F2562915447 = 20995, F3072711026 = 25172;
-
-        [MethodImpl(Hot)]
-        private static unsafe void IdctIslow(int[] coefArray, int[] quantArray, int[] wsArray, byte[] outputArray, int offset, int stride)
-        {
-            fixed (int* coef = coefArray)
-            fixed (int* quant = quantArray)
-            fixed (int* ws = wsArray)
-            fixed (byte* output = outputArray)
-            fixed (byte* limit = IdctLimit)
-            {
-                for (var col = 0; col < 8; col++)
-                {
-                    var c = coef + col;
-                    var q = quant + col;
-                    if (c[8] == 0 && c[16] == 0 && c[24] == 0 && c[32] == 0 && c[40] == 0 && c[48] == 0 && c[56] == 0)
-                    {
-                        var dcval = (c[0] * q[0]) << Pass1Bits;
-                        for (var r = 0; r < 64; r += 8) { ws[r + col] = dcval; }
-                        continue;
-                    }
-
-                    long z2 = c[16] * q[16];
-                    long z3 = c[48] * q[48];
-                    var z1 = (z2 + z3) * F0541196100;
-                    var tmp2 = z1 + (z3 * -F1847759065);
-                    var tmp3 = z1 + (z2 * F0765366865);
-                    z2 = c[0] * q[0];
-                    z3 = c[32] * q[32];
-                    var tmp0 = (z2 + z3) << ConstBits;
-                    var tmp1 = (z2 - z3) << ConstBits;
-                    var tmp10 = tmp0 + tmp3;
-                    var tmp13 = tmp0 - tmp3;
-                    var tmp11 = tmp1 + tmp2;
-                    var tmp12 = tmp1 - tmp2;
-                    Odd(c[56] * q[56], c[40] * q[40], c[24] * q[24], c[8] * q[8], out tmp0, out tmp1, out tmp2, out tmp3);
-
-                    const int Shift1 = ConstBits - Pass1Bits;
-                    const long Round1 = 1L << (Shift1 - 1);
-                    var w = ws + col;
-                    w[0] = (int)((tmp10 + tmp3 + Round1) >> Shift1);
-                    w[56] = (int)((tmp10 - tmp3 + Round1) >> Shift1);
-                    w[8] = (int)((tmp11 + tmp2 + Round1) >> Shift1);
-                    w[48] = (int)((tmp11 - tmp2 + Round1) >> Shift1);
-                    w[16] = (int)((tmp12 + tmp1 + Round1) >> Shift1);
-                    w[40] = (int)((tmp12 - tmp1 + Round1) >> Shift1);
-                    w[24] = (int)((tmp13 + tmp0 + Round1) >> Shift1);
-                    w[32] = (int)((tmp13 - tmp0 + Round1) >> Shift1);
-                }
-
-                for (var row = 0; row < 8; row++)
-                {
-                    var w = ws + (row * 8);
-                    var o = output + offset + (row * stride);
-                    const int Shift2 = ConstBits + Pass1Bits + 3;
-                    const long Round2 = 1L << (Shift2 - 1);
-                    if (w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0 && w[6] == 0 && w[7] == 0)
-                    {
-                        var dcval = limit[(int)(((long)w[0] + (1L << (Pass1Bits + 2))) >> (Pass1Bits + 3)) & 1023];
-                        for (var i = 0; i < 8; i++) { o[i] = dcval; }
-                        continue;
-                    }
-
-                    long z2 = w[2];
-                    long z3 = w[6];
-                    var z1 = (z2 + z3) * F0541196100;
-                    var tmp2 = z1 + (z3 * -F1847759065);
-                    var tmp3 = z1 + (z2 * F0765366865);
-                    var tmp0 = ((long)w[0] + w[4]) << ConstBits;
-                    var tmp1 = ((long)w[0] - w[4]) << ConstBits;
-                    var tmp10 = tmp0 + tmp3;
-                    var tmp13 = tmp0 - tmp3;
-                    var tmp11 = tmp1 + tmp2;
-                    var tmp12 = tmp1 - tmp2;
-                    Odd(w[7], w[5], w[3], w[1], out tmp0, out tmp1, out tmp2, out tmp3);
-
-                    o[0] = limit[(int)((tmp10 + tmp3 + Round2) >> Shift2) & 1023];
-                    o[7] = limit[(int)((tmp10 - tmp3 + Round2) >> Shift2) & 1023];
-                    o[1] = limit[(int)((tmp11 + tmp2 + Round2) >> Shift2) & 1023];
-                    o[6] = limit[(int)((tmp11 - tmp2 + Round2) >> Shift2) & 1023];
-                    o[2] = limit[(int)((tmp12 + tmp1 + Round2) >> Shift2) & 1023];
-                    o[5] = limit[(int)((tmp12 - tmp1 + Round2) >> Shift2) & 1023];
-                    o[3] = limit[(int)((tmp13 + tmp0 + Round2) >> Shift2) & 1023];
-                    o[4] = limit[(int)((tmp13 - tmp0 + Round2) >> Shift2) & 1023];
-                }
-            }
-        }
-
-        // The odd part (figure 8 of the IJG notes); the inputs are y7, y5, y3, y1.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Odd(long i0, long i1, long i2, long i3, out long t0, out long t1, out long t2, out long t3)
-        {
-            var a1 = i0 + i3;
-            var a2 = i1 + i2;
-            var a3 = i0 + i2;
-            var a4 = i1 + i3;
-            var a5 = (a3 + a4) * F1175875602;
-            a1 *= -F0899976223;
-            a2 *= -F2562915447;
-            a3 = (a3 * -F1961570560) + a5;
-            a4 = (a4 * -F0390180644) + a5;
-            t0 = (i0 * F0298631336) + a1 + a3;
-            t1 = (i1 * F2053119869) + a2 + a4;
-            t2 = (i2 * F3072711026) + a2 + a3;
-            t3 = (i3 * F1501321110) + a1 + a4;
-        }
-
-        private static byte[] BuildIdctLimit()
-        {
-            var t = new byte[1024];
-            for (var i = 0; i < 1024; i++)
-            {
-                var v = i < 512 ? i : i - 1024; // the masked value, read back as signed
-                var s = v + 128;
-                t[i] = (byte)(i >= 512 && i < 896 ? 0 : i >= 128 && i < 512 ? 255 : Math.Max(0, Math.Min(255, s)));
-            }
-
-            return t;
-        }
-
-        private byte Sample(Component c, int x, int y) => c.Plane[((y - (c.By0 * 8)) * c.Stride) + (x - (c.Bx0 * 8))];
-
-        private byte[] ConvertGray(PixelRect rect)
-        {
-            var c = _components[0];
-            int w = (int)rect.Width, h = (int)rect.Height;
-            var rgb = new byte[w * h * 3];
-            var o = 0;
-            for (var y = 0; y < h; y++)
-            {
-                for (var x = 0; x < w; x++)
-                {
-                    var v = Sample(c, (int)rect.Left + x, (int)rect.Top + y);
-                    rgb[o++] = v;
-                    rgb[o++] = v;
-                    rgb[o++] = v;
-                }
-            }
-
-            return rgb;
-        }
-
-        [MethodImpl(Hot)]
-        private unsafe byte[] ConvertYcc(PixelRect rect)
-        {
-            int w = (int)rect.Width, h = (int)rect.Height;
-            int x0 = (int)rect.Left, y0 = (int)rect.Top;
-            var luma = _components[0];
-            var cbRow = new int[w];
-            var crRow = new int[w];
-            var rgb = new byte[w * h * 3];
-            fixed (byte* outBase = rgb)
-            fixed (byte* lumaPlane = luma.Plane)
-            fixed (int* cbp = cbRow)
-            fixed (int* crp = crRow)
-            fixed (int* crR = CrR)
-            fixed (int* cbB = CbB)
-            fixed (int* crG = CrG)
-            fixed (int* cbG = CbG)
-            {
-                var o = outBase;
-                for (var y = 0; y < h; y++)
-                {
-                    Chroma(_components[1], y0 + y, x0, w, cbRow);
-                    Chroma(_components[2], y0 + y, x0, w, crRow);
-                    var l = lumaPlane + ((y0 + y - (luma.By0 * 8)) * luma.Stride) - (luma.Bx0 * 8) + x0;
-                    for (var x = 0; x < w; x++)
-                    {
-                        int yy = l[x];
-                        var cb = cbp[x];
-                        var cr = crp[x];
-                        o[0] = Clamp(yy + crR[cr]);
-                        o[1] = Clamp(yy + ((cbG[cb] + crG[cr]) >> 16));
-                        o[2] = Clamp(yy + cbB[cb]);
-                        o += 3;
-                    }
-                }
-            }
-
-            return rgb;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static byte Clamp(int v) => (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
-
-        // One output row of a chroma component at full resolution, as jdsample.c's fancy upsamplers make it.
-        [MethodImpl(Hot)]
-        private void Chroma(Component c, int y, int x0, int w, int[] row)
-        {
-            var sx = _hmax / c.H;
-            var sy = _vmax / c.V;
-            var last = c.DownWidth - 1;
-            if (sy == 1 && sx == 1)
-            {
-                for (var x = 0; x < w; x++) { row[x] = Sample(c, x0 + x, y); }
-                return;
-            }
-
-            if (sy == 1)
-            {
-                // h2v1_fancy_upsample: 3/4 nearer + 1/4 further sample, rounding 1 (left) and 2 (right).
-                var prow = ((y - (c.By0 * 8)) * c.Stride) - (c.Bx0 * 8);
-                for (var x = 0; x < w; x++)
-                {
-                    var X = x0 + x;
-                    var cc = X >> 1;
-                    int near = c.Plane[prow + cc];
-                    if ((X & 1) == 0) { row[x] = cc == 0 ? near : ((near * 3) + c.Plane[prow + cc - 1] + 1) >> 2; }
-                    else { row[x] = cc == last ? near : ((near * 3) + c.Plane[prow + cc + 1] + 2) >> 2; }
-                }
-
-                return;
-            }
-
-            // h2v2_fancy_upsample: column sums of 3 * nearer row + further row, then 3/4 + 1/4 across.
-            var r = y >> 1;
-            var far = (y & 1) == 0 ? Math.Max(0, r - 1) : Math.Min(c.DownHeight - 1, r + 1);
-            var nrow = ((r - (c.By0 * 8)) * c.Stride) - (c.Bx0 * 8);
-            var frow = ((far - (c.By0 * 8)) * c.Stride) - (c.Bx0 * 8);
-            var first = Math.Max(0, (x0 >> 1) - 1);
-            var lastNeeded = Math.Min(last, ((x0 + w - 1) >> 1) + 1);
-            var sums = _columnSums.Length >= lastNeeded - first + 1 ? _columnSums : (_columnSums = new int[lastNeeded - first + 1]);
-            var plane = c.Plane;
-            for (var cc = first; cc <= lastNeeded; cc++) { sums[cc - first] = (plane[nrow + cc] * 3) + plane[frow + cc]; }
-            for (var x = 0; x < w; x++)
-            {
-                var X = x0 + x;
-                var cc = X >> 1;
-                var sum = sums[cc - first];
-                if ((X & 1) == 0)
-                {
-                    row[x] = cc == 0 ? ((sum * 4) + 8) >> 4 : ((sum * 3) + sums[cc - 1 - first] + 8) >> 4;
-                }
-                else
-                {
-                    row[x] = cc == last ? ((sum * 4) + 7) >> 4 : ((sum * 3) + sums[cc + 1 - first] + 7) >> 4;
-                }
-            }
-        }
-
-        private int[] _columnSums = Array.Empty<int>();
-
-        /// <summary>Reads entropy-coded bits: 0xFF00 is a data 0xFF; a marker ends the data (then zeros).</summary>
-        private struct BitReader
-        {
-            private readonly byte[] _d;
-            private int _pos;
-            private ulong _buffer;
-            private int _count;
-            private bool _atMarker;
-
-            public BitReader(byte[] data, int start)
-            {
-                _d = data;
-                _pos = start;
-                _buffer = 0;
-                _count = 0;
-                _atMarker = false;
-                _phantom = 0;
-            }
-
-            /// <summary>
-            /// True when bits past the end of the data were used (truncated or corrupt). The zeros stand at the
-            /// end of the buffer, so this holds from the moment it happens until the next restart.
-            /// </summary>
-            public bool Damaged => _phantom > 0 && _count < _phantom;
-
-            [MethodImpl(Hot)]
-            private void Fill()
-            {
-                // Fast path: the next whole bytes that fit hold no 0xFF, so they are plain data.
-                if (!_atMarker && _pos + 8 <= _d.Length)
-                {
-                    var v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(new ReadOnlySpan<byte>(_d, _pos, 8));
-                    var n = (64 - _count) >> 3;
-                    var window = n == 8 ? ulong.MaxValue : ~(ulong.MaxValue >> (n * 8));
-                    var x = ~v;
-                    var ff = (x - 0x0101010101010101UL) & ~x & 0x8080808080808080UL;
-                    if ((ff & window) == 0)
-                    {
-                        _buffer |= (v & window) >> _count;
-                        _count += n * 8;
-                        _pos += n;
-                        return;
-                    }
-                }
-
-                while (_count <= 56)
-                {
-                    uint b = 0;
-                    var real = false;
-                    if (!_atMarker && _pos < _d.Length)
-                    {
-                        b = _d[_pos];
-                        if (b != 0xFF)
-                        {
-                            _pos++;
-                            real = true;
-                        }
-                        else if (_pos + 1 < _d.Length && _d[_pos + 1] == 0x00)
-                        {
-                            _pos += 2;
-                            real = true;
-                        }
-                        else
-                        {
-                            _atMarker = true;
-                            b = 0;
-                        }
-                    }
-
-                    // Past the data the buffer fills with zeros; using any of them means the scan ended early.
-                    if (!real) { _phantom += 8; }
-                    _buffer |= (ulong)b << (56 - _count);
-                    _count += 8;
-                }
-            }
-
-            private int _phantom;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public int Peek9()
-            {
-                if (_count < 16) { Fill(); }
-                return (int)(_buffer >> 55);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public void Skip(int n)
-            {
-                _buffer <<= n;
-                _count -= n;
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public int Bits(int n)
-            {
-                if (_count < n) { Fill(); }
-                var v = (int)(_buffer >> (64 - n));
-                _buffer <<= n;
-                _count -= n;
-                return v;
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public int Decode(Huffman t)
-            {
-                if (_count < 16) { Fill(); }
-                var entry = t.Lookup[(int)(_buffer >> 55)];
-                if (entry != 0)
-                {
-                    var length = entry >> 8;
-                    _buffer <<= length;
-                    _count -= length;
-                    return entry & 0xFF;
-                }
-
-                var code = (int)(_buffer >> 54);
-                var l = 10;
-                while (code > t.MaxCode[l])
-                {
-                    l++;
-                    if (l > 16) { return -1; }
-                    code = (int)(_buffer >> (64 - l));
-                }
-
-                _buffer <<= l;
-                _count -= l;
-                return t.Values[(code + t.ValOffset[l]) & 0xFF];
-            }
-
-            /// <summary>Skips to the expected restart marker, dropping the rest of the byte.</summary>
-            public bool Restart(int n)
-            {
-                _buffer = 0;
-                _count = 0;
-                _phantom = 0;
-                if (!_atMarker)
-                {
-                    while (_pos + 1 < _d.Length && !(_d[_pos] == 0xFF && _d[_pos + 1] != 0x00 && _d[_pos + 1] != 0xFF)) { _pos++; }
-                }
-
-                while (_pos + 1 < _d.Length && _d[_pos] == 0xFF && _d[_pos + 1] == 0xFF) { _pos++; }
-                if (_pos + 1 >= _d.Length || _d[_pos] != 0xFF || _d[_pos + 1] != 0xD0 + n) { return false; }
-                _pos += 2;
-                _atMarker = false;
-                return true;
-            }
-        }
     }
 }

@@ -5,9 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
-using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
-using InsightFaceEval.IO;
 using InsightFaceEval.Threading;
 
 namespace InsightFaceEval.Commands
@@ -28,19 +26,11 @@ namespace InsightFaceEval.Commands
         private const int ProgressId = 0x46A0;
 
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        private readonly List<PendingImage> _buffered = new List<PendingImage>();
-        private readonly Dictionary<string, PendingImage> _bufferedByPath = new Dictionary<string, PendingImage>(PathComparer);
-        private readonly Dictionary<string, int> _facesSeen = new Dictionary<string, int>(PathComparer);
-        private static readonly StringComparer PathComparer = System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        private readonly HashSet<string> _written = new HashSet<string>(PathComparer);
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
-        private PendingImage _open;
+        private CropRequest _request;
         private FaceCropper _cropper;
         private OrderedWorkQueue<CropJob, CropJobResult> _queue;
-        private string _outputDirectory;
-        private string _datasetRoot;
         private IdentityMap _identityMap;
-        private int _total = -1;
         private int _done;
         private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
 
@@ -171,23 +161,17 @@ namespace InsightFaceEval.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-        private sealed class PendingImage
-        {
-            public string SourcePath;
-            public List<FaceDetection> Faces = new List<FaceDetection>();
-        }
-
         protected override void BeginProcessing()
         {
-            _outputDirectory = PathResolver.ResolveOutputPath(this, OutputDirectory);
-            if (DatasetRoot != null) { _datasetRoot = PathResolver.ResolveOutputPath(this, DatasetRoot); }
+            var outputDirectory = PathResolver.ResolveOutputPath(this, OutputDirectory);
             _identityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix);
+            _request = new CropRequest(DatasetRoot == null ? null : PathResolver.ResolveOutputPath(this, DatasetRoot), _identityMap);
             var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w)
                 ? ((SwitchParameter)w).IsPresent
                 : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
             _cropper = new FaceCropper(new CropOptions
             {
-                OutputDirectory = _outputDirectory,
+                OutputDirectory = outputDirectory,
                 ExpansionFactor = ExpansionFactor,
                 MaxSide = MaxSide,
                 MaxPixels = MaxPixels,
@@ -207,51 +191,24 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
-            var files = ResolveInput();
-            if (files.Count == 0) { return; }
-            List<FaceDetection> faces;
-            try
+            var problems = _request.Add(ResolveInput(), new CropRecordBoxes
             {
-                faces = BoxesOfThisRecord();
-            }
-            catch (FormatException ex)
-            {
-                foreach (var file in files)
-                {
-                    WriteError(new ErrorRecord(new ArgumentException(ex.Message, ex), ErrorPrefix + nameof(CropProblem.InvalidBox), ErrorCategory.InvalidArgument, file));
-                }
-
-                return;
-            }
-
-            foreach (var file in files)
-            {
-                // Faces of one image arrive as consecutive records (Find-Face, a sorted CSV): gather them.
-                if (_open != null && !SamePath(_open.SourcePath, file)) { Close(); }
-                if (_open == null) { _open = new PendingImage { SourcePath = file }; }
-                _open.Faces.AddRange(faces);
-            }
-
+                BoundingBox = BoundingBox,
+                BoxFormat = BoxFormat,
+                X1 = X1, Y1 = Y1, X2 = X2, Y2 = Y2,
+                X = X, Y = Y, Width = Width, Height = Height,
+                Landmarks = Landmarks,
+                Score = DetectionScore,
+            });
+            foreach (var problem in problems) { Report(problem); }
+            SubmitReady();
             Drain(block: false);
         }
 
         protected override void EndProcessing()
         {
-            Close();
-            if (_datasetRoot == null && _buffered.Count > 0)
-            {
-                // The default root, the sources' common parent, is known only once every source is in.
-                _datasetRoot = DatasetPaths.CommonParent(_buffered.Select(b => b.SourcePath));
-                _total = _buffered.Count;
-                foreach (var image in _buffered)
-                {
-                    Submit(image);
-                }
-
-                _buffered.Clear();
-                _bufferedByPath.Clear();
-            }
-
+            _request.Complete();
+            SubmitReady();
             Drain(block: true);
             IdentityMapParameter.WarnUnused(this, _identityMap);
             if (_done > 0) { WriteProgress(new ProgressRecord(ProgressId, "New-FaceCrop", "Done") { RecordType = ProgressRecordType.Completed }); }
@@ -289,36 +246,13 @@ namespace InsightFaceEval.Commands
             return files;
         }
 
-        // The record's boxes: -BoundingBox wins, then X1/Y1/X2/Y2, then X/Y/Width/Height.
-        private List<FaceDetection> BoxesOfThisRecord()
-        {
-            if (BoundingBox != null && BoundingBox.Length > 0)
-            {
-                return FaceDetection.FromFlatList(BoundingBox, BoxFormat, Landmarks, DetectionScore);
-            }
-
-            if (X1.HasValue || Y1.HasValue || X2.HasValue || Y2.HasValue)
-            {
-                if (!(X1.HasValue && Y1.HasValue && X2.HasValue && Y2.HasValue)) { throw new FormatException("A box given by corners needs all of X1, Y1, X2 and Y2."); }
-                return FaceDetection.FromFlatList(new[] { X1.Value, Y1.Value, X2.Value, Y2.Value }, BoxFormat.XYXY, Landmarks, DetectionScore);
-            }
-
-            if (X.HasValue || Y.HasValue || Width.HasValue || Height.HasValue)
-            {
-                if (!(X.HasValue && Y.HasValue && Width.HasValue && Height.HasValue)) { throw new FormatException("A box given by position and size needs all of X, Y, Width and Height."); }
-                return FaceDetection.FromFlatList(new[] { X.Value, Y.Value, Width.Value, Height.Value }, BoxFormat.XYWH, Landmarks, DetectionScore);
-            }
-
-            return new List<FaceDetection>();
-        }
-
         private void ReadDetectionFile()
         {
             var files = PathResolver.ResolveFiles(this, new[] { DetectionPath }, false, ErrorPrefix + "Detection");
             if (files.Count == 0) { return; }
             if (files.Count > 1)
             {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-DetectionPath '{DetectionPath}' matches {files.Count} files; give one."), ErrorPrefix + "AmbiguousDetectionPath", ErrorCategory.InvalidArgument, DetectionPath));
+                Report(CropProblems.Create(CropProblem.AmbiguousDetectionPath, $"-DetectionPath '{DetectionPath}' matches {files.Count} files; give one.", DetectionPath));
             }
 
             List<DetectionRecord> records;
@@ -329,51 +263,26 @@ namespace InsightFaceEval.Commands
             }
             catch (Exception ex) when (ex is FormatException || ex is IOException || ex is UnauthorizedAccessException)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidDetectionFile", ErrorCategory.InvalidData, files[0]));
+                Report(CropProblems.FromException(CropProblem.InvalidDetectionFile, ex, files[0]));
                 return;
             }
 
             WriteVerbose($"'{files[0]}' lists {records.Count} image(s) and {records.Sum(r => r.Faces.Count)} face(s).");
             foreach (var record in records)
             {
-                _open = new PendingImage { SourcePath = record.ImagePath, Faces = record.Faces };
-                Close();
+                _request.AddImage(record.ImagePath, record.Faces);
+                SubmitReady();
                 Drain(block: false);
             }
         }
 
-        private void Close()
+        private void SubmitReady()
         {
-            if (_open == null) { return; }
-            var image = _open;
-            _open = null;
-            if (_datasetRoot == null)
+            while (_request.TryTakeReady(out var job))
             {
-                // Everything waits for the common parent anyway: records of one image anywhere in the
-                // input become one image, so -FaceSelection sees all its faces.
-                if (_bufferedByPath.TryGetValue(image.SourcePath, out var earlier)) { earlier.Faces.AddRange(image.Faces); }
-                else
-                {
-                    _bufferedByPath[image.SourcePath] = image;
-                    _buffered.Add(image);
-                }
+                while (_queue.IsFull) { TakeOne(); }
+                _queue.Add(job);
             }
-            else { Submit(image); }
-        }
-
-        private void Submit(PendingImage image)
-        {
-            while (_queue.IsFull) { TakeOne(); }
-            // Streaming, an image that comes back later goes on numbering its faces, so no crop name repeats.
-            _facesSeen.TryGetValue(image.SourcePath, out var firstIndex);
-            _facesSeen[image.SourcePath] = firstIndex + image.Faces.Count;
-            var relative = DatasetPaths.Relative(_datasetRoot, image.SourcePath);
-            var job = new CropJob(image.SourcePath, relative, DatasetPaths.IdentityOf(image.SourcePath), image.Faces)
-            {
-                FirstFaceIndex = firstIndex,
-                FaceIdentities = _identityMap == null ? null : image.Faces.Select(f => _identityMap.Find(image.SourcePath, relative, f)).ToList(),
-            };
-            _queue.Add(job);
         }
 
         private void Drain(bool block)
@@ -398,7 +307,7 @@ namespace InsightFaceEval.Commands
             _done++;
             if (error != null)
             {
-                WriteError(new ErrorRecord(error, ErrorPrefix + "Failed", ErrorCategory.NotSpecified, job.SourcePath));
+                Report(CropProblems.FromException(CropProblem.Failed, error, job.SourcePath));
             }
             else
             {
@@ -416,9 +325,9 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
-            if (outcome.Problem.HasValue)
+            if (outcome.Problem != null)
             {
-                WriteError(new ErrorRecord(ExceptionFor(outcome), ErrorPrefix + outcome.Problem.Value, CategoryOf(outcome.Problem.Value), job.SourcePath));
+                Report(outcome.Problem);
                 return;
             }
 
@@ -429,13 +338,10 @@ namespace InsightFaceEval.Commands
                 return;
             }
 
-            if (!_written.Add(crop.Path))
+            var duplicate = _request.ClaimOutput(crop, job.SourcePath);
+            if (duplicate != null)
             {
-                WriteError(new ErrorRecord(
-                    new IOException($"'{crop.Path}' was already written in this run from another image with the same name; rename one of the sources or use separate runs."),
-                    ErrorPrefix + "DuplicateOutput",
-                    ErrorCategory.ResourceExists,
-                    job.SourcePath));
+                Report(duplicate);
                 return;
             }
 
@@ -446,29 +352,10 @@ namespace InsightFaceEval.Commands
             }
 
             if (!ShouldProcess(crop.Path, $"Create face crop {crop.Width}x{crop.Height} of face {crop.FaceIndex} from '{job.SourcePath}'")) { return; }
-            try
-            {
-                AtomicFile.WriteAllBytes(crop.Path, outcome.Png, Force.IsPresent);
-            }
-            catch (IOException) when (!Force.IsPresent && File.Exists(crop.Path))
-            {
-                // Written meanwhile (another run): the same bytes are this crop all the same.
-                if (FaceCropper.HoldsBytes(crop.Path, outcome.Png))
-                {
-                    WriteReused(crop);
-                    return;
-                }
-
-                WriteError(new ErrorRecord(new IOException($"'{crop.Path}' already exists; use -Force to overwrite it."), ErrorPrefix + nameof(CropProblem.OutputExists), ErrorCategory.ResourceExists, job.SourcePath));
-                return;
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(ex, ErrorPrefix + "WriteFailed", ErrorCategory.WriteError, crop.Path));
-                return;
-            }
-
-            WriteObject(crop);
+            var failed = FaceCropper.Save(outcome, job.SourcePath, Force.IsPresent, out var reused);
+            if (failed != null) { Report(failed); }
+            else if (reused) { WriteReused(crop); }
+            else { WriteObject(crop); }
         }
 
         private void WriteReused(FaceCrop crop)
@@ -480,52 +367,24 @@ namespace InsightFaceEval.Commands
         private void ReportProgress(CropJob job)
         {
             var now = _progressClock.Elapsed;
-            if (now - _lastProgress < TimeSpan.FromMilliseconds(200) && _done != _total) { return; }
+            if (now - _lastProgress < TimeSpan.FromMilliseconds(200) && _done != _request.Total) { return; }
             _lastProgress = now;
-            var status = _total > 0 ? $"{_done} of {_total} images" : $"{_done} images";
+            var total = _request.Total;
+            var status = total > 0 ? $"{_done} of {total} images" : $"{_done} images";
             var record = new ProgressRecord(ProgressId, "New-FaceCrop", status)
             {
                 CurrentOperation = job.RelativeSource,
-                PercentComplete = _total > 0 ? Math.Min(100, _done * 100 / _total) : -1,
+                PercentComplete = total > 0 ? Math.Min(100, _done * 100 / total) : -1,
             };
             WriteProgress(record);
         }
 
-        private static Exception ExceptionFor(CropOutcome outcome)
+        // Core's problems describe the data; the parameter that changes the outcome is added here.
+        private void Report(Problem problem)
         {
-            switch (outcome.Problem)
-            {
-                case CropProblem.FileNotFound: return new FileNotFoundException(outcome.Message);
-                case CropProblem.ReadFailed:
-                case CropProblem.NotARegularFile:
-                case CropProblem.OutputExists: return new IOException(outcome.Message);
-                case CropProblem.InvalidBox:
-                case CropProblem.EmptyBox:
-                case CropProblem.BoxOutsideImage:
-                case CropProblem.NoFace: return new ArgumentException(outcome.Message);
-                default: return new InvalidDataException(outcome.Message);
-            }
+            string hint = null;
+            if (problem.Id == nameof(CropProblem.MultipleFaces)) { hint = "Use -FaceSelection Largest or LargestCentered to crop one face of such images, or All to crop every face."; }
+            ProblemRecords.Report(this, hint == null ? problem : problem.WithRecommendedAction(hint), ErrorPrefix);
         }
-
-        private static ErrorCategory CategoryOf(CropProblem problem)
-        {
-            switch (problem)
-            {
-                case CropProblem.FileNotFound: return ErrorCategory.ObjectNotFound;
-                case CropProblem.ReadFailed: return ErrorCategory.ReadError;
-                case CropProblem.UnsupportedFormat: return ErrorCategory.InvalidType;
-                case CropProblem.ImageTooLarge: return ErrorCategory.LimitsExceeded;
-                case CropProblem.NotARegularFile: return ErrorCategory.InvalidArgument;
-                case CropProblem.InvalidBox:
-                case CropProblem.EmptyBox:
-                case CropProblem.BoxOutsideImage:
-                case CropProblem.NoFace: return ErrorCategory.InvalidArgument;
-                case CropProblem.OutputExists: return ErrorCategory.ResourceExists;
-                default: return ErrorCategory.InvalidData;
-            }
-        }
-
-        private static bool SamePath(string a, string b) =>
-            string.Equals(a, b, System.IO.Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 }

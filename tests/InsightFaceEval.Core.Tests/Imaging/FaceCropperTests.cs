@@ -108,9 +108,9 @@ namespace InsightFaceEval.Tests.Imaging
                     new FaceDetection(double.NaN, 10, 20, 20),
                     new FaceDetection(-30, 10, 40, 20),
                     new FaceDetection(50, 40, 20, 20));
-                var problems = result.Outcomes.Where(o => o.Problem.HasValue).Select(o => (o.FaceIndex, o.Problem.Value)).ToArray();
+                var problems = result.Outcomes.Where(o => o.Problem != null).Select(o => (o.FaceIndex, o.Problem.Id)).ToArray();
                 Assert.Equal(
-                    new (int?, CropProblem)[] { (1, CropProblem.EmptyBox), (2, CropProblem.EmptyBox), (3, CropProblem.BoxOutsideImage), (4, CropProblem.InvalidBox) },
+                    new (int?, string)[] { (1, nameof(CropProblem.EmptyBox)), (2, nameof(CropProblem.EmptyBox)), (3, nameof(CropProblem.BoxOutsideImage)), (4, nameof(CropProblem.InvalidBox)) },
                     problems);
                 Assert.Equal(new[] { 0, 5, 6 }, result.Outcomes.Where(o => o.Crop != null).Select(o => o.Crop.FaceIndex));
                 var warning = Assert.Single(result.Outcomes, o => o.Warning != null);
@@ -133,16 +133,74 @@ namespace InsightFaceEval.Tests.Imaging
                 var jpeg = File.ReadAllBytes(files.SaveJpeg("whole.jpg", noise));
                 File.WriteAllBytes(truncated, jpeg.Take(jpeg.Length / 2).ToArray());
 
-                CropProblem ProblemOf(string path, CropOptions options = null, params FaceDetection[] faces) =>
-                    Assert.Single(Run(files, path, options ?? new CropOptions(), faces.Length == 0 ? new[] { box } : faces).Outcomes).Problem.Value;
+                string ProblemOf(string path, CropOptions options = null, params FaceDetection[] faces) =>
+                    Assert.Single(Run(files, path, options ?? new CropOptions(), faces.Length == 0 ? new[] { box } : faces).Outcomes).Problem.Id;
 
-                Assert.Equal(CropProblem.FileNotFound, ProblemOf(Path.Combine(files.Root, "missing.png")));
-                Assert.Equal(CropProblem.NotAnImage, ProblemOf(text));
-                Assert.Equal(CropProblem.CorruptImage, ProblemOf(truncated));
-                Assert.Equal(CropProblem.ImageTooLarge, ProblemOf(good, new CropOptions { MaxPixels = 64 * 64 - 1 }));
-                Assert.Equal(CropProblem.MultipleFaces, ProblemOf(good, new CropOptions { Selection = FaceSelection.RequireOne }, box, box));
-                Assert.Equal(CropProblem.NoFace, Assert.Single(Run(files, good, new CropOptions()).Outcomes).Problem.Value);
+                Assert.Equal(nameof(CropProblem.FileNotFound), ProblemOf(Path.Combine(files.Root, "missing.png")));
+                Assert.Equal(nameof(CropProblem.NotAnImage), ProblemOf(text));
+                Assert.Equal(nameof(CropProblem.CorruptImage), ProblemOf(truncated));
+                Assert.Equal(nameof(CropProblem.ImageTooLarge), ProblemOf(good, new CropOptions { MaxPixels = 64 * 64 - 1 }));
+                Assert.Equal(nameof(CropProblem.MultipleFaces), ProblemOf(good, new CropOptions { Selection = FaceSelection.RequireOne }, box, box));
+                Assert.Equal(nameof(CropProblem.NoFace), Assert.Single(Run(files, good, new CropOptions()).Outcomes).Problem.Id);
                 Assert.NotNull(Assert.Single(Run(files, good, new CropOptions { MaxPixels = 64 * 64 }, box).Outcomes).Crop);
+            }
+        }
+
+        [Fact]
+        public void EachProblemKindHasItsExceptionTypeAndCategoryAndNamesTheImage()
+        {
+            using (var files = new TestImages())
+            using (var noise = TestImages.Noise(64, 64, 2))
+            {
+                var good = files.SavePng("kinds.png", noise);
+                var missing = Path.Combine(files.Root, "missing.png");
+                var notFound = Assert.Single(Run(files, missing, new CropOptions(), new FaceDetection(5, 5, 20, 20)).Outcomes).Problem;
+                Assert.IsType<FileNotFoundException>(notFound.Exception);
+                Assert.Equal(ProblemCategory.ObjectNotFound, notFound.Category);
+                Assert.Equal(missing, notFound.Target);
+
+                var outside = Assert.Single(Run(files, good, new CropOptions(), new FaceDetection(500, 5, 20, 20)).Outcomes).Problem;
+                Assert.Equal((nameof(CropProblem.BoxOutsideImage), ProblemCategory.InvalidArgument, typeof(ArgumentException), (object)good, false),
+                    (outside.Id, outside.Category, outside.Exception.GetType(), outside.Target, outside.Terminating));
+
+                var several = Assert.Single(Run(files, good, new CropOptions { Selection = FaceSelection.RequireOne }, new FaceDetection(5, 5, 9, 9), new FaceDetection(20, 5, 9, 9)).Outcomes).Problem;
+                Assert.Equal((ProblemCategory.InvalidData, typeof(InvalidDataException)), (several.Category, several.Exception.GetType()));
+                Assert.DoesNotContain("-FaceSelection", several.Message); // Core describes the data; the cmdlet adds the parameter hint
+
+                var tooLarge = Assert.Single(Run(files, good, new CropOptions { MaxPixels = 100 }, new FaceDetection(5, 5, 9, 9)).Outcomes).Problem;
+                Assert.Equal(ProblemCategory.LimitsExceeded, tooLarge.Category);
+            }
+        }
+
+        [Fact]
+        public void SaveWritesTheCropOnceAndKeepsAFileThatIsNotIt()
+        {
+            using (var files = new TestImages())
+            using (var noise = TestImages.Noise(40, 40, 3))
+            {
+                var source = files.SavePng("s.png", noise);
+                var made = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 20, 20)).Outcomes);
+                Assert.Null(FaceCropper.Save(made, source, false, out var reused));
+                Assert.False(reused);
+                Assert.Equal(made.Png, File.ReadAllBytes(made.Crop.Path));
+
+                // Written meanwhile with the same bytes (another run): this crop all the same.
+                Assert.Null(FaceCropper.Save(made, source, false, out reused));
+                Assert.True(reused);
+
+                File.WriteAllText(made.Crop.Path, "other");
+                var exists = FaceCropper.Save(made, source, false, out reused);
+                Assert.Equal((nameof(CropProblem.OutputExists), ProblemCategory.ResourceExists, (object)source), (exists.Id, exists.Category, exists.Target));
+                Assert.IsType<IOException>(exists.Exception);
+                Assert.Equal("other", File.ReadAllText(made.Crop.Path));
+                Assert.Null(FaceCropper.Save(made, source, true, out reused));
+                Assert.Equal(made.Png, File.ReadAllBytes(made.Crop.Path));
+
+                // A folder where the crop's folder should be: the write fails and names the crop.
+                var blocked = Assert.Single(Run(files, source, new CropOptions { OutputDirectory = Path.Combine(files.Root, "blocked") }, new FaceDetection(5, 5, 20, 20)).Outcomes);
+                File.WriteAllText(Path.Combine(files.Root, "blocked"), "a file, not a folder");
+                var failed = FaceCropper.Save(blocked, source, false, out reused);
+                Assert.Equal((nameof(CropProblem.WriteFailed), ProblemCategory.WriteError, (object)blocked.Crop.Path), (failed.Id, failed.Category, failed.Target));
             }
         }
 
@@ -160,7 +218,7 @@ namespace InsightFaceEval.Tests.Imaging
                 for (var i = 60; i < bytes.Length - 12; i++) { bytes[i] = 0x5A; }
                 File.WriteAllBytes(path, bytes);
                 var outcome = Assert.Single(Run(files, path, new CropOptions { MaxPixels = 5_000_000 }, new FaceDetection(1, 1, 10, 10)).Outcomes);
-                Assert.Equal(CropProblem.ImageTooLarge, outcome.Problem);
+                Assert.Equal(nameof(CropProblem.ImageTooLarge), outcome.Problem.Id);
                 Assert.Contains("6,000,000", outcome.Message);
             }
         }
@@ -175,7 +233,7 @@ namespace InsightFaceEval.Tests.Imaging
                 var existing = Path.Combine(files.Root, "out", "k_0.png");
                 Directory.CreateDirectory(Path.GetDirectoryName(existing));
                 File.WriteAllText(existing, "keep");
-                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 10, 10)).Outcomes).Problem);
+                Assert.Equal(nameof(CropProblem.OutputExists), Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 10, 10)).Outcomes).Problem.Id);
                 Assert.NotNull(Assert.Single(Run(files, source, new CropOptions { Force = true }, new FaceDetection(5, 5, 10, 10)).Outcomes).Crop);
             }
         }
@@ -205,9 +263,9 @@ namespace InsightFaceEval.Tests.Imaging
 
                 // Another box, or another setting, makes other bytes: the file is kept and reported.
                 var otherBox = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(6, 5, 20, 20)).Outcomes);
-                Assert.Equal(CropProblem.OutputExists, otherBox.Problem);
+                Assert.Equal(nameof(CropProblem.OutputExists), otherBox.Problem.Id);
                 Assert.Contains("is not this crop", otherBox.Message);
-                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions { ExpansionFactor = 0.4 }, new FaceDetection(5, 5, 20, 20)).Outcomes).Problem);
+                Assert.Equal(nameof(CropProblem.OutputExists), Assert.Single(Run(files, source, new CropOptions { ExpansionFactor = 0.4 }, new FaceDetection(5, 5, 20, 20)).Outcomes).Problem.Id);
                 Assert.Equal(made.Png, File.ReadAllBytes(existing));
                 Assert.Equal(written, File.GetLastWriteTimeUtc(existing));
             }
