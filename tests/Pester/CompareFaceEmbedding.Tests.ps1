@@ -123,6 +123,22 @@ Describe 'Compare-FaceEmbedding with a protocol' {
         Set-Content $bad -Value 'a.png,b.png,2' -Encoding UTF8
         { $script:eagle | Compare-FaceEmbedding -PairList $bad -ErrorAction Stop } |
             Should -Throw -ErrorId 'CompareFaceEmbeddingInvalidPairList,InsightFaceEval.Commands.CompareFaceEmbeddingCommand'
+        $err = $null
+        try { $script:eagle | Compare-FaceEmbedding -PairList $bad -ErrorAction Stop } catch { $err = $_ }
+        $err.TargetObject | Should -Be $bad
+        $err.Exception.Message | Should -Match 'the label must be 1 \(genuine\) or 0 \(impostor\)'
+        $err.ErrorDetails.RecommendedAction | Should -Match '-PairList a CSV of image1_path,image2_path,label'
+    }
+
+    It 'completes -Protocol with its values and refuses any other, listing the accepted ones' {
+        $line = 'Compare-FaceEmbedding -Protocol '
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        @($completion.CompletionMatches.CompletionText) | Should -Be 'AllPairs', 'GalleryProbe'
+        $err = $null
+        try { $script:eagle | Compare-FaceEmbedding -Protocol Everything -ErrorAction Stop } catch { $err = $_ }
+        $err.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+        $err.Exception.Message | Should -Match 'AllPairs, GalleryProbe'
+        @($script:eagle | Compare-FaceEmbedding -Protocol ([InsightFaceEval.Metrics.EmbeddingProtocol]::AllPairs)).Count | Should -BeGreaterThan 0
     }
 
     It 'shows comparisons as a table with the similarity' {

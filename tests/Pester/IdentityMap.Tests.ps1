@@ -204,16 +204,18 @@ Set-Location -LiteralPath '$($script:flat)'
 `$env:INSIGHTFACE_SERVER_URL = '$($script:ep.Url)'
 `$out = & { $($m.Groups[1].Value) } 2>&1
 @(`$out | Where-Object { `$_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object {
-    [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Target = "`$(`$_.TargetObject)"; Message = `$_.Exception.Message } }) | ConvertTo-Json -Depth 3
+    [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Target = "`$(`$_.TargetObject)"; Message = `$_.Exception.Message; Recommended = "`$(`$_.ErrorDetails.RecommendedAction)" } }) | ConvertTo-Json -Depth 3
 "@
         $errors = @(Invoke-ChildPwsh -Command $command)
         $refused = @($errors | Where-Object { $_.Id -like 'MeasureFaceVerificationNoImpostorPairs,*' })
         @($refused.Target | Sort-Object) | Should -Be 'dingo', 'eagle'
         $message = $refused[0].Message
         $message | Should -Match "All 22 images have the identity 'photos': most likely the name of the one folder the photos were in"
-        $message | Should -Match 'a folder of their own'
-        $message | Should -Match '-IdentityMap'
-        $message | Should -Match '-Identity '
+        $message | Should -Not -Match '-Identity' -Because 'the message describes the data; the recommended action says what to type'
+        $recommended = $refused[0].Recommended
+        $recommended | Should -Match 'a folder of their own'
+        $recommended | Should -Match '-IdentityMap'
+        $recommended | Should -Match '-Identity '
         'report.html' | Should -Not -Exist
     }
 

@@ -80,7 +80,20 @@ Describe 'Measure-FaceIdentification' {
         $errs[0].TargetObject | Should -Be 'flat'
         $errs[0].Exception.Message | Should -Match "Rank-1 would read 100%"
         $errs[0].Exception.Message | Should -Match "All 5 images have the identity 'photos': the name of the folder they are in"
-        $errs[0].Exception.Message | Should -Match '-IdentityMap'
+        $errs[0].Exception.Message | Should -Not -Match '-Identity' -Because 'the data are described in the message; what to type is the recommended action'
+        $errs[0].ErrorDetails.RecommendedAction | Should -Match '-IdentityMap'
+        $errs[0].ErrorDetails.RecommendedAction | Should -Match 'a folder of their own'
+        ($errs[0] | Out-String -Width 300) | Should -Match 'Recommendation: Give each person an identity of their own' -Because 'PowerShell 7 shows the recommended action under the error'
+    }
+
+    It 'refuses a target FPIR outside (0, 1) before any work, saying what to give' {
+        $err = $null
+        try { $script:folders | Measure-FaceIdentification -FpirTarget 0.1, 0 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'MeasureFaceIdentificationInvalidFpirTarget,InsightFaceEval.Commands.MeasureFaceIdentificationCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.TargetObject | Should -Be 0
+        $err.Exception.Message | Should -Be 'A target FPIR must lie strictly between 0 and 1; 0 does not.'
+        $err.ErrorDetails.RecommendedAction | Should -Match '-FpirTarget'
     }
 
     It 'refuses a gallery without mated probes' {

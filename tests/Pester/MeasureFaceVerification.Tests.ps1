@@ -229,6 +229,33 @@ Describe 'Measure-FaceVerification' {
             Should -Throw -ErrorId 'MeasureFaceVerificationInvalidFarTarget,InsightFaceEval.Commands.MeasureFaceVerificationCommand'
     }
 
+    It 'says which values to give for a bad -FarTarget or -OperatingFar, in the recommended action rather than the message' {
+        $err = $null
+        try { $script:data | Measure-FaceVerification -Protocol AllPairs -FarTarget 0.1, 1 -ErrorAction Stop } catch { $err = $_ }
+        $err.Exception.Message | Should -Be 'A target FAR must lie strictly between 0 and 1; 1 does not.'
+        $err.Exception | Should -BeOfType ([System.ArgumentOutOfRangeException])
+        $err.TargetObject | Should -Be 1
+        $err.ErrorDetails.RecommendedAction | Should -Match '-FarTarget values strictly between 0 and 1'
+        $err = $null
+        try { $script:data | Measure-FaceVerification -Protocol AllPairs -OperatingFar 0 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'MeasureFaceVerificationInvalidOperatingFar,*'
+        $err.Exception.Message | Should -Be 'The operating FAR must lie strictly between 0 and 1; 0 does not.'
+        $err.ErrorDetails.RecommendedAction | Should -Match '-OperatingFar'
+    }
+
+    It 'completes -Protocol with its values and refuses any other, listing the accepted ones' {
+        $line = 'Measure-FaceVerification -Protocol '
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        @($completion.CompletionMatches.CompletionText) | Should -Be 'AllPairs', 'GalleryProbe'
+        (Get-Command Measure-FaceVerification).Parameters['Protocol'].ParameterType | Should -Be ([InsightFaceEval.Metrics.EmbeddingProtocol])
+        $err = $null
+        try { $script:data | Measure-FaceVerification -Protocol Everything -ErrorAction Stop } catch { $err = $_ }
+        $err.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+        $err.Exception.Message | Should -Match 'AllPairs, GalleryProbe'
+        $typed = @($script:data | Measure-FaceVerification -Protocol ([InsightFaceEval.Metrics.EmbeddingProtocol]::GalleryProbe) -BootstrapSamples 0 -Model eagle -WarningAction SilentlyContinue)
+        $typed[0].Protocol | Should -Be 'GalleryProbe'
+    }
+
     It 'reports progress under one activity that ends Completed, and stops promptly when asked' {
         $ps = [powershell]::Create()
         try {

@@ -105,9 +105,8 @@ namespace InsightFaceEval.Metrics
             {
                 // One enrolled identity ranks first in every search: Rank-1 would read 100% whatever the model.
                 var used = Enumerable.Range(0, images.Count).Where(i => roles[i] != ImageRole.Ignored).ToList();
-                var why = IdentityCheck.SingleIdentity(used.Select(i => images[i]).ToList(), used.Select(i => roles[i] == ImageRole.Unknown ? enrolled[0] : identities[i]).ToList())
-                    ?? IdentityCheck.HowToGiveIdentities;
-                throw new UnmeasurableException($"The gallery holds one identity ('{enrolled[0]}'), so every search ranks it first and Rank-1 would read 100% whatever the model. {why}", "SingleIdentity");
+                var why = IdentityCheck.SingleIdentity(used.Select(i => images[i]).ToList(), used.Select(i => roles[i] == ImageRole.Unknown ? enrolled[0] : identities[i]).ToList());
+                throw new UnmeasurableException($"The gallery holds one identity ('{enrolled[0]}'), so every search ranks it first and Rank-1 would read 100% whatever the model.{(why == null ? string.Empty : " " + why)}", "SingleIdentity");
             }
 
             var gallery = EmbeddingMatrix.FromVectors(templates.Select(i => images[i].Vector).ToList(), dimension);

@@ -7,27 +7,21 @@ namespace InsightFaceEval.Metrics
 {
     /// <summary>
     /// The one check, shared by 1:1 and 1:N measurement, that a dataset names more than one person, and the diagnosis a
-    /// user needs when it does not: which identity every image got, where it most likely came from, and how to give
-    /// identities instead.
+    /// user needs when it does not: which identity every image got and where it most likely came from. How to give
+    /// identities names the cmdlets' parameters, so the cmdlets add it (as the error's recommended action).
     /// </summary>
     public static class IdentityCheck
     {
-        /// <summary>How to give identities, for every message that needs it.</summary>
-        public const string HowToGiveIdentities =
-            "Give each person an identity of their own: put each person's photos in a folder of their own (photos/alice/1.jpg, photos/bob/1.jpg); " +
-            "or list path,identity in a CSV and pass it as -IdentityMap to New-FaceCrop, Get-FaceEmbedding or Import-FaceEmbedding; " +
-            "or run Get-FaceEmbedding with -Identity once per person.";
-
         /// <summary>
         /// Null when <paramref name="labels"/> (the identity of each image in <paramref name="images"/>) name at least two
-        /// identities; otherwise why that is, and how to give identities.
+        /// identities; otherwise why that is.
         /// </summary>
         public static string SingleIdentity(IReadOnlyList<FaceEmbedding> images, IReadOnlyList<string> labels)
         {
             if (images == null || labels == null || labels.Count == 0) { return null; }
             var distinct = labels.Select(l => l ?? string.Empty).Distinct(StringComparer.Ordinal).ToList();
             if (distinct.Count > 1) { return null; }
-            return Describe(images, distinct[0]) + " " + HowToGiveIdentities;
+            return Describe(images, distinct[0]);
         }
 
         /// <summary>Where the one identity <paramref name="identity"/> of every image most likely came from.</summary>
@@ -47,7 +41,7 @@ namespace InsightFaceEval.Metrics
                     "(New-FaceCrop gives each crop its photo's folder name), as a flat folder of photos gets one identity for everyone.";
             }
 
-            return $"{all} {(n == 1 ? "has" : "have")} the identity '{identity}', as given with them (-Identity, -IdentityMap or the input's Identity).";
+            return $"{all} {(n == 1 ? "has" : "have")} the identity '{identity}', as given with them (each embedding's Identity).";
         }
 
         private static string FolderOf(string path)

@@ -21,7 +21,7 @@ namespace InsightFaceEval.Metrics
         /// <summary>How a ModelComparison decides which model to pick (metrics.md, "Choosing a model").</summary>
         public static string[] Recommendation => new[]
         {
-            "Operating point: -OperatingFar, or by default the strictest target FAR at which every compared model's system-level TAR is supported (and, with a bootstrap, has an interval).",
+            "Operating point: the operating FAR asked for, or by default the strictest target FAR at which every compared model's system-level TAR is supported (and, with a bootstrap, has an interval).",
             "Decision between two models: the system-level TAR at the operating point (a pair with a failed image scored -1, as NIST FRTE does), with its paired 95% bootstrap interval over identities; the model whose TAR is higher is recommended when the other model is better in at most 2.5% of the bootstrap replicates (the interval excludes zero, or touches it only where replicates tie exactly). Without an operating point, the system-level EER decides the same way.",
             "When the system level does not separate them, the FTA difference decides by the same rule, with its own paired interval (the same identity draws): the model that fails to acquire fewer images is recommended. Otherwise no model is recommended (no clear difference).",
             "The completed-only and common-pair views are shown beside the decision; they never decide, because they leave out the pairs a model failed on, which are the pairs a deployment still meets.",

@@ -87,8 +87,8 @@ namespace InsightFaceEval.Metrics
             string what = t >= 0 ? "accepts" : "has an EER of";
             if (!intervals)
             {
-                verdict = "no verdict: intervals need -BootstrapSamples above 0";
-                text = $"No recommendation: the decision needs paired intervals (-BootstrapSamples above 0). System level {opName}: {a.Model} {Pct(system.ReferenceValue)}, {b.Model} {Pct(system.DifferenceValue)}.";
+                verdict = "no verdict: no bootstrap intervals were drawn";
+                text = $"No recommendation: the decision needs paired bootstrap intervals, and none were drawn (0 replicates). System level {opName}: {a.Model} {Pct(system.ReferenceValue)}, {b.Model} {Pct(system.DifferenceValue)}.";
             }
             else if (system.BetterModel != null)
             {

@@ -36,7 +36,10 @@ namespace InsightFaceEval.Metrics
 
         public int BootstrapSeed { get; set; } = 1;
 
-        public int HardestPairs { get; set; } = 10;
+        /// <summary>The hardest pairs a result lists by default, genuine and impostor each (the one default of Core and the cmdlets).</summary>
+        public const int DefaultHardestPairs = 10;
+
+        public int HardestPairs { get; set; } = DefaultHardestPairs;
 
         /// <summary>
         /// How model names and pair-list keys compare: without case on Windows (the file system's rule), else with case.

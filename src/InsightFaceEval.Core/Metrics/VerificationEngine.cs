@@ -122,7 +122,7 @@ namespace InsightFaceEval.Metrics
             var operatingFar = ModelVerdict.OperatingFar(measured.Select(r => r.Result).ToList(), options);
             if (options.OperatingFar.HasValue && measured.Any(r => !r.Result.SystemLevel.TarAtFar.Any(t => t.IsSupported && Math.Abs(t.TargetFar - options.OperatingFar.Value) <= 1e-12 * t.TargetFar)))
             {
-                outcome.Warnings.Add($"FAR {TarAtFar.FormatFar(options.OperatingFar.Value)} (-OperatingFar) is not supported by every model's system-level pairs, so the system-level EER decides instead.");
+                outcome.Warnings.Add($"The operating FAR asked for, {TarAtFar.FormatFar(options.OperatingFar.Value)}, is not supported by every model's system-level pairs, so the system-level EER decides instead.");
             }
 
             for (int i = 0; i < measured.Count; i++)

@@ -20,8 +20,7 @@ namespace InsightFaceEval.Commands
         private const string PairListSet = "PairList";
         private const string ErrorPrefix = "CompareFaceEmbedding";
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
-        private readonly List<FaceEmbedding> collected = new List<FaceEmbedding>();
-        private List<PairListEntry> pairList;
+        private PairingRequest request;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ReferenceSet)]
         [ValidateNotNullOrEmpty]
@@ -37,8 +36,7 @@ namespace InsightFaceEval.Commands
         public FaceEmbedding[] InputObject { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ProtocolSet)]
-        [ValidateSet("AllPairs", "GalleryProbe")]
-        public string Protocol { get; set; }
+        public EmbeddingProtocol Protocol { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
@@ -52,6 +50,8 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
+            if (ParameterSetName == ReferenceSet) { return; }
+            request = ParameterSetName == PairListSet ? new PairingRequest(PairProtocol.PairList) : new PairingRequest(Protocol);
             if (ParameterSetName != PairListSet) { return; }
             var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
             if (path == null)
@@ -59,21 +59,15 @@ namespace InsightFaceEval.Commands
                 ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix));
             }
 
-            try
-            {
-                pairList = PairListReader.Read(path);
-            }
-            catch (FormatException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidPairList", ErrorCategory.InvalidData, path));
-            }
+            var problem = request.ReadPairList(path);
+            if (problem != null) { ProblemRecords.Report(this, problem.WithRecommendedAction(MeasureFaceVerificationCommand.PairListHint), ErrorPrefix); }
         }
 
         protected override void ProcessRecord()
         {
             if (ParameterSetName != ReferenceSet)
             {
-                collected.AddRange(InputObject.Where(e => e != null));
+                request.Add(InputObject);
                 return;
             }
 
@@ -101,12 +95,9 @@ namespace InsightFaceEval.Commands
         protected override void EndProcessing()
         {
             if (ParameterSetName == ReferenceSet) { return; }
-            var models = collected.GroupBy(e => e.Model, StringComparer.Ordinal)
-                .Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
-            var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
             var engine = new VerificationEngine(new VerificationOptions(), null, cancellation.Token);
-            var designs = engine.Designs(models, protocol, pairList, out var issues, out var identityNames);
-            foreach (var problem in issues.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
+            var designs = engine.Designs(request.ByModel(), request.Protocol, request.PairList, out var issues, out var identityNames);
+            foreach (var problem in issues.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem, ParameterSetName == PairListSet), ErrorPrefix); }
             foreach (var note in issues.Notes) { WriteVerbose(note); }
             foreach (var design in designs)
             {

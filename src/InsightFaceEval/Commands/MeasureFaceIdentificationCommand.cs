@@ -41,14 +41,8 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
-            foreach (var f in FpirTarget)
-            {
-                if (!(f > 0 && f < 1))
-                {
-                    ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(FpirTarget), f, $"A target FPIR must lie strictly between 0 and 1; {f} does not."),
-                        ErrorPrefix + "InvalidFpirTarget", ErrorCategory.InvalidArgument, f));
-                }
-            }
+            var invalid = RateTargets.CheckFpir(FpirTarget);
+            if (invalid != null) { ProblemRecords.Report(this, invalid.WithRecommendedAction("Give -FpirTarget values strictly between 0 and 1, for example 1e-2."), ErrorPrefix); }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
         }
@@ -59,11 +53,11 @@ namespace InsightFaceEval.Commands
         protected override void EndProcessing()
         {
             if (embeddings.Count == 0) { return; }
-            var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
+            var groups = ModelGroups.Of(embeddings, e => e.Model);
             var progress = new MeasurementProgress();
             var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit }, progress, cancellation.Token);
             var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
-            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem), ErrorPrefix); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
             WriteObject(outcome.Results, true);
         }

@@ -23,8 +23,7 @@ namespace InsightFaceEval.Commands
         private const int ActivityId = 0x4D46;
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private readonly List<FaceComparison> comparisons = new List<FaceComparison>();
-        private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
-        private List<PairListEntry> pairList;
+        private PairingRequest request;
         private WildcardPattern[] modelPatterns;
         private int received;
 
@@ -38,8 +37,7 @@ namespace InsightFaceEval.Commands
         public FaceEmbedding[] Embedding { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ProtocolSet)]
-        [ValidateSet("AllPairs", "GalleryProbe")]
-        public string Protocol { get; set; }
+        public EmbeddingProtocol Protocol { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
@@ -74,7 +72,7 @@ namespace InsightFaceEval.Commands
 
         [Parameter]
         [ValidateRange(0, 1000)]
-        public int HardestPairCount { get; set; } = 10;
+        public int HardestPairCount { get; set; } = VerificationOptions.DefaultHardestPairs;
 
         [Parameter]
         [ValidateRange(1, 1024)]
@@ -82,34 +80,23 @@ namespace InsightFaceEval.Commands
 
         protected override void BeginProcessing()
         {
-            foreach (var f in FarTarget)
-            {
-                if (!(f > 0 && f < 1))
-                {
-                    ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(FarTarget), f, $"A target FAR must lie strictly between 0 and 1; {f} does not."),
-                        ErrorPrefix + "InvalidFarTarget", ErrorCategory.InvalidArgument, f));
-                }
-            }
-
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(OperatingFar)) && !(OperatingFar > 0 && OperatingFar < 1))
-            {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentOutOfRangeException(nameof(OperatingFar), OperatingFar, $"The operating FAR must lie strictly between 0 and 1; {OperatingFar} does not."),
-                    ErrorPrefix + "InvalidOperatingFar", ErrorCategory.InvalidArgument, OperatingFar));
-            }
+            var invalid = RateTargets.CheckFar(FarTarget)?.WithRecommendedAction("Give -FarTarget values strictly between 0 and 1, for example 1e-3.")
+                ?? RateTargets.CheckOperatingFar(MyInvocation.BoundParameters.ContainsKey(nameof(OperatingFar)) ? OperatingFar : (double?)null)
+                    ?.WithRecommendedAction("Give -OperatingFar a value strictly between 0 and 1, or leave it out to decide at the strictest FAR every model supports.");
+            if (invalid != null) { ProblemRecords.Report(this, invalid, ErrorPrefix); }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
+            if (ParameterSetName == ComparisonSet) { return; }
+            request = ParameterSetName == PairListSet ? new PairingRequest(PairProtocol.PairList) : new PairingRequest(Protocol);
             if (ParameterSetName != PairListSet) { return; }
             var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
             if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix)); }
-            try
-            {
-                pairList = PairListReader.Read(path);
-            }
-            catch (FormatException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidPairList", ErrorCategory.InvalidData, path));
-            }
+            var problem = request.ReadPairList(path);
+            if (problem != null) { ProblemRecords.Report(this, problem.WithRecommendedAction(PairListHint), ErrorPrefix); }
         }
+
+        /// <summary>What a -PairList file must hold.</summary>
+        internal const string PairListHint = "Give -PairList a CSV of image1_path,image2_path,label (1 genuine, 0 impostor) or an LFW pairs.txt, with paths relative to the dataset root.";
 
         protected override void ProcessRecord()
         {
@@ -121,7 +108,7 @@ namespace InsightFaceEval.Commands
             else
             {
                 received += Embedding.Count(e => e != null);
-                embeddings.AddRange(Embedding.Where(e => e != null && Wanted(e.Model)));
+                request.Add(Embedding.Where(e => e != null && Wanted(e.Model)));
             }
         }
 
@@ -155,18 +142,17 @@ namespace InsightFaceEval.Commands
             if (ParameterSetName == ComparisonSet)
             {
                 if (comparisons.Count == 0) { WarnNothingToMeasure(); return; }
-                var groups = comparisons.GroupBy(c => c.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceComparison>>(g.Key, g.ToList())).ToList();
+                var groups = ModelGroups.Of(comparisons, c => c.Model);
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureComparisons(groups), cancellation.Token);
             }
             else
             {
-                if (embeddings.Count == 0) { WarnNothingToMeasure(); return; }
-                var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
-                var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
-                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);
+                if (request.Count == 0) { WarnNothingToMeasure(); return; }
+                var groups = request.ByModel();
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, request.Protocol, request.PairList), cancellation.Token);
             }
 
-            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem, ParameterSetName == PairListSet), ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
 

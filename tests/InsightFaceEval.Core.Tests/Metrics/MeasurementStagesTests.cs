@@ -98,7 +98,7 @@ namespace InsightFaceEval.Tests
         }
 
         [Fact]
-        public void OneEngineKeepsConcurrentCallsApart()
+        public async Task OneEngineKeepsConcurrentCallsApart()
         {
             var engine = new VerificationEngine(new VerificationOptions { BootstrapSamples = 0, Workers = 1 }, null, CancellationToken.None);
             var clean = new[] { Group("alpha", Model("alpha", 4)) };
@@ -108,8 +108,7 @@ namespace InsightFaceEval.Tests
             var calls = Enumerable.Range(0, 24).Select(i => Task.Run(() => i % 2 == 0
                 ? (Clean: true, Outcome: engine.MeasureEmbeddings(clean, PairProtocol.AllPairs, null))
                 : (Clean: false, Outcome: engine.MeasureEmbeddings(withRepeat, PairProtocol.AllPairs, null)))).ToArray();
-            Task.WaitAll(calls);
-            foreach (var call in calls.Select(c => c.Result))
+            foreach (var call in await Task.WhenAll(calls))
             {
                 Assert.Equal(call.Clean ? "alpha" : "beta", Assert.Single(call.Outcome.Results).Model);
                 if (call.Clean) { Assert.Empty(call.Outcome.Problems); }
