@@ -16,9 +16,8 @@ namespace InsightFaceEval.Commands
     {
         private const int ActivityId = 0x1FE6;
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
-        private readonly List<VerificationResult> verification = new List<VerificationResult>();
-        private readonly List<IdentificationResult> identification = new List<IdentificationResult>();
-        private readonly List<ModelComparison> comparisons = new List<ModelComparison>();
+        private const string ErrorPrefix = "ExportFaceEvaluationReport";
+        private readonly ReportRequest request = new ReportRequest();
 
         /// <summary>VerificationResult, IdentificationResult and ModelComparison objects (Measure-FaceVerification's output).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -73,46 +72,25 @@ namespace InsightFaceEval.Commands
             if (InputObject == null) { return; }
             foreach (var item in InputObject)
             {
-                switch (item?.BaseObject)
+                var problem = request.Add(item?.BaseObject);
+                if (problem == null) { continue; }
+                if (problem.Id == "UnsupportedInput")
                 {
-                    case VerificationResult v:
-                        if (verification.Any(x => string.Equals(x.Model, v.Model, StringComparison.Ordinal)))
-                        {
-                            WriteError(new ErrorRecord(
-                                new ArgumentException($"A verification result for model '{v.Model}' was already given; only the first one is reported."),
-                                "ExportFaceEvaluationReportDuplicateModel", ErrorCategory.InvalidArgument, v));
-                            break;
-                        }
-
-                        verification.Add(v);
-                        break;
-                    case IdentificationResult i:
-                        identification.Add(i);
-                        break;
-                    case ModelComparison c:
-                        comparisons.Add(c);
-                        break;
-                    case null:
-                        break;
-                    default:
-                        WriteError(new ErrorRecord(
-                            new PSArgumentException($"Cannot report a {item.BaseObject.GetType().FullName}: pipe in the VerificationResult, IdentificationResult or ModelComparison objects of Measure-FaceVerification or Measure-FaceIdentification."),
-                            "ExportFaceEvaluationReportUnsupportedInput", ErrorCategory.InvalidType, item));
-                        break;
+                    problem = problem.WithRecommendedAction("Pipe in the output of Measure-FaceVerification or Measure-FaceIdentification.");
                 }
+
+                ProblemRecords.Report(this, problem, ErrorPrefix);
             }
         }
 
         protected override void EndProcessing()
         {
-            if (verification.Count + identification.Count == 0)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException("There is nothing to report: no VerificationResult or IdentificationResult objects came in."),
-                    "ExportFaceEvaluationReportNoResults", ErrorCategory.InvalidArgument, null));
-            }
+            var missing = request.CheckComplete();
+            if (missing != null) { ProblemRecords.Report(this, missing, ErrorPrefix); }
 
-            var options = new ReportOptions { Title = Title, HardestPairs = HardestPairCount };
+            var options = request.Options;
+            options.Title = Title;
+            options.HardestPairs = HardestPairCount;
             foreach (var n in Note ?? Array.Empty<string>()) { options.Notes.Add(n); }
             foreach (var f in EndpointFingerprint ?? Array.Empty<string>())
             {
@@ -131,11 +109,9 @@ namespace InsightFaceEval.Commands
             {
                 foreach (DictionaryEntry entry in Metadata)
                 {
-                    var key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture);
-                    var value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
-                    var text = value is IEnumerable list && !(value is string)
-                        ? string.Join(", ", list.Cast<object>().Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture)))
-                        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+                    var setting = ReportRequest.Setting(entry.Key, entry.Value is PSObject ps ? ps.BaseObject : entry.Value);
+                    var key = setting.Key;
+                    var text = setting.Value;
                     if (LooksLikeUrl(text))
                     {
                         WriteWarning($"Metadata '{key}' looks like a URL and was left out: endpoint URLs are confidential and never go into a report.");
@@ -146,14 +122,10 @@ namespace InsightFaceEval.Commands
                 }
             }
 
-            EvaluationReport report;
-            try
+            var report = request.Build(out var invalid);
+            if (invalid != null)
             {
-                report = ReportBuilder.Build(verification, identification, comparisons, options);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ExportFaceEvaluationReportInvalidResult", ErrorCategory.InvalidData, null));
+                ProblemRecords.Report(this, invalid, ErrorPrefix);
                 return;
             }
 
@@ -193,7 +165,7 @@ namespace InsightFaceEval.Commands
 
             try
             {
-                var used = StoreProvenance.AddTo(options, store, verification.Select(v => v.Model).Concat(identification.Select(i => i.Model)));
+                var used = StoreProvenance.AddTo(options, store, request.Models);
                 WriteVerbose($"Read provenance from {used} index records of the store '{store}'.");
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
