@@ -76,7 +76,8 @@ param(
     [int] $CanaryCount = 0,
 
     [int] $ThrottleLimit = 4,
-    [double] $MaxRequestsPerSecond = 0,
+    # Get-FaceEmbedding -MaximumRequestsPerSecond (0: no pacing). -MaxRequestsPerSecond still works.
+    [Alias('MaxRequestsPerSecond')] [double] $MaximumRequestsPerSecond = 0,
 
     # Retries per image for 5xx, timeouts and dropped connections (Get-FaceEmbedding -MaximumRetryCount).
     [int] $MaximumRetryCount = 5,
@@ -198,7 +199,7 @@ try {
         ThrottleLimit = $ThrottleLimit; MaximumRetryCount = $MaximumRetryCount; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'extractErrors'
         WarningAction = 'SilentlyContinue'; WarningVariable = 'extractWarnings'
     }
-    if ($MaxRequestsPerSecond -gt 0) { $extractArgs.MaxRequestsPerSecond = $MaxRequestsPerSecond }
+    if ($MaximumRequestsPerSecond -gt 0) { $extractArgs.MaximumRequestsPerSecond = $MaximumRequestsPerSecond }
     $summary.images = $images.Count
     # Collected one by one, so the counts stay true when extraction stops halfway.
     $collected = New-Object System.Collections.Generic.List[object]
@@ -240,7 +241,7 @@ try {
         json     = Join-Path $reportDir 'report.json'
         markdown = Join-Path $reportDir 'report.md'
     }
-    $measured | Export-FaceEvaluationReport -Path $reports.html, $reports.json, $reports.markdown -EmbeddingStore $StorePath `
+    $measured | Export-FaceEvaluationReport -Path $reports.html, $reports.json, $reports.markdown -EmbeddingStorePath $StorePath `
         -Title "Nightly evaluation $($started.ToString('yyyy-MM-dd'))" -ExcludeFaceImages:(-not $IncludeFaceImages) `
         -Metadata ([ordered]@{ Dataset = (Split-Path $DatasetPath -Leaf); Protocol = $Protocol }) -WarningAction SilentlyContinue
     $summary.reportDirectory = $reportDir

@@ -47,7 +47,8 @@ namespace InsightFaceEval.Commands
         /// <summary>The embedding store (Get-FaceEmbedding -OutputDirectory) to read endpoint fingerprints and extraction dates from.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string EmbeddingStore { get; set; }
+        [Alias("EmbeddingStore")]
+        public string EmbeddingStorePath { get; set; }
 
         /// <summary>Leaves face thumbnails out of the HTML report.</summary>
         [Parameter]
@@ -103,7 +104,7 @@ namespace InsightFaceEval.Commands
                 options.EndpointFingerprints.Add(f);
             }
 
-            if (!string.IsNullOrEmpty(EmbeddingStore)) { AddStoreProvenance(options); }
+            if (!string.IsNullOrEmpty(EmbeddingStorePath)) { AddStoreProvenance(options); }
 
             if (Metadata != null)
             {
@@ -153,13 +154,13 @@ namespace InsightFaceEval.Commands
 
         private void AddStoreProvenance(ReportOptions options)
         {
-            var store = Resolve(EmbeddingStore, checkFormat: false);
+            var store = Resolve(EmbeddingStorePath, checkFormat: false);
             if (store == null) { return; }
             if (!InsightFaceEval.Embedding.EmbeddingStore.IsStore(store))
             {
                 WriteError(new ErrorRecord(
-                    new DirectoryNotFoundException($"'{store}' is not an embedding store (it holds no store.json): point -EmbeddingStore at Get-FaceEmbedding's -OutputDirectory."),
-                    "ExportFaceEvaluationReportStoreNotFound", ErrorCategory.ObjectNotFound, EmbeddingStore));
+                    new DirectoryNotFoundException($"'{store}' is not an embedding store (it holds no store.json): point -EmbeddingStorePath at Get-FaceEmbedding's -OutputDirectory."),
+                    "ExportFaceEvaluationReportStoreNotFound", ErrorCategory.ObjectNotFound, EmbeddingStorePath));
                 return;
             }
 
@@ -172,7 +173,7 @@ namespace InsightFaceEval.Commands
             {
                 WriteError(new ErrorRecord(
                     new IOException($"Cannot read the embedding store '{store}': {ex.Message}", ex),
-                    "ExportFaceEvaluationReportStoreUnreadable", ErrorCategory.ReadError, EmbeddingStore));
+                    "ExportFaceEvaluationReportStoreUnreadable", ErrorCategory.ReadError, EmbeddingStorePath));
             }
         }
 

@@ -47,6 +47,7 @@ namespace InsightFaceEval.Commands
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalPathSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
@@ -152,7 +153,8 @@ namespace InsightFaceEval.Commands
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(0.01, 100000.0)]
-        public double MaxRequestsPerSecond { get; set; }
+        [Alias("MaxRequestsPerSecond")]
+        public double MaximumRequestsPerSecond { get; set; }
 
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
@@ -228,7 +230,7 @@ namespace InsightFaceEval.Commands
         }
 
         private double? MaxRequestsPerSecondIfGiven =>
-            MyInvocation.BoundParameters.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null;
+            MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRequestsPerSecond)) ? MaximumRequestsPerSecond : (double?)null;
 
         private string Target(string model) => UsesLocalModels ? $"local model '{model}'" : $"model '{model}'";
 
