@@ -57,6 +57,7 @@ namespace InsightFaceEval.Commands
 
         /// <summary>A detections file (JSON or CSV) naming the images and their faces.</summary>
         [Parameter(Mandatory = true, ParameterSetName = DetectionSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string DetectionPath { get; set; }
 
