@@ -23,6 +23,7 @@
         'Find-Face'
         'Export-FaceEvaluationReport'
         'Test-FaceVerificationBaseline'
+        'Test-FaceEmbeddingDrift'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -206,7 +206,7 @@ try {
         Export-Csv -LiteralPath $scores -NoTypeInformation -Encoding UTF8
     $html = Join-Path $reports 'demo-report.html'
     $json = Join-Path $reports 'demo-report.json'
-    $results | Export-FaceEvaluationReport -Path $html, $json -EmbeddingStore $store -Title 'InsightFaceEval demo: lossless vs re-encoded uploads' `
+    $results | Export-FaceEvaluationReport -Path $html, $json -EmbeddingStorePath $store -Title 'InsightFaceEval demo: lossless vs re-encoded uploads' `
         -Metadata ([ordered]@{
             'Photos'             = ($photos.Name -join ', ')
             'Captures per face'  = 'crops with expansion 0.05, 0.2 and 0.4, and a mirrored copy of the 0.2 crop'

@@ -17,8 +17,9 @@
          read by more people than the dataset.
       4. Checks the results against the baseline with Test-FaceVerificationBaseline. The first run (or
          -UpdateBaseline) makes today's results the baseline.
-      5. Optionally (-CanaryCount N) re-extracts N already-stored images into a scratch store and compares
-         the vectors: a model replaced behind the same name shows up even though the store skips uploads.
+      5. Optionally (-CanaryCount N) re-extracts N already-stored images per model into a scratch store and
+         compares the vectors with Test-FaceEmbeddingDrift: a model replaced behind the same name shows up even
+         though the store skips uploads.
 
     The script's output is exactly one JSON object (the summary below), written to the pipeline; every log
     line goes to standard error. So `nightly.ps1 ... > summary.json` (a shell) and
@@ -75,7 +76,8 @@ param(
     [int] $CanaryCount = 0,
 
     [int] $ThrottleLimit = 4,
-    [double] $MaxRequestsPerSecond = 0,
+    # Get-FaceEmbedding -MaximumRequestsPerSecond (0: no pacing). -MaxRequestsPerSecond still works.
+    [Alias('MaxRequestsPerSecond')] [double] $MaximumRequestsPerSecond = 0,
 
     # Retries per image for 5xx, timeouts and dropped connections (Get-FaceEmbedding -MaximumRetryCount).
     [int] $MaximumRetryCount = 5,
@@ -99,17 +101,9 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 function Write-Log([string] $Message) {
-    # Standard error only: standard output is the JSON summary.
-    [Console]::Error.WriteLine(('[{0:HH:mm:ss}] {1}' -f [DateTime]::UtcNow, (Protect $Message)))
-}
-
-function Protect([string] $Text) {
-    # Belt and braces: the module never puts the URL into a message, and neither may this script.
-    if ($Text -and $ServerUrl) {
-        $Text = $Text.Replace($ServerUrl, '<endpoint>')
-        try { $Text = $Text.Replace(([uri]$ServerUrl).Authority, '<endpoint>') } catch { }
-    }
-    $Text
+    # Standard error only: standard output is the JSON summary. The module never puts the URL into a message,
+    # and this script never writes it: no message here is built from it.
+    [Console]::Error.WriteLine(('[{0:HH:mm:ss}] {1}' -f [DateTime]::UtcNow, $Message))
 }
 
 function Write-Summary($Summary, [int] $ExitCode) {
@@ -122,7 +116,8 @@ function Test-EndpointConnection([string] $Url) {
     # A TCP connection to the endpoint (or to the proxy that reaches it), no HTTP request: nothing is
     # uploaded and nothing counts against the rate limit. Returns $null when it connects, else why not,
     # never the address.
-    $target = [uri] $Url
+    $target = $null
+    if (-not [uri]::TryCreate($Url, [UriKind]::Absolute, [ref] $target)) { return 'not an absolute URL' }
     try {
         $proxy = if ([System.Net.Http.HttpClient].GetProperty('DefaultProxy')) { [System.Net.Http.HttpClient]::DefaultProxy } else { [System.Net.WebRequest]::DefaultWebProxy }
         if ($proxy -and -not $proxy.IsBypassed($target)) { $target = $proxy.GetProxy($target) }
@@ -204,7 +199,7 @@ try {
         ThrottleLimit = $ThrottleLimit; MaximumRetryCount = $MaximumRetryCount; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'extractErrors'
         WarningAction = 'SilentlyContinue'; WarningVariable = 'extractWarnings'
     }
-    if ($MaxRequestsPerSecond -gt 0) { $extractArgs.MaxRequestsPerSecond = $MaxRequestsPerSecond }
+    if ($MaximumRequestsPerSecond -gt 0) { $extractArgs.MaximumRequestsPerSecond = $MaximumRequestsPerSecond }
     $summary.images = $images.Count
     # Collected one by one, so the counts stay true when extraction stops halfway.
     $collected = New-Object System.Collections.Generic.List[object]
@@ -215,7 +210,8 @@ try {
     # A stopped pipeline leaves its exception (not an error record) in the error variable.
     $extractErrors = @($extractErrors | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ } elseif ($_ -is [System.Management.Automation.IContainsErrorRecord]) { $_.ErrorRecord } })
     foreach ($w in $extractWarnings) { Write-Log "warning: $w" }
-    $otherErrors = @($extractErrors | Where-Object { $_.FullyQualifiedErrorId -notlike '*NoFace*' })
+    # A failure to acquire (ErrorId GetFaceEmbeddingNoFace) is a result, counted by its NoFace embedding: not an error.
+    $otherErrors = @($extractErrors | Where-Object { $_.FullyQualifiedErrorId.Split(',')[0] -ne 'GetFaceEmbeddingNoFace' })
     foreach ($e in $otherErrors) { Write-Log "error: $($e.FullyQualifiedErrorId): $($e.Exception.Message)" }
     $summary.uploaded = @($embeddings | Where-Object { -not $_.FromStore }).Count
     $summary.fromStore = @($embeddings | Where-Object { $_.FromStore }).Count
@@ -245,7 +241,7 @@ try {
         json     = Join-Path $reportDir 'report.json'
         markdown = Join-Path $reportDir 'report.md'
     }
-    $measured | Export-FaceEvaluationReport -Path $reports.html, $reports.json, $reports.markdown -EmbeddingStore $StorePath `
+    $measured | Export-FaceEvaluationReport -Path $reports.html, $reports.json, $reports.markdown -EmbeddingStorePath $StorePath `
         -Title "Nightly evaluation $($started.ToString('yyyy-MM-dd'))" -ExcludeFaceImages:(-not $IncludeFaceImages) `
         -Metadata ([ordered]@{ Dataset = (Split-Path $DatasetPath -Leaf); Protocol = $Protocol }) -WarningAction SilentlyContinue
     $summary.reportDirectory = $reportDir
@@ -277,24 +273,14 @@ try {
         $canaries = @($stored | Group-Object Model | ForEach-Object { $_.Group | Select-Object -First $CanaryCount })
         $scratch = Join-Path ([IO.Path]::GetTempPath()) ('face-eval-canary-' + [guid]::NewGuid().ToString('N'))
         try {
-            $changed = @()
-            foreach ($group in $canaries | Group-Object Model) {
-                $fresh = @($group.Group | ForEach-Object { Get-Item -LiteralPath $_.Path } |
-                        Get-FaceEmbedding -Model $group.Name -ServerUrl $ServerUrl -OutputDirectory $scratch -DatasetRoot $DatasetPath -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
-                foreach ($old in $group.Group) {
-                    $new = $fresh | Where-Object { $_.RelativePath -eq $old.RelativePath } | Select-Object -First 1
-                    $cosine = $null
-                    if ($new -and $new.Vector.Length -eq $old.Vector.Length -and $old.Vector.Length -gt 0) {
-                        $dot = 0.0; $na = 0.0; $nb = 0.0
-                        for ($i = 0; $i -lt $old.Vector.Length; $i++) { $dot += $old.Vector[$i] * $new.Vector[$i]; $na += $old.Vector[$i] * $old.Vector[$i]; $nb += $new.Vector[$i] * $new.Vector[$i] }
-                        $cosine = $dot / [Math]::Sqrt($na * $nb)
-                    }
-                    if ($null -eq $cosine -or $cosine -lt 0.9999) { $changed += [ordered]@{ model = $group.Name; image = $old.RelativePath; cosine = $cosine } }
-                }
+            $fresh = foreach ($group in $canaries | Group-Object Model) {
+                $group.Group | ForEach-Object { Get-Item -LiteralPath $_.Path } |
+                    Get-FaceEmbedding -Model $group.Name -ServerUrl $ServerUrl -OutputDirectory $scratch -DatasetRoot $DatasetPath -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
             }
-            $summary.canary = [ordered]@{ checked = $canaries.Count; changed = $changed }
+            $changed = @($fresh | Test-FaceEmbeddingDrift -ReferenceEmbedding $canaries | Where-Object Changed)
+            $summary.canary = [ordered]@{ checked = $canaries.Count; changed = @($changed | ForEach-Object { [ordered]@{ model = $_.Model; image = $_.RelativePath; cosine = $_.Cosine } }) }
             if ($changed.Count -gt 0) {
-                Write-Log "Canary: $($changed.Count) of $($canaries.Count) stored images now embed differently: the model behind the name changed. Re-extract with a new store (or Get-FaceEmbedding -Force) before trusting the metrics."
+                Write-Log "Canary: $($changed.Count) of $($canaries.Count) stored images now embed differently ($($changed[0].Reason)): the model behind the name changed. Re-extract with a new store (or Get-FaceEmbedding -Force) before trusting the metrics."
                 $status = 'regressed'
             }
         }
@@ -310,7 +296,7 @@ try {
 catch {
     # Never echo the URL: exception messages of this module never hold it, and this script adds none.
     $summary.status = 'failed'
-    $summary.message = Protect $_.Exception.Message
+    $summary.message = $_.Exception.Message
     $summary.finishedAt = [DateTimeOffset]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
     Write-Log "failed: $($_.Exception.Message)"
     Write-Summary $summary 1

@@ -123,7 +123,7 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         $script:indexBefore = @(Get-Content -LiteralPath (Join-Path $store 'dingo/index.jsonl'))
         $script:childScript = @"
 `$files = Get-ChildItem -LiteralPath '$crops' -Recurse -Filter *.png
-`$out = @(`$files | Get-FaceEmbedding -Model dingo, eagle -ServerUrl `$env:IFE_TEST_URL -OutputDirectory '$store' -MaxRequestsPerSecond 4 ARGS)
+`$out = @(`$files | Get-FaceEmbedding -Model dingo, eagle -ServerUrl `$env:IFE_TEST_URL -OutputDirectory '$store' -MaximumRequestsPerSecond 4 ARGS)
 'EMITTED ' + @(`$out | ForEach-Object { `$_.Model }).Count + ' ' + ((`$out | ForEach-Object { `$_.Model } | Sort-Object -Unique) -join ',')
 "@
     }
@@ -138,8 +138,8 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         $lines = @($text -split "`n" | Where-Object { $_ -like 'What if:*' })
         $lines.Count | Should -Be 2
         # 9 + 12 requests at 4 per second.
-        $lines[0] | Should -Be "What if: Upload 9 image(s) to the endpoint for model 'dingo'; 3 more come from the store. About 3 s at -MaxRequestsPerSecond 4 (all models: about 6 s)."
-        $lines[1] | Should -Be "What if: Upload 12 image(s) to the endpoint for model 'eagle'; 0 more come from the store. About 3 s at -MaxRequestsPerSecond 4 (all models: about 6 s)."
+        $lines[0] | Should -Be "What if: Upload 9 image(s) to the endpoint for model 'dingo'; 3 more come from the store. About 3 s at -MaximumRequestsPerSecond 4 (all models: about 6 s)."
+        $lines[1] | Should -Be "What if: Upload 12 image(s) to the endpoint for model 'eagle'; 0 more come from the store. About 3 s at -MaximumRequestsPerSecond 4 (all models: about 6 s)."
         $text | Should -Not -Match $ep.Token
     }
 
@@ -155,7 +155,7 @@ Describe 'Get-FaceEmbedding -WhatIf and -Confirm' {
         Join-Path $TestDrive 'embeddings' | Should -Not -Exist
         $lines = @($text -split "`n" | Where-Object { $_ -like 'What if:*' })
         $lines.Count | Should -Be 2 -Because $text
-        $lines[0] | Should -Match "^What if: Upload 12 image\(s\) to the endpoint for model 'dingo'; 0 more come from the store\. About 3 s at -MaxRequestsPerSecond 5 \(all models: about 5 s\)\.$"
+        $lines[0] | Should -Match "^What if: Upload 12 image\(s\) to the endpoint for model 'dingo'; 0 more come from the store\. About 3 s at -MaximumRequestsPerSecond 5 \(all models: about 5 s\)\.$"
         $lines[1] | Should -Match "^What if: Upload 12 image\(s\) to the endpoint for model 'eagle'"
     }
 

@@ -92,6 +92,21 @@ Describe 'Cmdlet <Name>' -ForEach $script:cmdlets {
         $undocumented | Should -BeNullOrEmpty -Because 'every parameter needs a description in its platyPS page'
     }
 
+    It 'declares [SupportsWildcards] exactly on the parameters its help says take wildcards' {
+        $wrong = foreach ($parameter in $script:command.Parameters.Values) {
+            if ($parameter.Name -in $script:commonParameters) { continue }
+            $entry = $script:help.parameters.parameter | Where-Object name -EQ $parameter.Name
+            $documented = [bool]($entry -and "$($entry.globbing)" -eq 'true')
+            $declared = [bool]@($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count
+            if ($documented -ne $declared) { "-$($parameter.Name) (help: $documented, attribute: $declared)" }
+        }
+        $wrong | Should -BeNullOrEmpty -Because 'tab completion and Get-Command read the attribute, users read the help'
+    }
+
+    It 'names its limits -Maximum*, as PowerShell does, never -Max*' {
+        @($script:command.Parameters.Keys | Where-Object { $_ -cmatch '^Max(?!imum)[A-Z]' }) | Should -BeNullOrEmpty
+    }
+
     It 'declares its output types, and each has a format view' {
         $types = @($script:command.OutputType.Type | Where-Object { $_ })
         $types.Count | Should -BeGreaterThan 0
@@ -110,5 +125,17 @@ Describe 'The about_InsightFaceEval topic' {
         }
         $text | Should -Match 'store/<model>/index\.jsonl'
         $text | Should -Not -Match '```|^#'
+    }
+}
+
+Describe 'Renamed parameters' {
+    It 'still take their old -Max* names, so existing scripts keep working' -ForEach @(
+        @{ Command = 'Get-FaceEmbedding'; Parameter = 'MaximumRequestsPerSecond'; Old = 'MaxRequestsPerSecond' }
+        @{ Command = 'New-FaceCrop'; Parameter = 'MaximumSide'; Old = 'MaxSide' }
+        @{ Command = 'New-FaceCrop'; Parameter = 'MaximumPixels'; Old = 'MaxPixels' }
+        @{ Command = 'Find-Face'; Parameter = 'MaximumPixels'; Old = 'MaxPixels' }
+        @{ Command = 'Measure-FaceIdentification'; Parameter = 'MaximumRank'; Old = 'MaxRank' }
+    ) {
+        (Get-Command $Command).Parameters[$Parameter].Aliases | Should -Contain $Old
     }
 }

@@ -67,7 +67,7 @@ namespace InsightFaceEval.Embedding
             {
                 if (maxRequestsPerSecond.HasValue && maxRequestsPerSecond.Value > 0)
                 {
-                    text += string.Format(CultureInfo.InvariantCulture, " About {0} at -MaxRequestsPerSecond {1:0.##}",
+                    text += string.Format(CultureInfo.InvariantCulture, " About {0} at -MaximumRequestsPerSecond {1:0.##}",
                         FormatDuration(TimeSpan.FromSeconds(model.ToSend / maxRequestsPerSecond.Value)), maxRequestsPerSecond.Value);
                     text += Models.Count > 1
                         ? string.Format(CultureInfo.InvariantCulture, " (all models: about {0}).", FormatDuration(TimeSpan.FromSeconds(TotalToSend / maxRequestsPerSecond.Value)))
@@ -75,7 +75,7 @@ namespace InsightFaceEval.Embedding
                 }
                 else
                 {
-                    text += " No -MaxRequestsPerSecond: the time depends on the endpoint's rate limit.";
+                    text += " No -MaximumRequestsPerSecond: the time depends on the endpoint's rate limit.";
                 }
             }
 

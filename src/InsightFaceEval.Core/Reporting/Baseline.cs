@@ -102,11 +102,11 @@ namespace InsightFaceEval.Reporting
                     checks.Add(Rate(b.Name, "FTA", b.FailureToAcquireRate, c.FailureToAcquireRate, tolerances.Fta, MetricDirection.LowerIsBetter));
                 }
 
-                foreach (var bt in b.Completed.TarAtFar.Where(t => t.Supported))
+                foreach (var bt in b.Completed.TarAtFar.Where(t => t.IsSupported))
                 {
                     var metric = "TAR@FAR=" + ReportCharts.FormatFar(bt.TargetFar);
                     var ct = c.Completed.Find(bt.TargetFar);
-                    if (ct == null || !ct.Supported)
+                    if (ct == null || !ct.IsSupported)
                     {
                         checks.Add(new BaselineCheck(b.Name, metric, bt.Tar, null, tolerances.Tar, MetricDirection.HigherIsBetter, false,
                             ct == null ? "not measured today" : "no longer measurable: today's data has too few impostor pairs for this FAR"));

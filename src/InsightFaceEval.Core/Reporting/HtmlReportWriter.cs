@@ -12,7 +12,7 @@ namespace InsightFaceEval.Reporting
     /// data URIs, and a Content-Security-Policy that forbids every network request, so the file opens
     /// offline and cannot leak anything when opened.
     /// </summary>
-    public static class HtmlReportWriter
+    public static partial class HtmlReportWriter
     {
         // Runs in the reader's browser after load: proves every chart was laid out with visible marks and
         // text, and every thumbnail decoded, and says so on <body> (what the browser test reads). It never
@@ -236,7 +236,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
         private static void MetricTable(StringBuilder h, EvaluationReport report, Func<ModelReport, MetricSet> select, bool withFta)
         {
             // A FAR no model can measure gets one sentence below the table instead of a column of "insufficient".
-            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.Supported == true)).ToList();
+            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.IsSupported == true)).ToList();
             var unmeasurable = ReportText.FarTargets(report).Except(targets).ToList();
             h.Append("<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th class=\"text\">Model</th>");
             if (withFta) { h.Append("<th>FTA</th>"); }
@@ -270,17 +270,17 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                 {
                     var t = s.Find(f);
                     if (t == null) { h.Append("<td>n/a</td>"); continue; }
-                    if (!t.Supported)
+                    if (!t.IsSupported)
                     {
                         h.Append("<td class=\"insufficient\">insufficient<span class=\"sub\">lowest FAR ")
-                            .Append(t.LowestSupportableFar.HasValue ? E(ReportText.Sci(t.LowestSupportableFar.Value)) : "n/a").Append("</span></td>");
+                            .Append(ReportText.IsFinite(t.LowestSupportableFar) ? E(ReportText.Sci(t.LowestSupportableFar)) : "n/a").Append("</span></td>");
                         continue;
                     }
 
                     h.Append("<td>").Append(ReportText.Percent(t.Tar));
-                    if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue)
+                    if (t.TarLower.HasValue && t.TarUpper.HasValue)
                     {
-                        h.Append("<span class=\"sub\">[").Append(ReportText.Percent(t.IntervalLow)).Append(", ").Append(ReportText.Percent(t.IntervalHigh)).Append("]</span>");
+                        h.Append("<span class=\"sub\">[").Append(ReportText.Percent(t.TarLower)).Append(", ").Append(ReportText.Percent(t.TarUpper)).Append("]</span>");
                     }
 
                     h.Append("<span class=\"sub\">t ").Append(ReportText.Number(t.Threshold)).Append(" \u00B7 FAR ").Append(t.AchievedFar.HasValue ? E(ReportText.Sci(t.AchievedFar.Value)) : "n/a").Append("</span></td>");
@@ -353,9 +353,9 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                     .Append(E(clear ? c.BetterModel + " recommended" : c.Verdict ?? "n/a")).Append("</span></h3>\n");
                 if (!string.IsNullOrEmpty(c.Recommendation) && report.Comparisons.Count > 1) { h.Append("<p>").Append(E(c.Recommendation)).Append("</p>\n"); }
                 h.Append("<div class=\"scroll\"><table><thead><tr><th class=\"text\">View</th><th class=\"text\">Metric</th><th>A</th><th>B</th><th>B \u2212 A</th><th>95% interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>\n");
-                foreach (var d in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
+                foreach (var d in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<MetricDifference>() : new[] { c.FailureToAcquire }))
                 {
-                    bool decides = d.PairSet == "SystemLevel" || (d.Metric == "FTA" && c.DecidedBy == "FTA");
+                    bool decides = d.PairSet == PairSet.SystemLevel || (d.Metric == "FTA" && c.DecidedBy == "FTA");
                     DifferenceRow(h, d, ReportText.ViewName(d), decides);
                 }
 
@@ -366,14 +366,14 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             h.Append("</section>\n");
         }
 
-        private static void DifferenceRow(StringBuilder h, ReportMetricDifference d, string view, bool decides)
+        private static void DifferenceRow(StringBuilder h, MetricDifference d, string view, bool decides)
         {
             var better = !string.IsNullOrEmpty(d.BetterModel);
             h.Append(decides ? "<tr class=\"decides\">" : "<tr>");
             if (view != null) { h.Append("<td class=\"text\">").Append(E(view)).Append(decides ? " (decides)" : string.Empty).Append("</td>"); }
             h.Append("<td class=\"text\">").Append(E(d.Metric)).Append("</td><td>").Append(ReportText.Percent(d.ReferenceValue)).Append("</td><td>")
                 .Append(ReportText.Percent(d.DifferenceValue)).Append("</td><td>").Append(ReportText.SignedPoints(d.Difference)).Append("</td><td>")
-                .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
+                .Append(d.Lower.HasValue && d.Upper.HasValue ? ReportText.SignedPoints(d.Lower) + " to " + ReportText.SignedPoints(d.Upper) : "n/a")
                 .Append("</td><td class=\"text ").Append(better ? "verdict-better" : "verdict-none").Append("\">").Append(E(d.Verdict ?? "n/a")).Append("</td></tr>\n");
         }
 
@@ -403,7 +403,7 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
         private static void Identification(StringBuilder h, EvaluationReport report, ReportChart cmc)
         {
             h.Append("<section id=\"identification\"><h2>1:N identification</h2>\n");
-            var targets = report.Identification.SelectMany(i => i.TpirAtFpir).Select(t => t.TargetFar).Distinct().OrderByDescending(f => f).ToList();
+            var targets = report.Identification.SelectMany(i => i.TpirAtFpir).Select(t => t.TargetFpir).Distinct().OrderByDescending(f => f).ToList();
             h.Append("<table><thead><tr><th class=\"text\">Model</th><th>Gallery identities</th><th>Mated / non-mated probes</th><th>Rank-1</th><th>Rank-5</th>");
             foreach (var f in targets) { h.Append("<th>TPIR @ FPIR ").Append(E(ReportText.Far(f))).Append("</th>"); }
             h.Append("</tr></thead><tbody>\n");
@@ -414,10 +414,10 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
                     .Append(ReportText.Percent(i.Rank1)).Append("</td><td>").Append(ReportText.Percent(i.Rank5)).Append("</td>");
                 foreach (var f in targets)
                 {
-                    var t = i.TpirAtFpir.FirstOrDefault(x => Math.Abs(x.TargetFar - f) <= f * 1e-9);
+                    var t = i.TpirAtFpir.FirstOrDefault(x => Math.Abs(x.TargetFpir - f) <= f * 1e-9);
                     if (t == null) { h.Append("<td>n/a</td>"); }
-                    else if (!t.Supported) { h.Append("<td class=\"insufficient\">insufficient</td>"); }
-                    else { h.Append("<td>").Append(ReportText.Percent(t.Tar)).Append("<span class=\"sub\">t ").Append(ReportText.Number(t.Threshold)).Append("</span></td>"); }
+                    else if (!t.IsSupported) { h.Append("<td class=\"insufficient\">insufficient</td>"); }
+                    else { h.Append("<td>").Append(ReportText.Percent(t.Tpir)).Append("<span class=\"sub\">t ").Append(ReportText.Number(t.Threshold)).Append("</span></td>"); }
                 }
 
                 h.Append("</tr>\n");
@@ -432,102 +432,6 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px
             }
 
             h.Append("</section>\n");
-        }
-
-        private static void HardestErrors(StringBuilder h, EvaluationReport report, Thumbnails thumbnails)
-        {
-            if (!report.Models.Any(m => m.HardestGenuine.Count + m.HardestImpostor.Count > 0)) { return; }
-            h.Append("<section id=\"errors\"><h2>Hardest errors</h2>\n<p class=\"lead\">The lowest-scoring genuine pairs and the highest-scoring impostor pairs of each model. Mislabelled images, duplicates, poor crops and the model's real weaknesses show up here first.");
-            if (thumbnails == null) { h.Append(" Face thumbnails were left out of this report."); }
-            h.Append("</p>\n");
-            foreach (var m in report.Models)
-            {
-                if (m.HardestGenuine.Count + m.HardestImpostor.Count == 0) { continue; }
-                if (m.HardestGenuine.Count > 0)
-                {
-                    h.Append("<h3>").Append(E(m.Name)).Append(": lowest-scoring genuine pairs (same person)</h3>\n<div class=\"pairs\">");
-                    foreach (var p in m.HardestGenuine) { Pair(h, p, thumbnails); }
-                    h.Append("</div>\n");
-                }
-
-                if (m.HardestImpostor.Count > 0)
-                {
-                    h.Append("<h3>").Append(E(m.Name)).Append(": highest-scoring impostor pairs (different people)</h3>\n<div class=\"pairs\">");
-                    foreach (var p in m.HardestImpostor) { Pair(h, p, thumbnails); }
-                    h.Append("</div>\n");
-                }
-            }
-
-            h.Append("</section>\n");
-        }
-
-        private static void Pair(StringBuilder h, HardPair p, Thumbnails thumbnails)
-        {
-            h.Append("<div class=\"pair\">");
-            if (thumbnails != null)
-            {
-                h.Append("<div class=\"faces\">");
-                Face(h, thumbnails.DataUri(p.ImagePath1), p.Path1);
-                Face(h, thumbnails.DataUri(p.ImagePath2), p.Path2);
-                h.Append("</div>");
-            }
-
-            h.Append("<div class=\"score\">").Append(ReportText.Number(p.Score)).Append("</div>");
-            h.Append("<div class=\"who\">").Append(E(p.Identity1 ?? "?")).Append(": ").Append(E(p.Path1)).Append("</div>");
-            h.Append("<div class=\"who\">").Append(E(p.Identity2 ?? "?")).Append(": ").Append(E(p.Path2)).Append("</div>");
-            h.Append("</div>");
-        }
-
-        private static void Face(StringBuilder h, string dataUri, string alt)
-        {
-            if (dataUri == null) { h.Append("<div class=\"noimg\">image not available</div>"); }
-            else { h.Append("<img class=\"face\" alt=\"").Append(E(alt)).Append("\" src=\"").Append(dataUri).Append("\">"); }
-        }
-
-        private static void Dataset(StringBuilder h, EvaluationReport report)
-        {
-            var d = report.Dataset;
-            h.Append("<section id=\"dataset\"><h2>Dataset</h2><dl class=\"kv\">");
-            Kv(h, "Protocol", d.Protocol ?? "n/a");
-            Kv(h, "Identities", ReportText.Count(d.Identities));
-            Kv(h, "Images", ReportText.Count(d.Images));
-            Kv(h, "Genuine pairs", ReportText.Count(d.GenuinePairs));
-            Kv(h, "Impostor pairs", ReportText.Count(d.ImpostorPairs));
-            foreach (var m in report.Models)
-            {
-                Kv(h, $"{m.Name}: images / no face", $"{ReportText.Count(m.Images)} / {ReportText.Count(m.FailedImages)}");
-            }
-
-            h.Append("</dl></section>\n");
-        }
-
-        private static void Provenance(StringBuilder h, EvaluationReport report)
-        {
-            var p = report.Provenance;
-            h.Append("<section id=\"provenance\"><h2>Provenance</h2><dl class=\"kv\">");
-            Kv(h, "InsightFaceEval", p.ModuleVersion);
-            Kv(h, "Report generated", ReportText.Date(report.GeneratedAt));
-            Kv(h, "Models (as the server named them)", string.Join(", ", report.Models.Select(m => m.Dimension.HasValue ? $"{m.Name} ({m.Dimension}-d)" : m.Name).Concat(report.Identification.Select(i => i.Name)).Distinct()));
-            Kv(h, "Endpoint fingerprint", p.EndpointFingerprints.Count == 0 ? "n/a" : string.Join(", ", p.EndpointFingerprints));
-            Kv(h, "Extraction", p.FirstExtraction.HasValue ? $"{ReportText.Date(p.FirstExtraction)} to {ReportText.Date(p.LastExtraction)}" : "n/a");
-            foreach (var kv in p.Settings) { Kv(h, kv.Key, kv.Value); }
-            h.Append("</dl><p class=\"note\">The endpoint URL is confidential and is never recorded; the fingerprint (salted hash) only tells whether two runs used the same endpoint.</p></section>\n");
-        }
-
-        private static void Definitions(StringBuilder h)
-        {
-            h.Append("<section id=\"definitions\"><h2>Definitions</h2><dl class=\"kv\">");
-            Kv(h, "Score", "True cosine similarity of two embeddings of the same model; a pair is accepted when score \u2265 threshold.");
-            Kv(h, "FAR / FRR", "Share of impostor pairs accepted / genuine pairs rejected at a threshold (ISO FMR / FNMR). TAR = 1 \u2212 FRR.");
-            Kv(h, "TAR @ FAR f", "With budget k = floor(f \u00D7 impostor pairs) false accepts, the lowest threshold with at most k false accepts; the achieved FAR never exceeds f. k = 0 is reported as insufficient.");
-            Kv(h, "EER", "Where |FAR \u2212 FRR| is smallest over all observed thresholds; EER = (FAR + FRR) / 2 there.");
-            Kv(h, "AUC", "Exact area under the ROC, ties counted half (Mann\u2013Whitney).");
-            Kv(h, "FTA", "Failure to acquire: images in which the model found no face, over all images.");
-            Kv(h, "Balanced accuracy", "(TAR + TRR) / 2 at the best threshold, and k-fold; where impostor pairs outnumber genuine ones the report leads with it, because plain accuracy rewards rejecting everything.");
-            Kv(h, "Recommendation", string.Join(" ", InsightFaceEval.Metrics.MetricDefinitions.Recommendation));
-            Kv(h, "Units", "Every rate (TAR, FAR, FRR, EER, FTA, accuracy) is a fraction in the JSON and a percentage with two decimals in every view; differences are in percentage points. AUC, d\u2032 and thresholds are plain numbers.");
-            Kv(h, "Intervals", "95% percentile intervals from a seeded bootstrap over identities (pairs sharing a person are not independent).");
-            h.Append("</dl></section>\n");
         }
 
         private static void Figure(StringBuilder h, ReportChart c)

@@ -33,9 +33,9 @@ namespace InsightFaceEval.Reporting
                         .Append(Esc(!string.IsNullOrEmpty(c.BetterModel) ? c.BetterModel + " recommended" : c.Verdict ?? "n/a")).Append("\n\n");
                     if (!string.IsNullOrEmpty(c.Recommendation) && report.Comparisons.Count > 1) { md.Append(Esc(c.Recommendation)).Append("\n\n"); }
                     md.Append("| View | Metric | A | B | B - A | 95% interval | Verdict |\n|---|---|--:|--:|--:|--:|---|\n");
-                    foreach (var view in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<ReportMetricDifference>() : new[] { c.FailureToAcquire }))
+                    foreach (var view in c.Views.Concat(c.FailureToAcquire == null ? Enumerable.Empty<MetricDifference>() : new[] { c.FailureToAcquire }))
                     {
-                        bool decides = view.PairSet == "SystemLevel" || (view.Metric == "FTA" && c.DecidedBy == "FTA");
+                        bool decides = view.PairSet == PairSet.SystemLevel || (view.Metric == "FTA" && c.DecidedBy == "FTA");
                         md.Append("| ").Append(Esc(ReportText.ViewName(view))).Append(decides ? " **(decides)**" : string.Empty).Append(' ');
                         Row(md, view);
                     }
@@ -141,18 +141,18 @@ namespace InsightFaceEval.Reporting
         }
 
         /// <summary>"Metric | A | B | B - A | interval | verdict |" and the line end.</summary>
-        private static void Row(StringBuilder md, ReportMetricDifference d)
+        private static void Row(StringBuilder md, MetricDifference d)
         {
             md.Append(d.PairSet != null || d.Metric == "FTA" ? "| " : string.Empty).Append(Esc(d.Metric)).Append(" | ").Append(ReportText.Percent(d.ReferenceValue)).Append(" | ").Append(ReportText.Percent(d.DifferenceValue))
                 .Append(" | ").Append(ReportText.SignedPoints(d.Difference)).Append(" | ")
-                .Append(d.IntervalLow.HasValue && d.IntervalHigh.HasValue ? ReportText.SignedPoints(d.IntervalLow) + " to " + ReportText.SignedPoints(d.IntervalHigh) : "n/a")
+                .Append(d.Lower.HasValue && d.Upper.HasValue ? ReportText.SignedPoints(d.Lower) + " to " + ReportText.SignedPoints(d.Upper) : "n/a")
                 .Append(" | ").Append(Esc(d.Verdict ?? "n/a")).Append(" |\n");
         }
 
         private static void Table(StringBuilder md, EvaluationReport report, Func<ModelReport, MetricSet> select, bool withFta)
         {
             // As in the HTML: a FAR no model can measure gets a sentence, not a column of "insufficient".
-            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.Supported == true)).ToList();
+            var targets = ReportText.FarTargets(report).Where(f => report.Models.Any(m => select(m)?.Find(f)?.IsSupported == true)).ToList();
             var unmeasurable = ReportText.FarTargets(report).Except(targets).ToList();
             md.Append("| Model |");
             if (withFta) { md.Append(" FTA |"); }
@@ -181,7 +181,7 @@ namespace InsightFaceEval.Reporting
                 {
                     var t = s.Find(f);
                     md.Append(' ').Append(ReportText.TarCell(t));
-                    if (t != null && t.Supported) { md.Append(" (").Append(ReportText.Number(t.Threshold)).Append(')'); }
+                    if (t != null && t.IsSupported) { md.Append(" (").Append(ReportText.Number(t.Threshold)).Append(')'); }
                     md.Append(" |");
                 }
 

@@ -120,7 +120,7 @@ namespace InsightFaceEval.Reporting
             return new MetricSet(
                 m.GenuinePairs,
                 m.ImpostorPairs,
-                m.TarAtFar.Select(t => new ReportTarAtFar(t.TargetFar, t.IsSupported, t.Tar, t.Threshold, t.AchievedFar, t.FalseAcceptBudget, t.LowestSupportableFar, t.TarLower, t.TarUpper)),
+                m.TarAtFar,
                 m.Eer,
                 m.EerThreshold,
                 m.Auc,
@@ -148,11 +148,7 @@ namespace InsightFaceEval.Reporting
             new ComparisonReport(
                 c.ReferenceModel, c.DifferenceModel, c.GenuinePairs, c.ImpostorPairs, c.Identities,
                 c.ReferenceFailureToAcquireRate, c.DifferenceFailureToAcquireRate, c.BootstrapSamples, c.BootstrapSeed, c.BetterModel, c.Verdict,
-                c.Differences.Select(Difference), c.OperatingFar, c.Recommendation, c.DecidedBy, c.Views.Select(Difference),
-                c.FailureToAcquire == null ? null : Difference(c.FailureToAcquire), c.Disagreement);
-
-        private static ReportMetricDifference Difference(MetricDifference d) =>
-            new ReportMetricDifference(d.Metric, d.TargetFar, d.ReferenceValue, d.DifferenceValue, d.Difference, d.Lower, d.Upper, d.BetterModel, d.Verdict, d.PairSet?.ToString());
+                c.Differences, c.OperatingFar, c.Recommendation, c.DecidedBy, c.Views, c.FailureToAcquire, c.Disagreement);
 
         private static IdentificationReport Identification(IdentificationResult i)
         {
@@ -163,7 +159,7 @@ namespace InsightFaceEval.Reporting
                 m?.NonMatedProbes ?? 0,
                 i.GalleryIdentities,
                 m == null ? null : m.Cmc.OrderBy(p => p.Rank).Select(p => p.IdentificationRate),
-                m == null ? null : m.TpirAtFpir.Select(t => new ReportTarAtFar(t.TargetFpir, t.IsSupported, t.Tpir, t.Threshold, t.AchievedFpir, t.FalsePositiveBudget, t.LowestSupportableFpir, null, null)),
+                m?.TpirAtFpir,
                 i.ImageCount > 0 ? i.FailureToAcquireRate : (double?)null);
         }
     }

@@ -261,7 +261,7 @@ namespace InsightFaceEval.Reporting
 
             model.Series.Add(impostor);
             model.Series.Add(genuine);
-            var strictest = m.Completed.TarAtFar.Where(t => t.Supported && t.Threshold.HasValue).OrderBy(t => t.TargetFar).FirstOrDefault();
+            var strictest = m.Completed.TarAtFar.Where(t => t.IsSupported && t.Threshold.HasValue).OrderBy(t => t.TargetFar).FirstOrDefault();
             if (strictest != null)
             {
                 model.Annotations.Add(new LineAnnotation

@@ -13,7 +13,7 @@ namespace InsightFaceEval.Reporting
     /// (not by a serializer) so the property order and names never change by accident, and read back
     /// for baseline checks.
     /// </summary>
-    public static class ReportJson
+    public static partial class ReportJson
     {
         public static string Write(EvaluationReport report)
         {
@@ -164,7 +164,7 @@ namespace InsightFaceEval.Reporting
             w.WriteNumber("failedGenuinePairs", s.FailedGenuinePairs);
             w.WriteNumber("failedImpostorPairs", s.FailedImpostorPairs);
             w.WriteStartArray("tarAtFar");
-            foreach (var t in s.TarAtFar) { WriteTarAtFar(w, t, "tar", "achievedFar"); }
+            foreach (var t in s.TarAtFar) { WriteTarAtFar(w, t); }
             w.WriteEndArray();
             WriteNumber(w, "eer", s.Eer);
             WriteNumber(w, "eerThreshold", s.EerThreshold);
@@ -201,18 +201,38 @@ namespace InsightFaceEval.Reporting
             w.WriteEndObject();
         }
 
-        private static void WriteTarAtFar(Utf8JsonWriter w, ReportTarAtFar t, string rateName, string achievedName)
+        // An unsupported target has no rate, threshold or interval: "insufficient", never a number.
+        private static void WriteTarAtFar(Utf8JsonWriter w, TarAtFar t)
         {
+            var ok = t.IsSupported;
             w.WriteStartObject();
             w.WriteNumber("targetFar", t.TargetFar);
-            w.WriteBoolean("supported", t.Supported);
-            WriteNumber(w, rateName, t.Tar);
-            WriteNumber(w, "threshold", t.Threshold);
-            WriteNumber(w, achievedName, t.AchievedFar);
+            w.WriteBoolean("supported", ok);
+            WriteNumber(w, "tar", ok ? t.Tar : null);
+            WriteNumber(w, "threshold", ok ? t.Threshold : null);
+            WriteNumber(w, "achievedFar", ok ? t.AchievedFar : null);
             w.WriteNumber("falseAcceptBudget", t.FalseAcceptBudget);
             WriteNumber(w, "lowestSupportableFar", t.LowestSupportableFar);
-            WriteNumber(w, "intervalLow", t.IntervalLow);
-            WriteNumber(w, "intervalHigh", t.IntervalHigh);
+            WriteNumber(w, "intervalLow", ok ? t.TarLower : null);
+            WriteNumber(w, "intervalHigh", ok ? t.TarUpper : null);
+            w.WriteEndObject();
+        }
+
+        // The same entry shape as tarAtFar (schema 1.0 names: targetFar, falseAcceptBudget, lowestSupportableFar), with
+        // the rates named tpir and achievedFpir; identification has no bootstrap interval, so the interval is null.
+        private static void WriteTpirAtFpir(Utf8JsonWriter w, TpirAtFpir t)
+        {
+            var ok = t.IsSupported;
+            w.WriteStartObject();
+            w.WriteNumber("targetFar", t.TargetFpir);
+            w.WriteBoolean("supported", ok);
+            WriteNumber(w, "tpir", ok ? t.Tpir : null);
+            WriteNumber(w, "threshold", ok ? t.Threshold : null);
+            WriteNumber(w, "achievedFpir", ok ? t.AchievedFpir : null);
+            w.WriteNumber("falseAcceptBudget", t.FalsePositiveBudget);
+            WriteNumber(w, "lowestSupportableFar", t.LowestSupportableFpir);
+            w.WriteNull("intervalLow");
+            w.WriteNull("intervalHigh");
             w.WriteEndObject();
         }
 
@@ -284,17 +304,17 @@ namespace InsightFaceEval.Reporting
             w.WriteEndObject();
         }
 
-        private static void WriteDifference(Utf8JsonWriter w, ReportMetricDifference d)
+        private static void WriteDifference(Utf8JsonWriter w, MetricDifference d)
         {
             w.WriteStartObject();
             w.WriteString("metric", d.Metric);
-            if (d.PairSet != null) { w.WriteString("pairSet", d.PairSet); }
+            if (d.PairSet.HasValue) { w.WriteString("pairSet", d.PairSet.Value.ToString()); }
             WriteNumber(w, "targetFar", d.TargetFar);
             WriteNumber(w, "referenceValue", d.ReferenceValue);
             WriteNumber(w, "differenceValue", d.DifferenceValue);
             WriteNumber(w, "difference", d.Difference);
-            WriteNumber(w, "intervalLow", d.IntervalLow);
-            WriteNumber(w, "intervalHigh", d.IntervalHigh);
+            WriteNumber(w, "intervalLow", d.Lower);
+            WriteNumber(w, "intervalHigh", d.Upper);
             WriteNullableString(w, "betterModel", d.BetterModel);
             WriteNullableString(w, "verdict", d.Verdict);
             w.WriteEndObject();
@@ -312,7 +332,7 @@ namespace InsightFaceEval.Reporting
             foreach (var v in i.Cmc) { w.WriteNumberValue(v); }
             w.WriteEndArray();
             w.WriteStartArray("tpirAtFpir");
-            foreach (var t in i.TpirAtFpir) { WriteTarAtFar(w, t, "tpir", "achievedFpir"); }
+            foreach (var t in i.TpirAtFpir) { WriteTpirAtFpir(w, t); }
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -356,174 +376,6 @@ namespace InsightFaceEval.Reporting
         {
             if (value.HasValue) { w.WriteNumber(name, value.Value); }
             else { w.WriteNull(name); }
-        }
-
-        /// <summary>Reads a report written by <see cref="Write(EvaluationReport)"/> (any 1.x schema).</summary>
-        /// <exception cref="InvalidDataException">The text is not an InsightFaceEval report of a supported schema.</exception>
-        public static EvaluationReport Read(string json)
-        {
-            JsonDocument doc;
-            try
-            {
-                doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            }
-            catch (JsonException ex)
-            {
-                throw new InvalidDataException("The file is not valid JSON: " + ex.Message, ex);
-            }
-
-            using (doc)
-            {
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.String)
-                {
-                    throw new InvalidDataException("The file is not an InsightFaceEval report: it has no schemaVersion.");
-                }
-
-                var major = version.GetString().Split('.')[0];
-                if (major != CurrentMajor)
-                {
-                    throw new InvalidDataException($"The report has schema version {version.GetString()}; this module reads {CurrentMajor}.x.");
-                }
-
-                var prov = Obj(root, "provenance");
-                var settings = new List<KeyValuePair<string, string>>();
-                if (prov.HasValue && prov.Value.TryGetProperty("settings", out var s) && s.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var prop in s.EnumerateObject()) { settings.Add(new KeyValuePair<string, string>(prop.Name, prop.Value.ToString())); }
-                }
-
-                var provenance = new ReportProvenance(
-                    Str(prov, "moduleVersion"),
-                    Strings(prov, "endpointFingerprints"),
-                    Date(prov, "firstExtraction"),
-                    Date(prov, "lastExtraction"),
-                    settings);
-                var ds = Obj(root, "dataset");
-                var dataset = new DatasetSummary(Str(ds, "protocol"), (int?)Long(ds, "identities"), (int?)Long(ds, "images"), Long(ds, "genuinePairs"), Long(ds, "impostorPairs"));
-                var models = Array(root, "models").Select(ReadModel).ToList();
-                var comparisons = Array(root, "comparisons").Select(c => new ComparisonReport(
-                    Str(c, "referenceModel"), Str(c, "differenceModel"), Long(c, "genuinePairs") ?? 0, Long(c, "impostorPairs") ?? 0, (int)(Long(c, "identities") ?? 0),
-                    Num(c, "referenceFailureToAcquireRate"), Num(c, "differenceFailureToAcquireRate"), (int)(Long(c, "bootstrapSamples") ?? 0), (int)(Long(c, "bootstrapSeed") ?? 0),
-                    Str(c, "betterModel"), Str(c, "verdict"),
-                    Array(c, "differences").Select(ReadDifference),
-                    Num(c, "operatingFar"), Str(c, "recommendation"), Str(c, "decidedBy"), Array(c, "views").Select(ReadDifference),
-                    Obj(c, "failureToAcquire").HasValue ? ReadDifference(Obj(c, "failureToAcquire").Value) : null, Str(c, "disagreement"))).ToList();
-                var rec = Obj(root, "recommendation");
-                var recommendation = rec.HasValue ? new ReportRecommendation(Str(rec, "model"), Str(rec, "text"), Num(rec, "operatingFar"), Strings(rec, "rules")) : null;
-                var identification = Array(root, "identification").Select(i => new IdentificationReport(
-                    Str(i, "name"), Long(i, "matedProbes") ?? 0, Long(i, "nonMatedProbes") ?? 0, (int)(Long(i, "galleryIdentities") ?? 0),
-                    Array(i, "cmc").Select(v => v.GetDouble()),
-                    Array(i, "tpirAtFpir").Select(t => ReadTarAtFar(t, "tpir", "achievedFpir")),
-                    Num(i, "failureToAcquireRate"))).ToList();
-                return new EvaluationReport(
-                    Str(root, "title"),
-                    Date(root, "generatedAt") ?? DateTimeOffset.MinValue,
-                    provenance,
-                    dataset,
-                    models,
-                    comparisons,
-                    identification,
-                    Strings(root, "notes"),
-                    recommendation);
-            }
-        }
-
-        private static ReportMetricDifference ReadDifference(JsonElement d) =>
-            new ReportMetricDifference(
-                Str(d, "metric"), Num(d, "targetFar"), Num(d, "referenceValue"), Num(d, "differenceValue"), Num(d, "difference"),
-                Num(d, "intervalLow"), Num(d, "intervalHigh"), Str(d, "betterModel"), Str(d, "verdict"), Str(d, "pairSet"));
-
-        private static string CurrentMajor => EvaluationReport.CurrentSchemaVersion.Split('.')[0];
-
-        private static ModelReport ReadModel(JsonElement m)
-        {
-            ReportHistogram histogram = null;
-            var h = Obj(m, "histogram");
-            if (h.HasValue)
-            {
-                histogram = new ReportHistogram(
-                    Array(h.Value, "binEdges").Select(v => v.GetDouble()),
-                    Array(h.Value, "genuine").Select(v => v.GetInt64()),
-                    Array(h.Value, "impostor").Select(v => v.GetInt64()));
-            }
-
-            var completed = ReadMetricSet(Obj(m, "completed"))
-                ?? throw new InvalidDataException($"Model '{Str(m, "name")}' has no 'completed' metrics.");
-            return new ModelReport(
-                Str(m, "name"),
-                (int?)Long(m, "dimension"),
-                (int?)Long(m, "images"),
-                (int?)Long(m, "failedImages"),
-                Num(m, "failureToAcquireRate"),
-                completed,
-                ReadMetricSet(Obj(m, "systemLevel")),
-                ReadMetricSet(Obj(m, "commonPairs")),
-                ReadSummary(Obj(m, "genuineScores")),
-                ReadSummary(Obj(m, "impostorScores")),
-                Array(m, "roc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)),
-                histogram,
-                Array(m, "hardestGenuine").Select(p => ReadPair(p, true)),
-                Array(m, "hardestImpostor").Select(p => ReadPair(p, false)),
-                Array(m, "systemLevelRoc").Select(r => new RocPoint(Num(r, "threshold") ?? 0, Num(r, "far") ?? 0, Num(r, "tar") ?? 0)));
-        }
-
-        private static HardPair ReadPair(JsonElement p, bool genuine) =>
-            new HardPair(genuine, Str(p, "path1"), Str(p, "path2"), Str(p, "identity1"), Str(p, "identity2"), Num(p, "score") ?? double.NaN);
-
-        private static MetricSet ReadMetricSet(JsonElement? s)
-        {
-            if (!s.HasValue) { return null; }
-            return new MetricSet(
-                Long(s, "genuinePairs") ?? 0,
-                Long(s, "impostorPairs") ?? 0,
-                Array(s.Value, "tarAtFar").Select(t => ReadTarAtFar(t, "tar", "achievedFar")),
-                Num(s, "eer"), Num(s, "eerThreshold"), Num(s, "auc"), Num(s, "bestAccuracy"), Num(s, "bestAccuracyThreshold"),
-                Num(s, "kFoldAccuracyMean"), Num(s, "kFoldAccuracyStdDev"), Num(s, "dPrime"),
-                Long(s, "failedGenuinePairs") ?? 0, Long(s, "failedImpostorPairs") ?? 0, Num(s, "eerIntervalLow"), Num(s, "eerIntervalHigh"),
-                ReadThresholdOutcome(Obj(s, "atThreshold")),
-                Num(s, "balancedAccuracy"), Num(s, "balancedAccuracyThreshold"), Num(s, "kFoldBalancedAccuracyMean"), Num(s, "kFoldBalancedAccuracyStdDev"));
-        }
-
-        private static ReportThresholdOutcome ReadThresholdOutcome(JsonElement? a)
-        {
-            if (!a.HasValue) { return null; }
-            return new ReportThresholdOutcome(Num(a, "threshold") ?? double.NaN, Num(a, "tar"), Num(a, "tarIntervalLow"), Num(a, "tarIntervalHigh"),
-                Num(a, "far"), Num(a, "farIntervalLow"), Num(a, "farIntervalHigh"));
-        }
-
-        private static ReportTarAtFar ReadTarAtFar(JsonElement t, string rateName, string achievedName) =>
-            new ReportTarAtFar(
-                Num(t, "targetFar") ?? double.NaN,
-                t.TryGetProperty("supported", out var sup) && sup.ValueKind == JsonValueKind.True,
-                Num(t, rateName), Num(t, "threshold"), Num(t, achievedName), Long(t, "falseAcceptBudget") ?? 0,
-                Num(t, "lowestSupportableFar"), Num(t, "intervalLow"), Num(t, "intervalHigh"));
-
-        private static ScoreSummary ReadSummary(JsonElement? s) =>
-            s.HasValue ? new ScoreSummary(Long(s, "count") ?? 0, Num(s, "mean"), Num(s, "standardDeviation"), Num(s, "minimum"), Num(s, "maximum")) : null;
-
-        private static JsonElement? Obj(JsonElement? e, string name) =>
-            e.HasValue && e.Value.ValueKind == JsonValueKind.Object && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : (JsonElement?)null;
-
-        private static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
-            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().ToList() : new List<JsonElement>();
-
-        private static string Str(JsonElement? e, string name) =>
-            e.HasValue && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        private static IEnumerable<string> Strings(JsonElement? e, string name) =>
-            e.HasValue ? Array(e.Value, name).Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()) : Enumerable.Empty<string>();
-
-        private static double? Num(JsonElement? e, string name) =>
-            e.HasValue && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null;
-
-        private static long? Long(JsonElement? e, string name) =>
-            e.HasValue && e.Value.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : (long?)null;
-
-        private static DateTimeOffset? Date(JsonElement? e, string name)
-        {
-            var s = Str(e, name);
-            return s != null && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d) ? d : (DateTimeOffset?)null;
         }
     }
 }

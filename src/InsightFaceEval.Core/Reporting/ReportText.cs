@@ -28,14 +28,17 @@ namespace InsightFaceEval.Reporting
             value.HasValue ? value.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", Inv) : "n/a";
 
         /// <summary>"98.10% (96.2-99.3%) at t=0.4123", or "insufficient (needs FAR >= 1e-3)".</summary>
-        public static string TarCell(ReportTarAtFar t, string rateWord = "TAR")
+        public static string TarCell(TarAtFar t)
         {
             if (t == null) { return "n/a"; }
-            if (!t.Supported) { return "insufficient" + (t.LowestSupportableFar.HasValue ? $" (lowest FAR {Sci(t.LowestSupportableFar.Value)})" : string.Empty); }
+            if (!t.IsSupported) { return "insufficient" + (IsFinite(t.LowestSupportableFar) ? $" (lowest FAR {Sci(t.LowestSupportableFar)})" : string.Empty); }
             var cell = Percent(t.Tar);
-            if (t.IntervalLow.HasValue && t.IntervalHigh.HasValue) { cell += $" [{Percent(t.IntervalLow)}, {Percent(t.IntervalHigh)}]"; }
+            if (t.TarLower.HasValue && t.TarUpper.HasValue) { cell += $" [{Percent(t.TarLower)}, {Percent(t.TarUpper)}]"; }
             return cell;
         }
+
+        /// <summary>A number that can be printed: neither NaN (not published) nor infinite.</summary>
+        public static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
 
         /// <summary>One line of an accuracy cell; <see cref="Lead"/> marks the figure the report leads with.</summary>
         public sealed class AccuracyLine
@@ -66,12 +69,12 @@ namespace InsightFaceEval.Reporting
         }
 
         /// <summary>"system level", "both completed", "each completed", "failure to acquire".</summary>
-        public static string ViewName(ReportMetricDifference d) =>
+        public static string ViewName(MetricDifference d) =>
             d.Metric == "FTA" ? "failure to acquire"
-            : d.PairSet == "SystemLevel" ? "system level (failed images scored \u22121)"
-            : d.PairSet == "CommonCompleted" ? "pairs both models completed"
-            : d.PairSet == "Completed" ? "pairs each model completed"
-            : d.PairSet ?? string.Empty;
+            : d.PairSet == PairSet.SystemLevel ? "system level (failed images scored \u22121)"
+            : d.PairSet == PairSet.CommonCompleted ? "pairs both models completed"
+            : d.PairSet == PairSet.Completed ? "pairs each model completed"
+            : d.PairSet?.ToString() ?? string.Empty;
 
         /// <summary>Compact scientific form with two significant digits: 5e-5, 3.3e-4; plain for 0.</summary>
         public static string Sci(double value)
@@ -109,12 +112,12 @@ namespace InsightFaceEval.Reporting
             Func<ModelReport, MetricSet> set = m => system ? m.SystemLevel : m.Completed;
             string where = system ? ", counting failed images as rejects (system level)" : string.Empty;
             var supported = FarTargets(report)
-                .Where(f => models.All(m => set(m).Find(f)?.Supported == true))
+                .Where(f => models.All(m => set(m).Find(f)?.IsSupported == true))
                 .OrderBy(f => f).ToList();
             if (supported.Count > 0)
             {
                 var far = report.Recommendation?.OperatingFar ?? supported[0];
-                if (!models.All(m => set(m).Find(far)?.Supported == true)) { far = supported[0]; }
+                if (!models.All(m => set(m).Find(far)?.IsSupported == true)) { far = supported[0]; }
                 var ranked = models.OrderByDescending(m => set(m).Find(far).Tar ?? double.MinValue).ToList();
                 var best = ranked[0];
                 var allEqual = ranked.All(m => set(m).Find(far).Tar == set(best).Find(far).Tar);
@@ -138,10 +141,10 @@ namespace InsightFaceEval.Reporting
                 findings.Add(line);
             }
 
-            var insufficient = models.SelectMany(m => m.Completed.TarAtFar).Where(t => !t.Supported).ToList();
+            var insufficient = models.SelectMany(m => m.Completed.TarAtFar).Where(t => !t.IsSupported).ToList();
             if (insufficient.Count > 0)
             {
-                var lowest = insufficient.Where(t => t.LowestSupportableFar.HasValue).Select(t => t.LowestSupportableFar.Value).DefaultIfEmpty(double.NaN).Max();
+                var lowest = insufficient.Where(t => IsFinite(t.LowestSupportableFar)).Select(t => t.LowestSupportableFar).DefaultIfEmpty(double.NaN).Max();
                 var targets = string.Join(", ", insufficient.Select(t => Far(t.TargetFar)).Distinct());
                 findings.Add($"FAR {targets}: insufficient data, not a number. With these impostor pairs the lowest FAR that can be measured is {(double.IsNaN(lowest) ? "unknown" : Sci(lowest))}; more identities are needed to measure stricter operating points.");
             }

@@ -16,9 +16,8 @@ namespace InsightFaceEval.Commands
     {
         private const int ActivityId = 0x1FE6;
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
-        private readonly List<VerificationResult> verification = new List<VerificationResult>();
-        private readonly List<IdentificationResult> identification = new List<IdentificationResult>();
-        private readonly List<ModelComparison> comparisons = new List<ModelComparison>();
+        private const string ErrorPrefix = "ExportFaceEvaluationReport";
+        private readonly ReportRequest request = new ReportRequest();
 
         /// <summary>VerificationResult, IdentificationResult and ModelComparison objects (Measure-FaceVerification's output).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -48,7 +47,8 @@ namespace InsightFaceEval.Commands
         /// <summary>The embedding store (Get-FaceEmbedding -OutputDirectory) to read endpoint fingerprints and extraction dates from.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string EmbeddingStore { get; set; }
+        [Alias("EmbeddingStore")]
+        public string EmbeddingStorePath { get; set; }
 
         /// <summary>Leaves face thumbnails out of the HTML report.</summary>
         [Parameter]
@@ -73,46 +73,25 @@ namespace InsightFaceEval.Commands
             if (InputObject == null) { return; }
             foreach (var item in InputObject)
             {
-                switch (item?.BaseObject)
+                var problem = request.Add(item?.BaseObject);
+                if (problem == null) { continue; }
+                if (problem.Id == "UnsupportedInput")
                 {
-                    case VerificationResult v:
-                        if (verification.Any(x => string.Equals(x.Model, v.Model, StringComparison.Ordinal)))
-                        {
-                            WriteError(new ErrorRecord(
-                                new ArgumentException($"A verification result for model '{v.Model}' was already given; only the first one is reported."),
-                                "ExportFaceEvaluationReportDuplicateModel", ErrorCategory.InvalidArgument, v));
-                            break;
-                        }
-
-                        verification.Add(v);
-                        break;
-                    case IdentificationResult i:
-                        identification.Add(i);
-                        break;
-                    case ModelComparison c:
-                        comparisons.Add(c);
-                        break;
-                    case null:
-                        break;
-                    default:
-                        WriteError(new ErrorRecord(
-                            new PSArgumentException($"Cannot report a {item.BaseObject.GetType().FullName}: pipe in the VerificationResult, IdentificationResult or ModelComparison objects of Measure-FaceVerification or Measure-FaceIdentification."),
-                            "ExportFaceEvaluationReportUnsupportedInput", ErrorCategory.InvalidType, item));
-                        break;
+                    problem = problem.WithRecommendedAction("Pipe in the output of Measure-FaceVerification or Measure-FaceIdentification.");
                 }
+
+                ProblemRecords.Report(this, problem, ErrorPrefix);
             }
         }
 
         protected override void EndProcessing()
         {
-            if (verification.Count + identification.Count == 0)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException("There is nothing to report: no VerificationResult or IdentificationResult objects came in."),
-                    "ExportFaceEvaluationReportNoResults", ErrorCategory.InvalidArgument, null));
-            }
+            var missing = request.CheckComplete();
+            if (missing != null) { ProblemRecords.Report(this, missing, ErrorPrefix); }
 
-            var options = new ReportOptions { Title = Title, HardestPairs = HardestPairCount };
+            var options = request.Options;
+            options.Title = Title;
+            options.HardestPairs = HardestPairCount;
             foreach (var n in Note ?? Array.Empty<string>()) { options.Notes.Add(n); }
             foreach (var f in EndpointFingerprint ?? Array.Empty<string>())
             {
@@ -125,17 +104,15 @@ namespace InsightFaceEval.Commands
                 options.EndpointFingerprints.Add(f);
             }
 
-            if (!string.IsNullOrEmpty(EmbeddingStore)) { AddStoreProvenance(options); }
+            if (!string.IsNullOrEmpty(EmbeddingStorePath)) { AddStoreProvenance(options); }
 
             if (Metadata != null)
             {
                 foreach (DictionaryEntry entry in Metadata)
                 {
-                    var key = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture);
-                    var value = entry.Value is PSObject ps ? ps.BaseObject : entry.Value;
-                    var text = value is IEnumerable list && !(value is string)
-                        ? string.Join(", ", list.Cast<object>().Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture)))
-                        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+                    var setting = ReportRequest.Setting(entry.Key, entry.Value is PSObject ps ? ps.BaseObject : entry.Value);
+                    var key = setting.Key;
+                    var text = setting.Value;
                     if (Embedding.EndpointAddress.LooksLikeUrl(text))
                     {
                         WriteWarning($"Metadata '{key}' looks like a URL and was left out: endpoint URLs are confidential and never go into a report.");
@@ -146,14 +123,10 @@ namespace InsightFaceEval.Commands
                 }
             }
 
-            EvaluationReport report;
-            try
+            var report = request.Build(out var invalid);
+            if (invalid != null)
             {
-                report = ReportBuilder.Build(verification, identification, comparisons, options);
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "ExportFaceEvaluationReportInvalidResult", ErrorCategory.InvalidData, null));
+                ProblemRecords.Report(this, invalid, ErrorPrefix);
                 return;
             }
 
@@ -181,26 +154,26 @@ namespace InsightFaceEval.Commands
 
         private void AddStoreProvenance(ReportOptions options)
         {
-            var store = Resolve(EmbeddingStore, checkFormat: false);
+            var store = Resolve(EmbeddingStorePath, checkFormat: false);
             if (store == null) { return; }
             if (!InsightFaceEval.Embedding.EmbeddingStore.IsStore(store))
             {
                 WriteError(new ErrorRecord(
-                    new DirectoryNotFoundException($"'{store}' is not an embedding store (it holds no store.json): point -EmbeddingStore at Get-FaceEmbedding's -OutputDirectory."),
-                    "ExportFaceEvaluationReportStoreNotFound", ErrorCategory.ObjectNotFound, EmbeddingStore));
+                    new DirectoryNotFoundException($"'{store}' is not an embedding store (it holds no store.json): point -EmbeddingStorePath at Get-FaceEmbedding's -OutputDirectory."),
+                    "ExportFaceEvaluationReportStoreNotFound", ErrorCategory.ObjectNotFound, EmbeddingStorePath));
                 return;
             }
 
             try
             {
-                var used = StoreProvenance.AddTo(options, store, verification.Select(v => v.Model).Concat(identification.Select(i => i.Model)));
+                var used = StoreProvenance.AddTo(options, store, request.Models);
                 WriteVerbose($"Read provenance from {used} index records of the store '{store}'.");
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Text.Json.JsonException)
             {
                 WriteError(new ErrorRecord(
                     new IOException($"Cannot read the embedding store '{store}': {ex.Message}", ex),
-                    "ExportFaceEvaluationReportStoreUnreadable", ErrorCategory.ReadError, EmbeddingStore));
+                    "ExportFaceEvaluationReportStoreUnreadable", ErrorCategory.ReadError, EmbeddingStorePath));
             }
         }
 

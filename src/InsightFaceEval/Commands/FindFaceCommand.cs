@@ -62,7 +62,8 @@ namespace InsightFaceEval.Commands
         /// <summary>Largest image accepted, in pixels, checked from the header before decoding (as New-FaceCrop).</summary>
         [Parameter]
         [ValidateRange(1L, long.MaxValue)]
-        public long MaxPixels { get; set; } = InsightFaceEval.Imaging.ImageLoader.DefaultMaxPixels;
+        [Alias("MaxPixels")]
+        public long MaximumPixels { get; set; } = InsightFaceEval.Imaging.ImageLoader.DefaultMaxPixels;
 
         protected override void BeginProcessing()
         {
@@ -158,7 +159,7 @@ namespace InsightFaceEval.Commands
             new ThreadLocal<InsightFaceEval.Imaging.ImageLoader>(() => new InsightFaceEval.Imaging.ImageLoader());
 
         private ImageFaces Detect(string file, CancellationToken cancellationToken) =>
-            ImageFaces.Detect(_detector, file, _loader.Value, MaxPixels, cancellationToken);
+            ImageFaces.Detect(_detector, file, _loader.Value, MaximumPixels, cancellationToken);
 
         private void WriteNext()
         {

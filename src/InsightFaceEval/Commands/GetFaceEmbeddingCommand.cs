@@ -39,6 +39,7 @@ namespace InsightFaceEval.Commands
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalPathSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
@@ -148,7 +149,8 @@ namespace InsightFaceEval.Commands
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateRange(0.01, 100000.0)]
-        public double MaxRequestsPerSecond { get; set; }
+        [Alias("MaxRequestsPerSecond")]
+        public double MaximumRequestsPerSecond { get; set; }
 
         [Parameter(ParameterSetName = PathSet)]
         [Parameter(ParameterSetName = LiteralPathSet)]
@@ -191,7 +193,7 @@ namespace InsightFaceEval.Commands
                 Models = Model,
                 IdentityMap = IdentityMapParameter.Load(this, IdentityMap, ErrorPrefix),
                 ThrottleLimit = bound.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : (int?)null,
-                MaxRequestsPerSecond = bound.ContainsKey(nameof(MaxRequestsPerSecond)) ? MaxRequestsPerSecond : (double?)null,
+                MaxRequestsPerSecond = bound.ContainsKey(nameof(MaximumRequestsPerSecond)) ? MaximumRequestsPerSecond : (double?)null,
                 MaximumRetryCount = MaximumRetryCount,
                 MaximumRetryAfter = TimeSpan.FromSeconds(MaximumRetryAfterSec),
                 Force = Force,

@@ -23,6 +23,7 @@ namespace InsightFaceEval.Commands
 
         /// <summary>A store, a model folder, a folder of .npy files or .npy files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 

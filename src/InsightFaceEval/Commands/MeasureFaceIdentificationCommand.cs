@@ -28,7 +28,8 @@ namespace InsightFaceEval.Commands
 
         [Parameter]
         [ValidateRange(1, 1000)]
-        public int MaxRank { get; set; } = 20;
+        [Alias("MaxRank")]
+        public int MaximumRank { get; set; } = 20;
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -55,7 +56,7 @@ namespace InsightFaceEval.Commands
             if (embeddings.Count == 0) { return; }
             var groups = ModelGroups.Of(embeddings, e => e.Model);
             var progress = new MeasurementProgress();
-            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit }, progress, cancellation.Token);
+            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaximumRank, Workers = ThrottleLimit }, progress, cancellation.Token);
             var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
             foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem), ErrorPrefix); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }

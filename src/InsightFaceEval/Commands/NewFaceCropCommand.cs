@@ -36,6 +36,7 @@ namespace InsightFaceEval.Commands
 
         /// <summary>Image files; wildcards are expanded.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
@@ -47,6 +48,7 @@ namespace InsightFaceEval.Commands
 
         /// <summary>A detections file (JSON or CSV) naming the images and their faces.</summary>
         [Parameter(Mandatory = true, ParameterSetName = DetectionSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string DetectionPath { get; set; }
 
@@ -137,7 +139,8 @@ namespace InsightFaceEval.Commands
         /// <summary>Longest side of a saved crop; 0 disables downscaling.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
-        public int MaxSide { get; set; } = 256;
+        [Alias("MaxSide")]
+        public int MaximumSide { get; set; } = 256;
 
         /// <summary>Which faces of an image to crop.</summary>
         [Parameter]
@@ -146,7 +149,8 @@ namespace InsightFaceEval.Commands
         /// <summary>Largest image accepted, in pixels, checked from the header before decoding.</summary>
         [Parameter]
         [ValidateRange(1L, long.MaxValue)]
-        public long MaxPixels { get; set; } = 100_000_000;
+        [Alias("MaxPixels")]
+        public long MaximumPixels { get; set; } = 100_000_000;
 
         /// <summary>Crop the stored pixels as they are, without applying the EXIF orientation.</summary>
         [Parameter]
@@ -173,8 +177,8 @@ namespace InsightFaceEval.Commands
             {
                 OutputDirectory = outputDirectory,
                 ExpansionFactor = ExpansionFactor,
-                MaxSide = MaxSide,
-                MaxPixels = MaxPixels,
+                MaxSide = MaximumSide,
+                MaxPixels = MaximumPixels,
                 ApplyOrientation = !IgnoreOrientation.IsPresent,
                 Selection = FaceSelection,
                 Force = Force.IsPresent,

@@ -79,9 +79,9 @@ namespace InsightFaceEval.Tests.Embedding
         public void TheDescriptionGivesTheCountsAndTheTimeAtTheRequestedRate()
         {
             var plan = new ExtractionPlan(new[] { new ModelPlan("dingo", 20, 4), new ModelPlan("eagle", 10, 14) }, 24, 0, 0);
-            Assert.Equal("Upload 20 image(s) to the endpoint for model 'dingo'; 4 more come from the store. About 4 s at -MaxRequestsPerSecond 5 (all models: about 6 s).",
+            Assert.Equal("Upload 20 image(s) to the endpoint for model 'dingo'; 4 more come from the store. About 4 s at -MaximumRequestsPerSecond 5 (all models: about 6 s).",
                 plan.Describe(plan.Models[0], false, 5));
-            Assert.Equal("Upload 10 image(s) to the endpoint for model 'eagle'; 14 more come from the store. No -MaxRequestsPerSecond: the time depends on the endpoint's rate limit.",
+            Assert.Equal("Upload 10 image(s) to the endpoint for model 'eagle'; 14 more come from the store. No -MaximumRequestsPerSecond: the time depends on the endpoint's rate limit.",
                 plan.Describe(plan.Models[1], false, null));
             Assert.Equal("Embed 20 image(s) with the local model 'dingo'; 4 more come from the store.", plan.Describe(plan.Models[0], true, null));
             Assert.Equal("3 min", ExtractionPlan.FormatDuration(TimeSpan.FromSeconds(150)));

@@ -11,9 +11,9 @@ namespace InsightFaceEval.Tests.Reporting
         private static ModelReport WithMetrics(ModelReport m, double tarShift = 0, double eerShift = 0, double aucShift = 0, double? fta = null, long genuine = -1, bool dropStrictTargets = false)
         {
             var c = m.Completed;
-            var tars = c.TarAtFar.Select(t => !t.Supported ? t : dropStrictTargets && t.TargetFar < 1e-2
-                ? new ReportTarAtFar(t.TargetFar, false, null, null, null, 0, 1e-2, null, null)
-                : new ReportTarAtFar(t.TargetFar, true, t.Tar + tarShift, t.Threshold, t.AchievedFar, t.FalseAcceptBudget, t.LowestSupportableFar, null, null));
+            var tars = c.TarAtFar.Select(t => !t.IsSupported ? t : dropStrictTargets && t.TargetFar < 1e-2
+                ? new TarAtFar(t.TargetFar, false, 0, 1e-2, null, null, null, null, null, null, null)
+                : new TarAtFar(t.TargetFar, true, t.FalseAcceptBudget, t.LowestSupportableFar, t.Tar + tarShift, t.Threshold, t.AchievedFar, null, null, null, null));
             var set = new MetricSet(genuine < 0 ? c.GenuinePairs : genuine, c.ImpostorPairs, tars, c.Eer + eerShift, c.EerThreshold, c.Auc + aucShift,
                 c.BestAccuracy, c.BestAccuracyThreshold, c.KFoldAccuracyMean, c.KFoldAccuracyStdDev, c.DPrime);
             return new ModelReport(m.Name, m.Dimension, m.Images, m.FailedImages, fta ?? m.FailureToAcquireRate, set, null, null, null, null, null, null, null, null);

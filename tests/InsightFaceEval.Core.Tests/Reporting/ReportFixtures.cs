@@ -38,8 +38,8 @@ namespace InsightFaceEval.Tests.Reporting
                     new ComparisonReport("model-a", "model-b", genuine, impostor, 40, 0.005, 0.005, 1000, 42, "model-b", "model-b is better at TAR@FAR=1e-3",
                         new[]
                         {
-                            new ReportMetricDifference("TAR@FAR=1e-3", 1e-3, 0.80, 0.90, 0.10, 0.05, 0.15, "model-b", "model-b is better"),
-                            new ReportMetricDifference("EER", null, 0.04, 0.035, -0.005, -0.012, 0.002, null, "no clear difference"),
+                            new MetricDifference("TAR@FAR=1e-3", 1e-3, 0.80, 0.90, 0.10, 0.05, 0.15, "model-b", "model-b is better"),
+                            new MetricDifference("EER", null, 0.04, 0.035, -0.005, -0.012, 0.002, null, "no clear difference"),
                         }),
                 },
                 null,
@@ -67,13 +67,13 @@ namespace InsightFaceEval.Tests.Reporting
         public static MetricSet Metrics(double[] genuine, double[] impostor)
         {
             var imp = impostor.OrderByDescending(s => s).ToArray();
-            var tars = new List<ReportTarAtFar>();
+            var tars = new List<TarAtFar>();
             foreach (var f in FarTargets)
             {
                 var k = (long)Math.Floor(f * imp.Length);
                 if (k == 0)
                 {
-                    tars.Add(new ReportTarAtFar(f, false, null, null, null, 0, 1.0 / imp.Length, null, null));
+                    tars.Add(new TarAtFar(f, false, 0, 1.0 / imp.Length, null, null, null, null, null, null, null));
                     continue;
                 }
 
@@ -81,7 +81,7 @@ namespace InsightFaceEval.Tests.Reporting
                 var threshold = k < imp.Length ? NextUp(imp[k]) : imp[imp.Length - 1];
                 var fa = imp.Count(s => s >= threshold);
                 var tar = (double)genuine.Count(s => s >= threshold) / genuine.Length;
-                tars.Add(new ReportTarAtFar(f, true, tar, threshold, (double)fa / imp.Length, k, 1.0 / imp.Length, Math.Max(0, tar - 0.02), Math.Min(1, tar + 0.02)));
+                tars.Add(new TarAtFar(f, true, k, 1.0 / imp.Length, tar, threshold, (double)fa / imp.Length, null, null, Math.Max(0, tar - 0.02), Math.Min(1, tar + 0.02)));
             }
 
             return new MetricSet(genuine.Length, impostor.Length, tars, 0.031, 0.33, 0.9934, 0.975, 0.31, 0.972, 0.004, 4.1);

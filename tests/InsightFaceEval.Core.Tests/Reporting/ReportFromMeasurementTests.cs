@@ -69,10 +69,10 @@ namespace InsightFaceEval.Tests.Reporting
                 foreach (var t in result.Completed.TarAtFar)
                 {
                     var r = model.Completed.Find(t.TargetFar);
-                    Assert.Equal(t.IsSupported, r.Supported);
+                    Assert.Equal(t.IsSupported, r.IsSupported);
                     Assert.Equal(t.Tar, r.Tar);
                     Assert.Equal(t.Threshold, r.Threshold);
-                    Assert.Equal(t.TarLower, r.IntervalLow);
+                    Assert.Equal(t.TarLower, r.TarLower);
                 }
 
                 // The histogram counts every completed pair once.
@@ -87,7 +87,7 @@ namespace InsightFaceEval.Tests.Reporting
             var measured = Assert.Single(outcome.Comparisons);
             Assert.Equal(measured.Verdict, comparison.Verdict);
             Assert.Equal(measured.Differences.Length, comparison.Differences.Count);
-            Assert.Equal(measured.Differences[0].Lower, comparison.Differences[0].IntervalLow);
+            Assert.Equal(measured.Differences[0].Lower, comparison.Differences[0].Lower);
             Assert.Contains(report.Provenance.Settings, kv => kv.Key == "Bootstrap over identities" && kv.Value == "40 replicates, seed 1");
         }
 
@@ -130,7 +130,7 @@ namespace InsightFaceEval.Tests.Reporting
             Assert.Equal(2, back.Identification.Count);
             Assert.Equal(0.9, back.Identification[0].Rank1);
             Assert.Equal(1.0, back.Identification[0].Rank5.Value, 9);
-            Assert.False(back.Identification[0].TpirAtFpir.Single(t => t.TargetFar == 1e-2).Supported);
+            Assert.False(back.Identification[0].TpirAtFpir.Single(t => t.TargetFpir == 1e-2).IsSupported);
             Assert.Equal(0.01, back.Identification[0].FailureToAcquireRate);
 
             var charts = ReportCharts.All(report);

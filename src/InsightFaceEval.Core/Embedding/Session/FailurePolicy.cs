@@ -127,7 +127,7 @@ namespace InsightFaceEval.Embedding
                 case FailureResponse.Retry:
                     return "Run the same command again later: only what is not stored is sent.";
                 case FailureResponse.WaitAndResend:
-                    return "Lower -ThrottleLimit or set -MaxRequestsPerSecond to your account's rate limit, then run again: only what is not stored is sent.";
+                    return "Lower -ThrottleLimit or set -MaximumRequestsPerSecond to your account's rate limit, then run again: only what is not stored is sent.";
                 default:
                     switch (failure)
                     {

@@ -34,7 +34,7 @@ namespace InsightFaceEval
             Completed = completed;
             SystemLevel = systemLevel;
             FpirTargets = fpirTargets ?? Array.Empty<double>();
-            MaxRank = maxRank;
+            MaximumRank = maxRank;
             Definitions = definitions ?? Array.Empty<string>();
             ModuleVersion = moduleVersion;
             MeasuredAt = measuredAt;
@@ -71,7 +71,11 @@ namespace InsightFaceEval
 
         public double[] FpirTargets { get; }
 
-        public int MaxRank { get; }
+        /// <summary>The highest rank of the CMC curve (-MaximumRank).</summary>
+        public int MaximumRank { get; }
+
+        /// <summary>The former name of <see cref="MaximumRank"/>, kept so scripts that read it keep working.</summary>
+        public int MaxRank => MaximumRank;
 
         public string[] Definitions { get; }
 
