@@ -316,25 +316,72 @@ Describe 'Get-FaceEmbedding -Api InsightFaceServer' {
         }
     }
 
-    Context 'the help example' {
-        It 'runs Example 10 exactly as printed against a server on the port it names' {
+    Context 'the documented commands, exactly as printed' {
+        BeforeAll {
+            function script:Invoke-Printed {
+                <# Runs the lines in a fresh PowerShell from -Folder; returns its console text. #>
+                param([string[]] $Lines, [string] $Folder, [hashtable] $Environment = @{})
+                $file = Join-Path $root ('printed-' + [guid]::NewGuid().ToString('N').Substring(0, 6) + '.ps1')
+                Set-Content -LiteralPath $file -Value (@("Set-Location -LiteralPath '$Folder'") + $Lines) -Encoding UTF8
+                foreach ($name in $Environment.Keys) { Set-Item -Path "env:$name" -Value $Environment[$name] }
+                try {
+                    $command = @(Get-TestHostCommand)
+                    $rest = @($command | Select-Object -Skip 1)
+                    (& $command[0] @rest -NoProfile -File $file 2>&1 | ForEach-Object { "$_" }) -join "`n"
+                }
+                finally { foreach ($name in $Environment.Keys) { Remove-Item -Path "env:$name" -ErrorAction SilentlyContinue } }
+            }
+
+            function script:New-Workspace([string] $Name) {
+                <# ./crops with two crops, and ./out/InsightFaceEval linked to the staged module. #>
+                $work = Join-Path $root $Name
+                $null = New-Item -ItemType Directory -Path (Join-Path $work 'crops/p1') -Force
+                Copy-Item -LiteralPath $files[1].FullName, $files[2].FullName -Destination (Join-Path $work 'crops/p1')
+                $null = New-Item -ItemType Directory -Path (Join-Path $work 'out') -Force
+                $kind = if ($env:OS -eq 'Windows_NT') { 'Junction' } else { 'SymbolicLink' }
+                $null = New-Item -ItemType $kind -Path (Join-Path $work 'out/InsightFaceEval') -Value (Split-Path $manifest)
+                $work
+            }
+        }
+
+        It 'runs the help''s Example 10 against a server on the port it names' {
             $page = Get-Content -LiteralPath (Join-Path (Get-TestRepositoryRoot) 'docs/en-US/Get-FaceEmbedding.md') -Encoding UTF8
             $start = [array]::FindIndex([string[]]$page, [Predicate[string]] { param($line) $line -like '### Example 10:*InsightFace Server*' })
             $start | Should -BeGreaterThan 0
             $lines = @($page[($start + 2)..($start + 8)] | Where-Object { $_ -like 'PS> *' -or $_ -like '>> *' } | ForEach-Object { $_.Substring(3).TrimStart() })
             $lines.Count | Should -Be 2
-            $ep = New-Endpoint -ApiKey $key -ArgumentList '--urls', 'http://127.0.0.1:18097'
-            $work = Join-Path $root 'example'
-            $null = New-Item -ItemType Directory -Path (Join-Path $work 'crops') -Force
-            Copy-Item -LiteralPath $files[1].FullName, $files[2].FullName -Destination (Join-Path $work 'crops')
-            $script = "Import-Module '$manifest'`nSet-Location -LiteralPath '$work'`n" + ($lines -join "`n")
-            $file = Join-Path $root 'example.ps1'
-            Set-Content -LiteralPath $file -Value $script -Encoding UTF8
-            $env:INSIGHTFACE_SERVER_API_KEY = $key
-            try { $text = (& (Get-TestHostCommand)[0] @((Get-TestHostCommand) | Select-Object -Skip 1) -NoProfile -File $file 2>&1 | Out-String) }
-            finally { Remove-Item env:INSIGHTFACE_SERVER_API_KEY }
-            (Get-TestEndpointStats $ep).requests | Should -Be 2 -Because $text
-            @(Get-ChildItem (Join-Path $work 'store-server/buffalo') -Recurse -Filter *.npy).Count | Should -Be 2
+            $ep = New-Endpoint -ApiKey $key -Models @{ buffalo_l = 512 } -ArgumentList '--urls', 'http://127.0.0.1:18097'
+            try {
+                $work = New-Workspace 'example10'
+                $text = Invoke-Printed -Lines (@("Import-Module '$manifest'") + $lines) -Folder $work -Environment @{ INSIGHTFACE_SERVER_API_KEY = $key }
+                (Get-TestEndpointStats $ep).requests | Should -Be 2 -Because $text
+                @(Get-ChildItem (Join-Path $work 'store-server/buffalo_l') -Recurse -Filter *.npy).Count | Should -Be 2
+            }
+            finally { Stop-TestEndpoint $ep }
+        }
+
+        It 'runs the README''s InsightFace Server commands, only the key placeholder filled in' {
+            $lines = Get-Content -LiteralPath (Join-Path (Get-TestRepositoryRoot) 'README.md') -Encoding UTF8
+            $start = [array]::IndexOf($lines, '## A self-hosted InsightFace Server')
+            $start | Should -BeGreaterThan 0
+            $block = @()
+            for ($i = $start + 1; $i -lt $lines.Count; $i++) {
+                if ($lines[$i] -match '^    ') { $block += $lines[$i].Substring(4); continue }
+                if ($block.Count -gt 0) { break }
+            }
+            $block.Count | Should -Be 4
+            $block[1] | Should -Match '<the API key of your server>'
+            $block[1] = $block[1].Replace('<the API key of your server>', $key)
+            $ep = New-Endpoint -ApiKey $key -Models @{ buffalo_l = 512 } -ArgumentList '--urls', 'http://127.0.0.1:18097'
+            try {
+                $work = New-Workspace 'readme'
+                $text = Invoke-Printed -Lines $block -Folder $work
+                (Get-TestEndpointStats $ep).requests | Should -Be 2 -Because $text
+                (Get-TestEndpointStats $ep).unauthorized | Should -Be 0
+                @(Get-ChildItem (Join-Path $work 'store-server/buffalo_l') -Recurse -Filter *.npy).Count | Should -Be 2
+                $text | Should -Not -Match $key
+            }
+            finally { Stop-TestEndpoint $ep }
         }
     }
 }
