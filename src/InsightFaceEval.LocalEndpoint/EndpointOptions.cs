@@ -61,6 +61,21 @@ namespace InsightFaceEval.LocalEndpoint
         /// <summary>Model names to reply with instead of the requested one (requested=replied).</summary>
         public IReadOnlyDictionary<string, string> ReplyModelNames { get; private set; }
 
+        /// <summary>Requests whose Content-Length is over this get 413 (0: no limit).</summary>
+        public long MaxRequestBytes { get; private set; }
+
+        /// <summary>
+        /// InsightFace Server's route (<c>POST .../v1/embeddings</c>): when set, a request without
+        /// <c>Authorization: Bearer &lt;key&gt;</c> gets 401 (authentication on).
+        /// </summary>
+        public string ApiKey { get; private set; }
+
+        /// <summary>The model that answers InsightFace Server's route (it has one); default: buffalo, else the first listed.</summary>
+        public string ServerModel { get; private set; }
+
+        /// <summary>Collection ids InsightFace Server's route knows; another gets 404 collection_not_found (empty: any).</summary>
+        public IReadOnlyList<string> Collections { get; private set; }
+
         /// <summary>Exit when this process ends (set by test harnesses so no endpoint outlives its test).</summary>
         public int? ParentProcessId { get; private set; }
 
@@ -83,7 +98,17 @@ namespace InsightFaceEval.LocalEndpoint
                 ReplyModelNames = string.IsNullOrWhiteSpace(config["reply-model-name"])
                     ? new Dictionary<string, string>() : ParseMap(config["reply-model-name"], "reply-model-name"),
                 ParentProcessId = string.IsNullOrWhiteSpace(config["parent-pid"]) ? null : (int)Number(config, "parent-pid", 0),
+                MaxRequestBytes = (long)Number(config, "max-request-bytes", 0),
+                ApiKey = string.IsNullOrWhiteSpace(config["api-key"]) ? null : config["api-key"].Trim(),
+                Collections = (config["collections"] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };
+            o.ServerModel = string.IsNullOrWhiteSpace(config["server-model"])
+                ? (o.Models.ContainsKey("buffalo") ? "buffalo" : o.Models.Keys.FirstOrDefault())
+                : config["server-model"].Trim();
+            if (o.ServerModel != null && !o.Models.ContainsKey(o.ServerModel))
+            {
+                throw new ArgumentException($"--server-model '{o.ServerModel}' is not one of --models.");
+            }
 
             var kinds = config["fault-kinds"];
             o.FaultKinds = string.IsNullOrWhiteSpace(kinds)
@@ -133,6 +158,9 @@ namespace InsightFaceEval.LocalEndpoint
             if (RateLimit > 0) { parts.Add($"rate limit {RateLimit:0.##}/s (burst {RateBurst}, Retry-After as {RetryAfterFormat})"); }
             if (FaultRate > 0) { parts.Add($"faults {FaultRate:P1} of {string.Join("/", FaultKinds)} (seed {FaultSeed})"); }
             if (RequireToken != null) { parts.Add("token required"); }
+            if (MaxRequestBytes > 0) { parts.Add($"requests up to {MaxRequestBytes} bytes"); }
+            parts.Add($"InsightFace Server route serves '{ServerModel}'" + (ApiKey != null ? ", API key required" : string.Empty)
+                + (Collections.Count > 0 ? ", collections " + string.Join(", ", Collections) : string.Empty));
             if (JsonNumbers != "shortest") { parts.Add("json numbers " + JsonNumbers); }
             return string.Join("; ", parts);
         }

@@ -14,9 +14,11 @@ namespace InsightFaceEval.LocalEndpoint
 {
     /// <summary>
     /// One request of the hosted protocol: multipart <c>model_name</c> + <c>image</c> in, <c>{"model_name", "feature"}</c>
-    /// out, with the configured rate limit, concurrency cap, service time and faults on the way.
+    /// out, with the configured rate limit, concurrency cap, size limit, service time and faults on the way. Another API
+    /// (<see cref="InsightFaceServerHandler"/>) overrides how a request is authorised and read and how replies look;
+    /// the rate limit, cap, faults and statistics stay the same.
     /// </summary>
-    public sealed class ExtractionHandler
+    public class ExtractionHandler
     {
         private static readonly JsonSerializerOptions Text = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         private static readonly FormOptions Form = new FormOptions { MemoryBufferThreshold = 64 * 1024 * 1024, MultipartBodyLengthLimit = 64 * 1024 * 1024 };
@@ -48,10 +50,10 @@ namespace InsightFaceEval.LocalEndpoint
                 return;
             }
 
-            if (_options.RequireToken != null && !(request.Path.Value + request.QueryString.Value).Contains(_options.RequireToken, StringComparison.Ordinal))
+            if (!IsAuthorized(request))
             {
                 _stats.Unauthorized();
-                await Reply(context, 401, "invalid or expired credentials");
+                await Unauthorized(context);
                 return;
             }
 
@@ -63,14 +65,21 @@ namespace InsightFaceEval.LocalEndpoint
                     : _options.RetryAfterFormat == "date"
                     ? DateTimeOffset.UtcNow.AddSeconds(seconds + 1).ToString("R", CultureInfo.InvariantCulture)
                     : seconds.ToString(CultureInfo.InvariantCulture);
-                await Reply(context, 429, "rate limit exceeded");
+                await Error(context, 429, "rate_limited", "rate limit exceeded");
+                return;
+            }
+
+            if (_options.MaxRequestBytes > 0 && request.ContentLength > _options.MaxRequestBytes)
+            {
+                _stats.BadRequest();
+                await Error(context, 413, "request_too_large", "The request body is too large.");
                 return;
             }
 
             if (!request.HasFormContentType || !(request.ContentType ?? string.Empty).StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             {
                 _stats.BadRequest();
-                await Reply(context, 400, "expected multipart/form-data with model_name and image");
+                await Error(context, 400, "invalid_request", "expected multipart/form-data with model_name and image");
                 return;
             }
 
@@ -83,23 +92,24 @@ namespace InsightFaceEval.LocalEndpoint
             catch (Exception ex) when (ex is InvalidDataException || ex is IOException || ex is BadHttpRequestException)
             {
                 _stats.BadRequest();
-                if (!aborted.IsCancellationRequested) { await Reply(context, 400, "the multipart body could not be read"); }
+                if (!aborted.IsCancellationRequested) { await Error(context, 400, "invalid_request", "the multipart body could not be read"); }
                 return;
             }
 
-            var model = form["model_name"].ToString();
             var file = form.Files.GetFile("image");
+            var model = ModelOf(form);
             if (string.IsNullOrEmpty(model) || file == null)
             {
                 _stats.BadRequest();
-                await Reply(context, 422, "both model_name and image are required");
+                await Error(context, 422, "invalid_request", RequiredFields);
                 return;
             }
 
-            if (!_registry.TryGet(model, out var embedder))
+            var refusal = Refusal(form);
+            if (refusal != null || !_registry.TryGet(model, out var embedder))
             {
                 _stats.Rejected();
-                await Reply(context, 400, $"model '{model}' is not available for this account");
+                await (refusal != null ? refusal(context) : Error(context, 400, "model_not_available", $"model '{model}' is not available for this account"));
                 return;
             }
 
@@ -114,7 +124,7 @@ namespace InsightFaceEval.LocalEndpoint
             var attempt = _stats.Processing(sha, model, file.FileName);
             if (!LooksLikeImage(image))
             {
-                await Reply(context, 422, "the image could not be decoded");
+                await Error(context, 422, "invalid_image", "the image could not be decoded");
                 return;
             }
 
@@ -128,10 +138,10 @@ namespace InsightFaceEval.LocalEndpoint
                 switch (fault)
                 {
                     case "500":
-                        await Reply(context, 500, "internal server error (injected)");
+                        await Error(context, 500, "internal_error", "internal server error (injected)");
                         return;
                     case "503":
-                        await Reply(context, 503, "service unavailable (injected)");
+                        await Error(context, 503, "request_timeout", "service unavailable (injected)");
                         return;
                     case "drop":
                         context.Abort();
@@ -142,7 +152,7 @@ namespace InsightFaceEval.LocalEndpoint
                     case "malformed":
                         context.Response.StatusCode = 200;
                         context.Response.ContentType = "application/json";
-                        await context.Response.WriteAsync("{\"model_name\": \"" + model + "\", \"feature\": [0.0123, -0.04", aborted);
+                        await context.Response.WriteAsync(TruncatedReply(model), aborted);
                         return;
                 }
 
@@ -157,7 +167,7 @@ namespace InsightFaceEval.LocalEndpoint
                 {
                     // A real model decodes the image: damaged bytes behind a valid signature are the client's problem
                     // (4xx, not retried), as the hosted service answers them, not a server error worth retrying.
-                    await Reply(context, 422, "the image could not be decoded");
+                    await Error(context, 422, "invalid_image", "the image could not be decoded");
                     return;
                 }
 
@@ -171,12 +181,7 @@ namespace InsightFaceEval.LocalEndpoint
                 }
 
                 var replyName = _options.ReplyModelNames.TryGetValue(model, out var alias) ? alias : model;
-                var body = FeatureJson(replyName, feature);
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/json";
-                context.Response.ContentLength = body.Length;
-                await context.Response.Body.WriteAsync(body, aborted);
-                await context.Response.CompleteAsync();
+                await WriteFeatureAsync(context, replyName, feature, aborted);
                 if (!aborted.IsCancellationRequested) { _stats.Delivered(sha, model, feature.Length == 0); }
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -190,19 +195,61 @@ namespace InsightFaceEval.LocalEndpoint
             }
         }
 
-        private byte[] FeatureJson(string model, double[] feature)
+        /// <summary>The options this handler runs with.</summary>
+        protected EndpointOptions Options => _options;
+
+        /// <summary>What a request lacking its fields is told.</summary>
+        protected virtual string RequiredFields => "both model_name and image are required";
+
+        /// <summary>Hosted: an "expired URL" lacks the required token.</summary>
+        protected virtual bool IsAuthorized(HttpRequest request) =>
+            _options.RequireToken == null || (request.Path.Value + request.QueryString.Value).Contains(_options.RequireToken, StringComparison.Ordinal);
+
+        protected virtual Task Unauthorized(HttpContext context) => Reply(context, 401, "invalid or expired credentials");
+
+        /// <summary>The model that answers: hosted, the <c>model_name</c> field.</summary>
+        protected virtual string ModelOf(IFormCollection form) => form["model_name"].ToString();
+
+        /// <summary>A refusal of the request's other fields (writes the reply), or null to go on.</summary>
+        protected virtual Func<HttpContext, Task> Refusal(IFormCollection form) => null;
+
+        /// <summary>An error reply in this API's shape; hosted: <c>{"detail": message}</c>.</summary>
+        protected virtual Task Error(HttpContext context, int status, string code, string message) => Reply(context, status, message);
+
+        /// <summary>A 200 cut off in the middle of its feature list.</summary>
+        protected virtual string TruncatedReply(string model) => "{\"model_name\": \"" + model + "\", \"feature\": [0.0123, -0.04";
+
+        /// <summary>The reply for a computed feature (empty: no face); hosted: 200 <c>{"model_name", "feature"}</c> either way.</summary>
+        protected virtual Task WriteFeatureAsync(HttpContext context, string model, double[] feature, CancellationToken aborted) =>
+            WriteJsonAsync(context, 200, "{\"model_name\": " + JsonSerializer.Serialize(model, Text) + ", \"feature\": " + FeatureList(feature) + "}", aborted);
+
+        /// <summary>The feature as a JSON list, numbers written as --json-numbers says.</summary>
+        protected string FeatureList(double[] feature)
         {
             var nearTies = _options.JsonNumbers == "near-ties";
-            var sb = new StringBuilder(32 + (feature.Length * 24));
-            sb.Append("{\"model_name\": ").Append(JsonSerializer.Serialize(model, Text)).Append(", \"feature\": [");
+            var sb = new StringBuilder(8 + (feature.Length * 24));
+            sb.Append('[');
             for (var i = 0; i < feature.Length; i++)
             {
                 if (i > 0) { sb.Append(", "); }
                 sb.Append(nearTies ? FeatureNumbers.NearTie(feature[i]) : FeatureNumbers.Shortest(feature[i]));
             }
 
-            return Encoding.UTF8.GetBytes(sb.Append("]}").ToString());
+            return sb.Append(']').ToString();
         }
+
+        protected static async Task WriteJsonAsync(HttpContext context, int status, string json, CancellationToken aborted)
+        {
+            var body = Encoding.UTF8.GetBytes(json);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, aborted);
+            await context.Response.CompleteAsync();
+        }
+
+        /// <summary>A JSON string literal.</summary>
+        protected static string Json(string text) => JsonSerializer.Serialize(text, Text);
 
         private static double[] Normalise(double[] v)
         {

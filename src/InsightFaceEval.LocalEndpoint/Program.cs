@@ -13,7 +13,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // A local stand-in for the hosted extraction endpoint. It prints "Listening on <url>" once bound (port 0 allowed),
-// serves POST on every path except /_*, and exposes GET/DELETE /_stats and GET /_health for tests.
+// serves POST on every path except /_*, and exposes GET/DELETE /_stats and GET /_health for tests. Paths ending in
+// /v1/embeddings speak InsightFace Server's API instead (InsightFaceServerHandler).
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -39,6 +40,7 @@ catch (ArgumentException ex)
 using var registry = models;
 var stats = new EndpointStats();
 var handler = new ExtractionHandler(options, registry, stats);
+var server = new InsightFaceServerHandler(options, registry, stats);
 var app = builder.Build();
 
 app.MapGet("/_health", () => Results.Json(new { status = "ok", models = registry.Names.ToArray() }));
@@ -48,7 +50,12 @@ app.MapDelete("/_stats", () =>
     stats.Reset();
     return Results.NoContent();
 });
-app.MapPost("/{**path}", handler.HandleAsync);
+// InsightFace Server's API on any path ending in /v1/embeddings (a base URL may carry a prefix, as behind a proxy);
+// its public health check, as the server has it; the hosted protocol on every other path.
+app.MapGet("/{**path}", (HttpContext ctx) => ctx.Request.Path.Value!.TrimEnd('/').EndsWith("/v1/health", StringComparison.Ordinal)
+    ? ctx.Response.WriteAsJsonAsync(new { status = "ready", version = "local", auth_enabled = options.ApiKey != null, request_id = Guid.NewGuid().ToString() })
+    : ExtractionHandler.Reply(ctx, 405, "use POST with multipart/form-data"));
+app.MapPost("/{**path}", (HttpContext ctx) => InsightFaceServerHandler.Serves(ctx.Request.Path) ? server.HandleServerAsync(ctx) : handler.HandleAsync(ctx));
 app.MapFallback(ctx => ExtractionHandler.Reply(ctx, 405, "use POST with multipart/form-data"));
 
 await app.StartAsync();

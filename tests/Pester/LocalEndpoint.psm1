@@ -18,7 +18,8 @@ function Start-TestEndpoint {
         Starts the staged local endpoint on 127.0.0.1 (free port) and returns its URLs and process.
     .DESCRIPTION
         Url is the extraction URL to hand to Get-FaceEmbedding: it carries a unique Token in its path and query, so
-        a test can search every output for it. BaseUrl is for the test-only routes (/_stats, /_health).
+        a test can search every output for it. ServerUrl is the base URL for -Api InsightFaceServer (the Token as a
+        path prefix; /v1/embeddings goes after it). BaseUrl is for the test-only routes (/_stats, /_health).
         The endpoint exits by itself when this PowerShell process ends.
     #>
     [CmdletBinding()]
@@ -40,6 +41,13 @@ function Start-TestEndpoint {
         [System.Collections.IDictionary] $Models,
         # Requested model name -> the model_name to reply with.
         [System.Collections.IDictionary] $ReplyModelName,
+        # InsightFace Server route (.../v1/embeddings): require this Bearer API key.
+        [string] $ApiKey,
+        # InsightFace Server route: the model that answers it (default: buffalo) and the Collection ids it knows (default: any).
+        [string] $ServerModel,
+        [string[]] $Collections,
+        # Requests over this many bytes get 413.
+        [long] $MaxRequestBytes = 0,
         [string[]] $ArgumentList = @()
     )
 
@@ -54,6 +62,10 @@ function Start-TestEndpoint {
     if ($RetryAfterValue) { $arguments += @('--retry-after-value', $RetryAfterValue) }
     if ($RequireToken) { $arguments += @('--require-token', $token) }
     if ($Models) { $arguments += @('--models', (($Models.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ',')) }
+    if ($ApiKey) { $arguments += @('--api-key', $ApiKey) }
+    if ($ServerModel) { $arguments += @('--server-model', $ServerModel) }
+    if ($Collections) { $arguments += @('--collections', ($Collections -join ',')) }
+    if ($MaxRequestBytes -gt 0) { $arguments += @('--max-request-bytes', $MaxRequestBytes) }
     if ($ReplyModelName) { $arguments += @('--reply-model-name', (($ReplyModelName.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ',')) }
     $arguments += $ArgumentList
     $arguments = @($arguments | ForEach-Object { [string]::Format([cultureinfo]::InvariantCulture, '{0}', $_) })
@@ -87,6 +99,8 @@ function Start-TestEndpoint {
         PSTypeName = 'InsightFaceEval.TestEndpoint'
         BaseUrl    = $base
         Url        = "$base/v1/$token/extract?key=$token"
+        # InsightFace Server's base URL (as behind a proxy: a token prefix, so a test can search outputs for it).
+        ServerUrl  = "$base/$token/"
         Token      = $token
         Authority  = ([uri]$base).Authority
         Process    = $process

@@ -1,11 +1,5 @@
 using System;
-using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
+using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -21,9 +15,7 @@ namespace InsightFaceEval.Embedding
     public sealed class HttpEmbeddingBackend : IEmbeddingBackend
     {
         private readonly Uri _url;
-        private readonly HttpClient _client;
-        private readonly TimeSpan _timeout;
-        private readonly long _maxReplyBytes;
+        private readonly HttpTransport _transport;
 
         /// <param name="url">The endpoint URL (confidential: it is never put into a message).</param>
         /// <param name="timeout">Time allowed for one request, reply included.</param>
@@ -52,22 +44,9 @@ namespace InsightFaceEval.Embedding
         {
             Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
             if (maxReplyBytes < 1024) { throw new ArgumentOutOfRangeException(nameof(maxReplyBytes), "The reply limit must be at least 1 KB."); }
-            _maxReplyBytes = maxReplyBytes;
             if (!endpoint.IsValid) { throw new ArgumentException(endpoint.Problem, nameof(endpoint)); }
             _url = endpoint.Reveal();
-            _timeout = timeout;
-            var handler = new HttpClientHandler
-            {
-                // A redirect could carry the image to a host the user never chose.
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.None,
-                MaxConnectionsPerServer = Math.Max(2, maxConnections),
-            };
-            _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-            // .NET Framework otherwise waits up to 350 ms for a 100-continue on every POST.
-            _client.DefaultRequestHeaders.ExpectContinue = false;
-            _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("InsightFaceEval", ModuleInfo.Version));
+            _transport = new HttpTransport(timeout, maxConnections, maxReplyBytes);
         }
 
         /// <inheritdoc />
@@ -85,105 +64,26 @@ namespace InsightFaceEval.Embedding
         /// <inheritdoc />
         public async Task<FeatureReply> EmbedAsync(EmbeddingRequest request, CancellationToken cancellationToken)
         {
-            var boundary = NewBoundary();
+            var boundary = MultipartBody.NewBoundary();
             var body = MultipartBody.Build(boundary, request.Model, request.FileName, request.Image);
-            using (var message = new HttpRequestMessage(HttpMethod.Post, _url))
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                var content = new ByteArrayContent(body);
-                content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=" + boundary);
-                message.Content = content;
-                timeout.CancelAfter(_timeout);
-                HttpResponseMessage response = null;
-                byte[] replyBody;
-                try
-                {
-                    // Headers first, then at most the reply limit of the body: an endless or huge body costs no memory.
-                    response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                    replyBody = await ReadBodyAsync(response, timeout.Token).ConfigureAwait(false);
-                }
-                catch (ReplyTooLargeException ex)
-                {
-                    throw new EmbeddingBackendException(BackendFailure.ReplyTooLarge, ex.Message, 200, null, "ReplyTooLarge");
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new EmbeddingBackendException(BackendFailure.Timeout,
-                        $"The endpoint did not reply within {_timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s.");
-                }
-                catch (HttpRequestException ex)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    throw Unreachable(ex) ?? new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
-                }
-                catch (IOException ex)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The connection to the endpoint failed: " + DescribeTransportError(ex) + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
-                }
-                catch (Exception ex) when (!(ex is OperationCanceledException))
-                {
-                    // Whatever else the transport throws may quote the URL: report its kind only.
-                    cancellationToken.ThrowIfCancellationRequested();
-                    throw new EmbeddingBackendException(BackendFailure.ConnectionFailed, "The request failed: " + ex.GetType().Name + ".", null, null, null, HostedHint(BackendFailure.ConnectionFailed));
-                }
-
-                using (response)
-                {
-                    return Interpret(response, replyBody);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The body of a reply, read no further than the limit. A 200 over it is refused; an error reply over it only
-        /// loses its detail text (its status still says what happened).
-        /// </summary>
-        private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken token)
-        {
+            HttpReply reply;
             try
             {
-                return await ReadBodyCoreAsync(response, token).ConfigureAwait(false);
+                reply = await _transport.PostMultipartAsync(_url, body, boundary, null, cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (EmbeddingBackendException ex) when (ex.RecommendedAction == null && HostedHint(ex.Failure) != null)
             {
-                response.Dispose();
-                throw;
+                // The shared transport speaks for no service: add the hosted service's own advice.
+                throw new EmbeddingBackendException(ex.Failure, ex.Message, ex.StatusCode, ex.RetryAfter, ex.Problem, HostedHint(ex.Failure));
             }
+
+            return Interpret(reply);
         }
 
-        private async Task<byte[]> ReadBodyCoreAsync(HttpResponseMessage response, CancellationToken token)
+        private FeatureReply Interpret(HttpReply response)
         {
-            var ok = (int)response.StatusCode == 200;
-            var length = response.Content.Headers.ContentLength;
-            if (length.HasValue && length.Value > _maxReplyBytes)
-            {
-                if (ok) { throw new ReplyTooLargeException(ReplyLimits.TooLarge(_maxReplyBytes)); }
-                return null;
-            }
-
-            using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-            using (token.Register(() => response.Dispose()))
-            {
-                try
-                {
-                    return await ReplyLimits.ReadBoundedAsync(stream, _maxReplyBytes, token).ConfigureAwait(false);
-                }
-                catch (ReplyTooLargeException) when (!ok)
-                {
-                    return null;
-                }
-                catch (Exception ex) when (token.IsCancellationRequested && !(ex is OperationCanceledException) && !(ex is ReplyTooLargeException))
-                {
-                    // The timeout disposed the reply under the read: that is a timeout, not a broken connection.
-                    throw new OperationCanceledException(token);
-                }
-            }
-        }
-
-        private FeatureReply Interpret(HttpResponseMessage response, byte[] body)
-        {
-            var status = (int)response.StatusCode;
+            var status = response.Status;
+            var body = response.Body;
             if (status == 200)
             {
                 try
@@ -205,10 +105,10 @@ namespace InsightFaceEval.Embedding
             }
 
             var detail = ServerDetail(body);
-            var what = $"HTTP {status} {response.ReasonPhrase}".Trim() + (detail == null ? string.Empty : ": " + detail);
+            var what = response.StatusText + (detail == null ? string.Empty : ": " + detail);
             if (status == 429)
             {
-                return ThrowRateLimited(response, what);
+                throw new EmbeddingBackendException(BackendFailure.RateLimited, Endpoint.Scrub($"The endpoint is rate limiting ({what})."), 429, response.RetryAfter);
             }
 
             BackendFailure failure;
@@ -219,24 +119,6 @@ namespace InsightFaceEval.Embedding
             else if (status == 413 || status == 415 || status == 422) { failure = BackendFailure.ImageRejected; }
             else { failure = BackendFailure.Rejected; }
             throw new EmbeddingBackendException(failure, Endpoint.Scrub($"The endpoint refused the request ({what})."), status, null, null, HostedHint(failure));
-        }
-
-        private FeatureReply ThrowRateLimited(HttpResponseMessage response, string what)
-        {
-            TimeSpan? wait = null;
-            if (response.Headers.TryGetValues("Retry-After", out var values))
-            {
-                // Measure a date against the server's own clock when it sent one, so a skewed local clock does not
-                // matter. The session caps the wait (-MaximumRetryAfterSec).
-                var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
-                foreach (var value in values)
-                {
-                    wait = RetryAfterHeader.Parse(value, now);
-                    break;
-                }
-            }
-
-            throw new EmbeddingBackendException(BackendFailure.RateLimited, Endpoint.Scrub($"The endpoint is rate limiting ({what})."), 429, wait);
         }
 
         private string ServerDetail(byte[] body)
@@ -305,54 +187,39 @@ namespace InsightFaceEval.Embedding
             }
         }
 
-        /// <summary>A refused connection or an unknown host: no request left, so the session need not retry at first.</summary>
-        private static EmbeddingBackendException Unreachable(Exception ex)
-        {
-            switch (TransportFailures.Classify(ex))
-            {
-                case TransportFailureKind.ConnectionRefused:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The connection was refused: nothing listens at the endpoint's address and port.", null, null, null, HostedHint(BackendFailure.Unreachable));
-                case TransportFailureKind.HostNotFound:
-                    return new EmbeddingBackendException(BackendFailure.Unreachable, "The endpoint's host name could not be resolved (DNS).", null, null, null, HostedHint(BackendFailure.Unreachable));
-                default:
-                    return null;
-            }
-        }
+        public void Dispose() => _transport.Dispose();
+    }
 
-        private static string DescribeTransportError(Exception ex)
-        {
-            // The transport's own messages often name the host and port; describe the failure by its kind instead.
-            for (var e = ex; e != null; e = e.InnerException)
-            {
-                if (e is SocketException socket) { return "socket error " + socket.SocketErrorCode; }
-                if (e is System.Security.Authentication.AuthenticationException) { return "the TLS handshake failed"; }
-                if (e is IOException && e.InnerException == null) { return "the connection was closed before the reply was complete"; }
-            }
-
-            return "the connection was closed before the reply was complete";
-        }
-
+    /// <summary>The multipart/form-data body of one request, built in one buffer with no re-encoding of the image.</summary>
+    public static class MultipartBody
+    {
         // Shared: GetBytes is thread-safe, and creating a generator per request cost more than the bytes.
         private static readonly RandomNumberGenerator BoundaryRandom = RandomNumberGenerator.Create();
 
-        private static string NewBoundary()
+        /// <summary>A fresh random boundary.</summary>
+        public static string NewBoundary()
         {
             var bytes = new byte[16];
             BoundaryRandom.GetBytes(bytes);
             return "----InsightFaceEval" + EmbeddingStore.Hex(bytes);
         }
 
-        public void Dispose() => _client.Dispose();
-    }
+        /// <summary>The hosted protocol's body: <c>model_name</c>, then <c>image</c>.</summary>
+        public static byte[] Build(string boundary, string model, string fileName, byte[] image) =>
+            Build(boundary, new[] { new KeyValuePair<string, string>("model_name", model) }, fileName, image);
 
-    /// <summary>The multipart/form-data body of one request, built in one buffer with no re-encoding of the image.</summary>
-    public static class MultipartBody
-    {
-        public static byte[] Build(string boundary, string model, string fileName, byte[] image)
+        /// <summary>Text <paramref name="fields"/> in order (names are the caller's constants), then the <c>image</c> part.</summary>
+        public static byte[] Build(string boundary, IEnumerable<KeyValuePair<string, string>> fields, string fileName, byte[] image)
         {
-            var head = "--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"model_name\"\r\n\r\n"
-                + model + "\r\n"
+            var text = new StringBuilder();
+            foreach (var field in fields)
+            {
+                text.Append("--").Append(boundary).Append("\r\n")
+                    .Append("Content-Disposition: form-data; name=\"").Append(field.Key).Append("\"\r\n\r\n")
+                    .Append(field.Value).Append("\r\n");
+            }
+
+            var head = text.ToString()
                 + "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"image\"; filename=\"" + EscapeFileName(fileName) + "\"\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n";

@@ -71,6 +71,22 @@ namespace InsightFaceEval.Commands
         [EndpointTransformation]
         public EndpointAddress ServerUrl { get; set; }
 
+        /// <summary>The API the URL speaks: Hosted (default) or InsightFaceServer (a base URL, POST /v1/embeddings).</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public EndpointApi Api { get; set; }
+
+        /// <summary>InsightFace Server's API key (a SecureString, e.g. from Get-Secret); default: $env:INSIGHTFACE_SERVER_API_KEY.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        public System.Security.SecureString ApiKey { get; set; }
+
+        /// <summary>InsightFace Server's Collection whose detection profile the server uses; default: the server's own.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string CollectionId { get; set; }
+
         /// <summary>Local ONNX recognition models to run instead of the endpoint.</summary>
         [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
         [Parameter(Mandatory = true, ParameterSetName = LocalLiteralPathSet)]
@@ -294,6 +310,12 @@ namespace InsightFaceEval.Commands
                     ResolveOptionalPath(LandmarkPath), _request.Normalization(), FaceSelection);
             }
 
+            InsightFaceServerConnection.CheckParameters(this, ErrorPrefix, Api, Model);
+            if (Api == EndpointApi.InsightFaceServer)
+            {
+                return InsightFaceServerConnection.Open(this, ErrorPrefix, ServerUrl, ApiKey, CollectionId, TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
+            }
+
             return new HttpEmbeddingBackend(ResolveEndpoint(), TimeSpan.FromSeconds(TimeoutSec), ThrottleLimit);
         }
 
@@ -453,7 +475,7 @@ namespace InsightFaceEval.Commands
                         WriteVerbose(e.Message);
                         break;
                     case ExtractionEventKind.Error:
-                        var record = ProblemRecords.ToErrorRecord(e.Error, ErrorPrefix);
+                        var record = ProblemRecords.ToErrorRecord(Api == EndpointApi.InsightFaceServer ? InsightFaceServerConnection.WithHint(e.Error) : e.Error, ErrorPrefix);
                         if (e.Error.Terminating)
                         {
                             _progress.Complete("Stopped");
