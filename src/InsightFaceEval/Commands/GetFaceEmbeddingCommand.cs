@@ -74,11 +74,23 @@ namespace InsightFaceEval.Commands
         [Parameter(ParameterSetName = LiteralPathSet)]
         public string ServerUrl { get; set; }
 
-        /// <summary>Local ONNX recognition models to run instead of the endpoint.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
-        [Parameter(Mandatory = true, ParameterSetName = LocalLiteralPathSet)]
+        /// <summary>Local ONNX recognition models to run instead of the endpoint (or -ModelPack).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string[] ModelPath { get; set; }
+
+        /// <summary>A folder laid out like an InsightFace model pack: its recogniser and detector, found by their shapes.</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string ModelPack { get; set; }
+
+        /// <summary>The square size an SCRFD or RetinaFace detector with a free input size runs at (InsightFace's det_size).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [ValidateRange(32, 4096)]
+        public int DetectionSize { get; set; } = 640;
 
         /// <summary>The face detector that finds the face again in each crop; default: the module's.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
@@ -92,7 +104,7 @@ namespace InsightFaceEval.Commands
         [ValidateNotNullOrEmpty]
         public string LandmarkPath { get; set; }
 
-        /// <summary>The recogniser's pixel preset: insightface (default) or faceplugin.</summary>
+        /// <summary>The recogniser's pixel preset: insightface or faceplugin; default: InsightFace's rule for the model's graph.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
         [ValidateSet(PixelNormalization.InsightFacePreset, PixelNormalization.FacePluginPreset, IgnoreCase = true)]
@@ -184,7 +196,12 @@ namespace InsightFaceEval.Commands
         public SwitchParameter Force { get; set; }
 
         // Not from ParameterSetName: with paths still to come from the pipeline, BeginProcessing sees the default set.
-        private bool UsesLocalModels => ModelPath != null;
+        private bool UsesLocalModels => ModelPath != null || ModelPack != null;
+
+        // The recognisers to run: -ModelPath, or the pack's; and the pack's roles for the store's provenance.
+        private string[] _localModelPaths;
+        private string _packDetector;
+        private string _packSource;
 
         /// <summary>Requests (or local embeddings) at once: as given, else 4 for a server and one per core locally.</summary>
         private int EffectiveThrottleLimit =>
@@ -198,6 +215,8 @@ namespace InsightFaceEval.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(conflict), ErrorPrefix + "ModelNameCaseConflict", ErrorCategory.InvalidArgument, Model));
             }
+
+            CheckLocalModelChoice();
 
             // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
             _pathsFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
@@ -225,6 +244,25 @@ namespace InsightFaceEval.Commands
             if (_askFirst) { return; }
             var models = _options.Models.Where(m => ShouldProcess(Target(m), Action())).ToArray();
             StartSession(models);
+        }
+
+        /// <summary>Local models come from -ModelPath or -ModelPack: exactly one of them when a local-only parameter is used.</summary>
+        private void CheckLocalModelChoice()
+        {
+            if (ModelPath != null && ModelPack != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("-ModelPath and -ModelPack both name the recogniser; use one of them."),
+                    ErrorPrefix + "ModelPathAndModelPack", ErrorCategory.InvalidArgument, ModelPack));
+            }
+
+            var localOnly = new[] { nameof(DetectorPath), nameof(LandmarkPath), nameof(Normalization), nameof(InputMean), nameof(InputStd), nameof(ChannelOrder), nameof(FaceSelection), nameof(DetectionSize) };
+            if (!UsesLocalModels && localOnly.Any(MyInvocation.BoundParameters.ContainsKey))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("The local-model parameters need the local recogniser: name it with -ModelPath or -ModelPack."),
+                    ErrorPrefix + "ModelPathMissing", ErrorCategory.InvalidArgument, null));
+            }
         }
 
         private double? MaxRequestsPerSecondIfGiven =>
@@ -309,8 +347,18 @@ namespace InsightFaceEval.Commands
             if (UsesLocalModels)
             {
                 // A separate class, so ONNX Runtime is touched only when local models run.
-                return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), ResolveOptionalPath(DetectorPath),
-                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), Faces.FaceSelection.ModeFor(FaceSelection));
+                var detector = ResolveOptionalPath(DetectorPath);
+                if (ModelPack != null)
+                {
+                    LocalModelLoader.ResolvePack(this, ErrorPrefix, ResolveOptionalPath(ModelPack), out var recognizer, out _packDetector, out _packSource);
+                    _localModelPaths = new[] { recognizer };
+                    if (detector == null) { detector = _packDetector; }
+                    else { WriteVerbose("-DetectorPath names the detector; the pack's is not used."); }
+                }
+
+                return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), detector,
+                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), Faces.FaceSelection.ModeFor(FaceSelection),
+                    DetectionSize, _packSource);
             }
 
             var url = ResolveServerUrl();
@@ -319,6 +367,7 @@ namespace InsightFaceEval.Commands
 
         private string[] ResolveModelPaths()
         {
+            if (_localModelPaths != null) { return _localModelPaths; }
             var paths = new string[ModelPath.Length];
             for (var i = 0; i < paths.Length; i++)
             {
@@ -345,15 +394,16 @@ namespace InsightFaceEval.Commands
         /// <summary>The names the local models are stored under: -Model when given (one per file), else the file names.</summary>
         private string[] LocalModelNames()
         {
+            var files = _localModelPaths ?? ModelPath;
             if (Model == null)
             {
-                return Array.ConvertAll(ModelPath, p => System.IO.Path.GetFileNameWithoutExtension(p));
+                return Array.ConvertAll(files, p => System.IO.Path.GetFileNameWithoutExtension(p));
             }
 
-            if (Model.Length != ModelPath.Length)
+            if (Model.Length != files.Length)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException($"-Model names the local models, one name per -ModelPath file: got {Model.Length} names for {ModelPath.Length} files."),
+                    new PSArgumentException($"-Model names the local models, one name per recogniser (-ModelPath file, or a pack's one): got {Model.Length} names for {files.Length} files."),
                     ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
             }
 
@@ -366,7 +416,8 @@ namespace InsightFaceEval.Commands
             var bound = MyInvocation.BoundParameters;
             if (!bound.ContainsKey(nameof(InputMean)) && !bound.ContainsKey(nameof(InputStd)) && !bound.ContainsKey(nameof(ChannelOrder)))
             {
-                return preset;
+                // Nothing given: InsightFace's rule for the model's graph decides (null).
+                return bound.ContainsKey(nameof(Normalization)) ? preset : null;
             }
 
             // Whatever is not given comes from the preset, so -InputStd 128 alone changes one number.
