@@ -403,7 +403,7 @@ namespace InsightFaceEval.Commands
             if (Model.Length != files.Length)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new PSArgumentException($"-Model names the local models, one name per recogniser (-ModelPath file, or a pack's one): got {Model.Length} names for {files.Length} files."),
+                    new PSArgumentException($"-Model names the local models, one name per -ModelPath file (or per pack recogniser): got {Model.Length} names for {files.Length} files."),
                     ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
             }
 
