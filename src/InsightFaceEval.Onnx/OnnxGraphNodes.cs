@@ -26,13 +26,16 @@ namespace InsightFaceEval.Onnx
                     ReadKey(stream, out var field, out var wire);
                     if (field == 7 && wire == 2)
                     {
-                        var graphEnd = stream.Position + (long)ReadVarint(stream);
+                        // The length first: the end is counted from after it.
+                        var graphLength = (long)ReadVarint(stream);
+                        var graphEnd = stream.Position + graphLength;
                         while (stream.Position < graphEnd && names.Count < count)
                         {
                             ReadKey(stream, out var gField, out var gWire);
                             if (gField == 1 && gWire == 2)
                             {
-                                var nodeEnd = stream.Position + (long)ReadVarint(stream);
+                                var nodeLength = (long)ReadVarint(stream);
+                                var nodeEnd = stream.Position + nodeLength;
                                 names.Add(NodeName(stream, nodeEnd));
                                 stream.Position = nodeEnd;
                             }

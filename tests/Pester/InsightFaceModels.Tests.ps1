@@ -35,7 +35,13 @@ BeforeDiscovery {
         @{ Image = '640x480 (padded below)'; Width = 640; Height = 480; Factor = 1 }
         @{ Image = '1280x1280 (scaled by 0.5)'; Width = 1280; Height = 1280; Factor = 2 }
     )
-    $script:cases = foreach ($l in $script:layoutCases) { foreach ($i in $script:imageCases) { $l + $i } }
+    $script:cases = foreach ($l in $script:layoutCases) {
+        foreach ($i in $script:imageCases) {
+            $case = $l + $i
+            $case.FaceList = if ($l.Faces -eq 'scrfd') { $script:scrfdFaces } else { $script:retinaFaces }
+            $case
+        }
+    }
 }
 
 BeforeAll {
@@ -93,14 +99,13 @@ BeforeAll {
     }
 }
 
-Describe 'Find-Face with SCRFD and RetinaFace detectors' {
+Describe 'Find-Face with SCRFD and RetinaFace detectors' -ForEach @(@{ ScrfdFaces = $script:scrfdFaces }) {
     It 'decodes <Layout> on a <Image> image exactly as an independent numpy reading does' -ForEach $script:cases {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $faces = if ($Faces -eq 'scrfd') { $script:scrfdFaces } else { $script:retinaFaces }
         # Faces that fall below a 640x480 image are left out of it.
-        $faces = @($faces | Where-Object { ($_.y + $_.size) -le $Height / $Factor })
+        $planted = @($FaceList | Where-Object { ($_.y + $_.size) -le $Height / $Factor })
         $image = Join-Path $TestDrive "planted/$Faces-$Width-$Height.png"
-        if (-not (Test-Path -LiteralPath $image)) { New-PlantedImage -Path $image -Width $Width -Height $Height -Faces $faces -Factor $Factor }
+        if (-not (Test-Path -LiteralPath $image)) { New-PlantedImage -Path $image -Width $Width -Height $Height -Faces $planted -Factor $Factor }
 
         $expected = Get-ReferenceFace -Model $Model -Image $image
         $actual = @(Find-Face -LiteralPath $image -DetectorPath (Join-Path $script:models $Model) -Verbose 4>&1)
@@ -108,7 +113,7 @@ Describe 'Find-Face with SCRFD and RetinaFace detectors' {
         $detected = @($actual | Where-Object { $_ -is [InsightFaceEval.DetectedFace] })
 
         # Every planted face at or above the threshold, and nothing else.
-        $expected.Count | Should -Be @($faces | Where-Object { $_.intensity -ne 0.45 }).Count
+        $expected.Count | Should -Be @($planted | Where-Object { $_.intensity -ne 0.45 }).Count
         Assert-SameFace -Actual $detected -Expected $expected -Keypoints $Keypoints
         $detected[0].Detector | Should -Be $Model
         ($verbose.Message -join "`n") | Should -Match $(if ($Faces -eq 'scrfd') { 'SCRFD' } else { 'RetinaFace' })
@@ -117,7 +122,7 @@ Describe 'Find-Face with SCRFD and RetinaFace detectors' {
 
     It 'runs a detector with a free input size at -DetectionSize, and one that fixes its size at that size' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $small = @($script:scrfdFaces | Where-Object { $_.x + $_.size -le 320 -and $_.y + $_.size -le 320 -and -not $_.intensity })
+        $small = @($ScrfdFaces | Where-Object { $_.x + $_.size -le 320 -and $_.y + $_.size -le 320 -and -not $_.intensity })
         $image = Join-Path $TestDrive 'planted/small-320.png'
         New-PlantedImage -Path $image -Width 320 -Height 320 -Faces $small
 
@@ -150,11 +155,11 @@ Describe 'Find-Face with SCRFD and RetinaFace detectors' {
     }
 }
 
-Describe 'Model packs' {
+Describe 'Model packs' -ForEach @(@{ ScrfdFaces = $script:scrfdFaces }) {
     It 'uses the detector of a pack and says which file plays which role' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
         $image = Join-Path $TestDrive 'planted/pack.png'
-        New-PlantedImage -Path $image -Width 640 -Height 640 -Faces $script:scrfdFaces
+        New-PlantedImage -Path $image -Width 640 -Height 640 -Faces $ScrfdFaces
         $out = @(Find-Face -LiteralPath $image -ModelPack (Join-Path $script:models 'pack') -Verbose 4>&1)
         $verbose = ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
         $verbose | Should -Match 'det_10g\.onnx: detector'
@@ -278,13 +283,16 @@ Describe 'Alignment equals InsightFace''s norm_crop' {
             $dx = $points[0] - 4
             for ($i = 0; $i -lt 10; $i += 2) { $points[$i] -= $dx }
         }
+        # Both sides read the same decoded pixels (JPEG decoders differ by a few levels): the photo as PNG.
         $image = [InsightFaceEval.Faces.RgbImage]::Load($script:photo)
+        $source = Join-Path $TestDrive 'photo.png'
+        [IO.File]::WriteAllBytes($source, $image.EncodePng())
         $aligned = [InsightFaceEval.Faces.FaceAlignment]::Align($image, $points, 112)
         $file = Join-Path $TestDrive "aligned-$Shift.png"
         [IO.File]::WriteAllBytes($file, $aligned.EncodePng())
         $m = [InsightFaceEval.Faces.FaceAlignment]::TransformFor($points, 112)
 
-        $arguments = @((Join-Path $script:scripts 'reference_norm_crop.py'), $script:photo, $file, '112') + @($points | ForEach-Object { $_.ToString('R', [Globalization.CultureInfo]::InvariantCulture) })
+        $arguments = @((Join-Path $script:scripts 'reference_norm_crop.py'), $source, $file, '112') + @($points | ForEach-Object { $_.ToString('R', [Globalization.CultureInfo]::InvariantCulture) })
         $reference = (& $script:python @arguments) | ConvertFrom-Json
         $LASTEXITCODE | Should -Be 0
 
@@ -296,5 +304,60 @@ Describe 'Alignment equals InsightFace''s norm_crop' {
         # OpenCV's warpAffine steps in 1/32 pixel; on average it is within a level of the exact formula.
         $reference.openCvMeanDifference | Should -BeLessThan 1
         if ($Shift) { $reference.blackBorderPixels | Should -BeGreaterThan 100 } else { $reference.blackBorderPixels | Should -Be 0 }
+    }
+}
+
+Describe 'The model-pack help examples, run as printed' {
+    BeforeAll {
+        if ($script:skip) { return }
+        Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
+        function Get-ExampleCode([string] $Page, [string] $Title) {
+            $text = Get-Content -LiteralPath (Join-Path $script:root "docs/en-US/$Page.md") -Raw -Encoding UTF8
+            $match = [regex]::Match($text, '(?s)### Example \d+: ' + [regex]::Escape($Title) + '\s*```powershell\r?\n(.*?)```')
+            if (-not $match.Success) { throw "No example '$Title' in $Page.md." }
+            $sample = Join-Path $TestDrive "$Page.md"
+            "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
+            (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
+        }
+        # The folder the examples run in: ./photos/<person>/*.png and ./buffalo_l, a pack laid out as buffalo_l.
+        $script:work = Join-Path $TestDrive 'examples'
+        New-PlantedImage -Path (Join-Path $script:work 'photos/alice/1.png') -Width 640 -Height 480 -Faces @(@{ colour = 'cyan'; x = 320; y = 224; size = 32 })
+        New-PlantedImage -Path (Join-Path $script:work 'photos/bob/1.png') -Width 320 -Height 320 -Faces @(@{ colour = 'magenta'; x = 160; y = 128; size = 32 })
+        Copy-Item -LiteralPath (Join-Path $script:models 'pack') -Destination (Join-Path $script:work 'buffalo_l') -Recurse
+    }
+
+    It 'Find-Face, "Detect with the SCRFD detector of an InsightFace model pack": one face per photo, keypoints from det_10g.onnx' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $code = Get-ExampleCode 'Find-Face' 'Detect with the SCRFD detector of an InsightFace model pack'
+        Push-Location -LiteralPath $script:work
+        try { $out = @(. ([scriptblock]::Create($code)) 4>&1) } finally { Pop-Location }
+        $faces = @($out | Where-Object { $_ -is [InsightFaceEval.DetectedFace] })
+        $faces.Count | Should -Be 2
+        $faces.Detector | Sort-Object -Unique | Should -Be 'det_10g.onnx'
+        (($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'input 320x320'
+    }
+
+    It 'Get-FaceEmbedding, "InsightFace''s own pipeline offline, with a model pack": both faces stored under w600k_r50' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $code = Get-ExampleCode 'Get-FaceEmbedding' 'InsightFace''s own pipeline offline, with a model pack'
+        Push-Location -LiteralPath $script:work
+        try { $out = @(. ([scriptblock]::Create($code)) 4>$null) } finally { Pop-Location }
+        $embeddings = @($out | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] })
+        $embeddings.Count | Should -Be 2
+        @($embeddings | Where-Object { "$($_.Status)" -eq 'Success' }).Count | Should -Be 2
+        Join-Path $script:work 'store/w600k_r50/index.jsonl' | Should -Exist
+    }
+
+    It 'docs/offline-packs.md: its pipeline runs as printed, into a store of its own' {
+        if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
+        $blocks = @(Get-MarkdownPowerShellBlock -Path (Join-Path $script:root 'docs/offline-packs.md'))
+        $blocks.Count | Should -Be 1
+        $copy = Join-Path $TestDrive 'examples-doc'
+        Copy-Item -LiteralPath $script:work -Destination $copy -Recurse
+        Remove-Item -LiteralPath (Join-Path $copy 'store'), (Join-Path $copy 'crops') -Recurse -Force -ErrorAction SilentlyContinue
+        Push-Location -LiteralPath $copy
+        try { $out = @(. ([scriptblock]::Create($blocks[0].Code)) 4>$null) } finally { Pop-Location }
+        @($out | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] -and "$($_.Status)" -eq 'Success' }).Count | Should -Be 2
+        Join-Path $copy 'store/w600k_r50/index.jsonl' | Should -Exist
     }
 }
