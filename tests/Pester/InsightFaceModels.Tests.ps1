@@ -22,12 +22,12 @@ BeforeDiscovery {
         @{ colour = 'yellow'; x = 448; y = 192; size = 64; intensity = 0.95 }
     )
     $script:layoutCases = @(
-        @{ Model = 'scrfd_kps.onnx'; Layout = 'SCRFD, 9 outputs, unbatched, free input size (det_10g.onnx''s output names)'; Faces = 'scrfd'; Keypoints = $true }
-        @{ Model = 'scrfd_kps_batched.onnx'; Layout = 'SCRFD, 9 outputs, batched, fixed 640x640'; Faces = 'scrfd'; Keypoints = $true }
-        @{ Model = 'scrfd_nokps.onnx'; Layout = 'SCRFD, 6 outputs, unbatched, fixed 640x640'; Faces = 'scrfd'; Keypoints = $false }
-        @{ Model = 'scrfd_nokps_batched.onnx'; Layout = 'SCRFD, 6 outputs, batched, free input size'; Faces = 'scrfd'; Keypoints = $false }
-        @{ Model = 'retinaface_kps.onnx'; Layout = 'RetinaFace, 15 outputs, unbatched, fixed 640x640'; Faces = 'retina'; Keypoints = $true }
-        @{ Model = 'retinaface_nokps_batched.onnx'; Layout = 'RetinaFace, 10 outputs, batched, free input size'; Faces = 'retina'; Keypoints = $false }
+        @{ Model = 'scrfd_kps.onnx'; Layout = 'SCRFD, 9 outputs, unbatched, free input size (det_10g.onnx''s output names)'; Family = 'SCRFD'; Keypoints = $true }
+        @{ Model = 'scrfd_kps_batched.onnx'; Layout = 'SCRFD, 9 outputs, batched, fixed 640x640'; Family = 'SCRFD'; Keypoints = $true }
+        @{ Model = 'scrfd_nokps.onnx'; Layout = 'SCRFD, 6 outputs, unbatched, fixed 640x640'; Family = 'SCRFD'; Keypoints = $false }
+        @{ Model = 'scrfd_nokps_batched.onnx'; Layout = 'SCRFD, 6 outputs, batched, free input size'; Family = 'SCRFD'; Keypoints = $false }
+        @{ Model = 'retinaface_kps.onnx'; Layout = 'RetinaFace, 15 outputs, unbatched, fixed 640x640'; Family = 'RetinaFace'; Keypoints = $true }
+        @{ Model = 'retinaface_nokps_batched.onnx'; Layout = 'RetinaFace, 10 outputs, batched, free input size'; Family = 'RetinaFace'; Keypoints = $false }
     )
     # The same faces: at the detection size, letterboxed with padding below, and at twice the size (scaled down).
     $script:imageCases = @(
@@ -38,7 +38,7 @@ BeforeDiscovery {
     $script:cases = foreach ($l in $script:layoutCases) {
         foreach ($i in $script:imageCases) {
             $case = $l + $i
-            $case.FaceList = if ($l.Faces -eq 'scrfd') { $script:scrfdFaces } else { $script:retinaFaces }
+            $case.FaceList = if ($l.Family -eq 'SCRFD') { $script:scrfdFaces } else { $script:retinaFaces }
             $case
         }
     }
@@ -104,7 +104,7 @@ Describe 'Find-Face with SCRFD and RetinaFace detectors' -ForEach @(@{ ScrfdFace
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
         # Faces that fall below a 640x480 image are left out of it.
         $planted = @($FaceList | Where-Object { ($_.y + $_.size) -le $Height / $Factor })
-        $image = Join-Path $TestDrive "planted/$Faces-$Width-$Height.png"
+        $image = Join-Path $TestDrive "planted/$Family-$Width-$Height.png"
         if (-not (Test-Path -LiteralPath $image)) { New-PlantedImage -Path $image -Width $Width -Height $Height -Faces $planted -Factor $Factor }
 
         $expected = Get-ReferenceFace -Model $Model -Image $image
@@ -116,7 +116,7 @@ Describe 'Find-Face with SCRFD and RetinaFace detectors' -ForEach @(@{ ScrfdFace
         $expected.Count | Should -Be @($planted | Where-Object { $_.intensity -ne 0.45 }).Count
         Assert-SameFace -Actual $detected -Expected $expected -Keypoints $Keypoints
         $detected[0].Detector | Should -Be $Model
-        ($verbose.Message -join "`n") | Should -Match $(if ($Faces -eq 'scrfd') { 'SCRFD' } else { 'RetinaFace' })
+        ($verbose.Message -join "`n") | Should -Match ($Family + ' \(')
         if ($Keypoints) { ($verbose.Message -join "`n") | Should -Match 'landmarks from the detector' }
     }
 
@@ -322,7 +322,7 @@ Describe 'The model-pack help examples, run as printed' {
         # The folder the examples run in: ./photos/<person>/*.png and ./buffalo_l, a pack laid out as buffalo_l.
         $script:work = Join-Path $TestDrive 'examples'
         New-PlantedImage -Path (Join-Path $script:work 'photos/alice/1.png') -Width 640 -Height 480 -Faces @(@{ colour = 'cyan'; x = 320; y = 224; size = 32 })
-        New-PlantedImage -Path (Join-Path $script:work 'photos/bob/1.png') -Width 320 -Height 320 -Faces @(@{ colour = 'magenta'; x = 160; y = 128; size = 32 })
+        New-PlantedImage -Path (Join-Path $script:work 'photos/bob/1.png') -Width 480 -Height 640 -Faces @(@{ colour = 'magenta'; x = 224; y = 288; size = 32 })
         Copy-Item -LiteralPath (Join-Path $script:models 'pack') -Destination (Join-Path $script:work 'buffalo_l') -Recurse
     }
 
@@ -334,7 +334,7 @@ Describe 'The model-pack help examples, run as printed' {
         $faces = @($out | Where-Object { $_ -is [InsightFaceEval.DetectedFace] })
         $faces.Count | Should -Be 2
         $faces.Detector | Sort-Object -Unique | Should -Be 'det_10g.onnx'
-        (($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'input 320x320'
+        (($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") | Should -Match 'det_10g\.onnx: detector'
     }
 
     It 'Get-FaceEmbedding, "InsightFace''s own pipeline offline, with a model pack": both faces stored under w600k_r50' {
