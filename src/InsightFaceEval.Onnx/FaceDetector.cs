@@ -162,7 +162,7 @@ namespace InsightFaceEval.Onnx
 
             // Size is judged on each face's best box, after suppression: filtering candidates first would let a
             // looser, larger box of a small face through.
-            var faces = FaceSelection.SuppressOverlaps(candidates, _nms);
+            var faces = FaceDetection.SuppressOverlaps(candidates, _nms);
             faces.RemoveAll(f => Math.Min(f.Width, f.Height) < _minimumFaceSize);
             return faces;
         }
@@ -186,9 +186,9 @@ namespace InsightFaceEval.Onnx
                 return box.Landmarks;
             }
 
-            var side = box.Height;
-            var left = box.CenterX - (side / 2f);
-            var top = box.CenterY - (side / 2f);
+            var side = (float)box.Height;
+            var left = (float)box.CenterX - (side / 2f);
+            var top = (float)box.CenterY - (side / 2f);
             var size = _landmarkSize;
             var step = side / size;
             // Average several bilinear taps per output pixel when shrinking, so a large face is not aliased.

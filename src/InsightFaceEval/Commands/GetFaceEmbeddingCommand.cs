@@ -357,7 +357,7 @@ namespace InsightFaceEval.Commands
                 }
 
                 return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), detector,
-                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), Faces.FaceSelection.ModeFor(FaceSelection),
+                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), FaceSelection,
                     DetectionSize, _packSource);
             }
 

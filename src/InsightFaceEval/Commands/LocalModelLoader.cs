@@ -25,7 +25,7 @@ namespace InsightFaceEval.Commands
             string detectorPath,
             string landmarkPath,
             PixelNormalization normalization,
-            FaceSelectionMode selection = FaceSelectionMode.LargestNearCenter,
+            Imaging.FaceSelection selection = Imaging.FaceSelection.LargestCentered,
             int detectionSize = 640,
             string source = null)
         {

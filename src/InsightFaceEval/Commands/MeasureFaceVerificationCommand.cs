@@ -166,7 +166,7 @@ namespace InsightFaceEval.Commands
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);
             }
 
-            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
 
