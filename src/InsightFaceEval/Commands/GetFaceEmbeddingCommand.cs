@@ -22,6 +22,8 @@ namespace InsightFaceEval.Commands
         private const string LiteralPathSet = "LiteralPath";
         private const string LocalPathSet = "LocalModelPath";
         private const string LocalLiteralPathSet = "LocalModelLiteralPath";
+        private const string PackPathSet = "ModelPackPath";
+        private const string PackLiteralPathSet = "ModelPackLiteralPath";
         private const string ErrorPrefix = "GetFaceEmbedding";
         private const string ServerUrlVariable = "INSIGHTFACE_SERVER_URL";
         private const int ProgressActivityId = 0x1FACE;
@@ -47,12 +49,14 @@ namespace InsightFaceEval.Commands
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalPathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PackPathSet)]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
 
         /// <summary>Image files, taken exactly as written.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PackLiteralPathSet)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -64,7 +68,9 @@ namespace InsightFaceEval.Commands
         [Parameter(Mandatory = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ArgumentCompleter(typeof(ModelNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Model { get; set; }
@@ -75,56 +81,70 @@ namespace InsightFaceEval.Commands
         public string ServerUrl { get; set; }
 
         /// <summary>Local ONNX recognition models to run instead of the endpoint (or -ModelPack).</summary>
-        [Parameter(ParameterSetName = LocalPathSet)]
-        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = LocalLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string[] ModelPath { get; set; }
 
         /// <summary>A folder laid out like an InsightFace model pack: its recogniser and detector, found by their shapes.</summary>
-        [Parameter(ParameterSetName = LocalPathSet)]
-        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = PackPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = PackLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string ModelPack { get; set; }
 
         /// <summary>The square size an SCRFD or RetinaFace detector with a free input size runs at (InsightFace's det_size).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateRange(32, 4096)]
         public int DetectionSize { get; set; } = 640;
 
         /// <summary>The face detector that finds the face again in each crop; default: the module's.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string DetectorPath { get; set; }
 
         /// <summary>The landmark model that places the five alignment points; default: the module's.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string LandmarkPath { get; set; }
 
         /// <summary>The recogniser's pixel preset: insightface or faceplugin; default: InsightFace's rule for the model's graph.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateSet(PixelNormalization.InsightFacePreset, PixelNormalization.FacePluginPreset, IgnoreCase = true)]
         public string Normalization { get; set; } = PixelNormalization.InsightFacePreset;
 
         /// <summary>A custom mean subtracted from every pixel value (InsightFace's input_mean).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateRange(-255.0f, 255.0f)]
         public float InputMean { get; set; }
 
         /// <summary>A custom divisor of every centred pixel value (InsightFace's input_std).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateRange(0.001f, 100000.0f)]
         public float InputStd { get; set; }
 
         /// <summary>Channel order of the recogniser's input; default: the preset's (RGB).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         public ChannelOrder ChannelOrder { get; set; }
 
         /// <summary>
@@ -132,7 +152,9 @@ namespace InsightFaceEval.Commands
         /// InsightFace picks), Largest, or RequireOne (such a crop is an error). New-FaceCrop's -FaceSelection values.
         /// </summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateSet(nameof(Imaging.FaceSelection.LargestCentered), nameof(Imaging.FaceSelection.Largest), nameof(Imaging.FaceSelection.RequireOne), IgnoreCase = true)]
         public Imaging.FaceSelection FaceSelection { get; set; } = Imaging.FaceSelection.LargestCentered;
 
@@ -460,7 +482,7 @@ namespace InsightFaceEval.Commands
         protected override void ProcessRecord()
         {
             if (_declined) { return; }
-            var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet;
+            var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet || ParameterSetName == PackLiteralPathSet;
             var files = literal
                 ? PathResolver.ResolveFiles(this, LiteralPath, true, ErrorPrefix)
                 : PathResolver.ResolveInputFiles(this, Path, _pathsFromCommandLine, ErrorPrefix);
