@@ -52,5 +52,27 @@ namespace InsightFaceEval.Onnx
 
         /// <summary>The model loads but its inputs or outputs are not what its role needs.</summary>
         ContractMismatch,
+
+        /// <summary>A detector whose inputs and outputs match none of the layouts the module decodes.</summary>
+        UnknownLayout,
+    }
+}
+
+namespace InsightFaceEval.Onnx
+{
+    /// <summary>A model pack folder is missing, or holds no model for a role the command needs.</summary>
+    public sealed class ModelPackException : Exception
+    {
+        public ModelPackException(string message, string folder, ModelPackRole? missingRole)
+            : base(message)
+        {
+            Folder = folder;
+            MissingRole = missingRole;
+        }
+
+        public string Folder { get; }
+
+        /// <summary>The role no file of the pack plays; null when the folder itself is missing.</summary>
+        public ModelPackRole? MissingRole { get; }
     }
 }

@@ -9,8 +9,17 @@ namespace InsightFaceEval.Onnx
     /// <summary>Settings for <see cref="FaceDetector"/>.</summary>
     public sealed class FaceDetectorOptions
     {
-        /// <summary>Lowest face probability kept (0..1). 0.65 is the faceplugin package's own threshold.</summary>
-        public float ConfidenceThreshold { get; set; } = 0.65f;
+        /// <summary>
+        /// Lowest face probability kept (0..1); null for the detector family's own default: 0.65 for Ultra-Light (the
+        /// faceplugin package's threshold), 0.5 for SCRFD and RetinaFace (InsightFace's det_thresh).
+        /// </summary>
+        public float? ConfidenceThreshold { get; set; }
+
+        /// <summary>
+        /// The square input size an SCRFD or RetinaFace model with free spatial dimensions runs at (InsightFace's
+        /// det_size); a model that fixes its input size runs at that. Default 640.
+        /// </summary>
+        public int DetectionSize { get; set; } = 640;
 
         /// <summary>Two boxes overlapping by more than this intersection-over-union are one face.</summary>
         public float NmsThreshold { get; set; } = 0.4f;
@@ -26,7 +35,8 @@ namespace InsightFaceEval.Onnx
 
         internal void Validate()
         {
-            if (!(ConfidenceThreshold >= 0 && ConfidenceThreshold <= 1)) { throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), "The confidence threshold is a probability between 0 and 1."); }
+            if (DetectionSize < 32 || DetectionSize % 32 != 0) { throw new ArgumentOutOfRangeException(nameof(DetectionSize), "The detection size is a multiple of 32 (the detector's largest stride), at least 32."); }
+            if (ConfidenceThreshold.HasValue && !(ConfidenceThreshold >= 0 && ConfidenceThreshold <= 1)) { throw new ArgumentOutOfRangeException(nameof(ConfidenceThreshold), "The confidence threshold is a probability between 0 and 1."); }
             if (!(NmsThreshold > 0 && NmsThreshold <= 1)) { throw new ArgumentOutOfRangeException(nameof(NmsThreshold), "The overlap threshold is an IoU above 0 and at most 1."); }
             if (!(MinimumFaceSize >= 0)) { throw new ArgumentOutOfRangeException(nameof(MinimumFaceSize)); }
             if (IntraOpThreads < 0) { throw new ArgumentOutOfRangeException(nameof(IntraOpThreads)); }
@@ -34,38 +44,34 @@ namespace InsightFaceEval.Onnx
     }
 
     /// <summary>
-    /// Finds faces and their five landmarks with two ONNX models: an anchor-box face detector of the
-    /// Ultra-Light family (input float[1,3,H,W] RGB (x - 127) / 128; outputs 'scores' [1,N,2] softmaxed
-    /// background/face and 'boxes' [1,N,4] corners normalised to the input) and a 68-point (or 5-point)
-    /// landmark regressor on a 64 x 64 grey face crop, as the faceplugin package runs them.
+    /// Finds faces and their five landmarks with a face detector model whose layout is recognised from its inputs and
+    /// outputs (<see cref="DetectorFamily"/>): SCRFD and RetinaFace give the five keypoints themselves; for an
+    /// Ultra-Light detector (input float[1,3,H,W] RGB (x - 127) / 128; outputs 'scores' [1,N,2] and 'boxes' [1,N,4],
+    /// the faceplugin sample) or a detector without keypoints, a 68-point (or 5-point) landmark regressor on a 64 x 64
+    /// grey face crop places them, as the faceplugin package runs it.
     /// </summary>
     public sealed class FaceDetector : IDisposable
     {
         private readonly OnnxModel _detector;
         private readonly OnnxModel _landmarks;
-        private readonly FaceDetectorOptions _options;
-        private readonly string _detectorInput;
-        private readonly string[] _detectorOutputs;
-        private readonly int _inputWidth;
-        private readonly int _inputHeight;
+        private readonly IDetectorHead _head;
+        private readonly float _threshold;
+        private readonly float _nms;
+        private readonly float _minimumFaceSize;
         private readonly string _landmarkInput;
         private readonly string[] _landmarkOutputs;
         private readonly int _landmarkSize;
         private readonly int _landmarkPoints;
 
-        private FaceDetector(OnnxModel detector, OnnxModel landmarks, FaceDetectorOptions options)
+        private FaceDetector(OnnxModel detector, IDetectorHead head, OnnxModel landmarks, FaceDetectorOptions options)
         {
             _detector = detector;
+            _head = head;
             _landmarks = landmarks;
-            _options = options;
-
-            var input = CheckDetector(detector, out var scores, out var boxes);
-            _detectorInput = input.Name;
-            _detectorOutputs = new[] { scores.Name, boxes.Name };
-            // A model exported with free spatial dimensions runs at the faceplugin model's 320 x 240.
-            _inputHeight = input.Dim(2) > 0 ? (int)input.Dim(2) : 240;
-            _inputWidth = input.Dim(3) > 0 ? (int)input.Dim(3) : 320;
-
+            _threshold = options.ConfidenceThreshold ?? head.DefaultThreshold;
+            _nms = options.NmsThreshold;
+            _minimumFaceSize = options.MinimumFaceSize;
+            if (landmarks == null) { return; }
             var landmarkInput = CheckLandmark(landmarks, out var landmarkOutput, out _landmarkPoints);
             _landmarkInput = landmarkInput.Name;
             _landmarkOutputs = new[] { landmarkOutput.Name };
@@ -78,18 +84,28 @@ namespace InsightFaceEval.Onnx
         /// <summary>Full path of the detector model.</summary>
         public string DetectorPath => _detector.Path;
 
-        /// <summary>Full path of the landmark model.</summary>
-        public string LandmarkPath => _landmarks.Path;
+        /// <summary>Full path of the landmark model, or null when the detector gives the keypoints itself.</summary>
+        public string LandmarkPath => _landmarks?.Path;
+
+        /// <summary>The detector's family, recognised from its inputs and outputs.</summary>
+        public DetectorFamily Family => _head.Layout.Family;
+
+        /// <summary>The recognised layout in words, for verbose messages.</summary>
+        public string LayoutDescription => _head.Layout.Describe();
 
         /// <summary>The detector's input size: width x height the image is letterboxed into.</summary>
-        public int InputWidth => _inputWidth;
+        public int InputWidth => _head.InputWidth;
 
-        public int InputHeight => _inputHeight;
+        public int InputHeight => _head.InputHeight;
+
+        /// <summary>The score threshold in use (the option, or the family's default).</summary>
+        public float ConfidenceThreshold => _threshold;
 
         /// <summary>
-        /// Loads both models (one session each, reused for every call). Throws <see cref="OnnxModelException"/>
-        /// for a missing, unreadable or unfitting model and <see cref="OnnxRuntimeUnavailableException"/>
-        /// when ONNX Runtime cannot be loaded.
+        /// Loads the detector and, when it gives no keypoints itself, the landmark model (<paramref name="landmarkPath"/>,
+        /// or the module's default when null). One session each, reused for every call. Throws
+        /// <see cref="OnnxModelException"/> for a missing, unreadable or unfitting model and
+        /// <see cref="OnnxRuntimeUnavailableException"/> when ONNX Runtime cannot be loaded.
         /// </summary>
         public static FaceDetector Open(string detectorPath, string landmarkPath, FaceDetectorOptions options = null)
         {
@@ -100,8 +116,16 @@ namespace InsightFaceEval.Onnx
             try
             {
                 detector = OnnxModel.Open(detectorPath, OnnxModelRole.Detector, options.IntraOpThreads);
-                landmarks = OnnxModel.Open(landmarkPath, OnnxModelRole.Landmark, options.IntraOpThreads);
-                return new FaceDetector(detector, landmarks, options);
+                var layout = DetectorLayout.Recognise(detector);
+                IDetectorHead head = layout.Family == DetectorFamily.UltraLight
+                    ? (IDetectorHead)new UltraLightDetectorHead(detector, layout)
+                    : new AnchoredDetectorHead(detector, layout, options.DetectionSize);
+                if (!layout.HasKeypoints)
+                {
+                    landmarks = OnnxModel.Open(DefaultModels.LandmarkOr(landmarkPath), OnnxModelRole.Landmark, options.IntraOpThreads);
+                }
+
+                return new FaceDetector(detector, head, landmarks, options);
             }
             catch
             {
@@ -121,62 +145,33 @@ namespace InsightFaceEval.Onnx
             var result = new List<FaceDetection>(boxes.Count);
             foreach (var box in boxes)
             {
-                result.Add(box.WithLandmarks(PredictLandmarks(image, box, cancellationToken)));
+                result.Add(WithLandmarks(image, box, cancellationToken));
             }
 
             return result;
         }
 
-        /// <summary>Face boxes and scores only (no landmarks), highest score first.</summary>
+        /// <summary>
+        /// Face boxes and scores, highest score first; with the keypoints when the detector gives them, without
+        /// (see <see cref="WithLandmarks"/>) when a landmark model places them.
+        /// </summary>
         public IReadOnlyList<FaceDetection> DetectBoxes(RgbImage image, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (image == null) { throw new ArgumentNullException(nameof(image)); }
-
-            // Letterbox (keep the aspect ratio, pad with the value that normalises to 0) rather than stretch
-            // as the faceplugin demo does: a portrait face crop stretched to 4:3 is often missed.
-            var scaled = image.ResizeToFit(_inputWidth, _inputHeight, out var factor);
-            var offsetX = (_inputWidth - scaled.Width) / 2;
-            var offsetY = (_inputHeight - scaled.Height) / 2;
-            var tensor = new float[3 * _inputWidth * _inputHeight];
-            var plane = _inputWidth * _inputHeight;
-            var pixels = scaled.Pixels;
-            for (var y = 0; y < scaled.Height; y++)
-            {
-                var row = (y + offsetY) * _inputWidth;
-                for (var x = 0; x < scaled.Width; x++)
-                {
-                    var p = ((y * scaled.Width) + x) * 3;
-                    var t = row + x + offsetX;
-                    tensor[t] = (pixels[p] - 127f) / 128f;
-                    tensor[plane + t] = (pixels[p + 1] - 127f) / 128f;
-                    tensor[(2 * plane) + t] = (pixels[p + 2] - 127f) / 128f;
-                }
-            }
-
-            var outputs = _detector.Run(_detectorInput, tensor, new long[] { 1, 3, _inputHeight, _inputWidth }, _detectorOutputs, cancellationToken);
-            var scores = outputs[0].Data;
-            var corners = outputs[1].Data;
-            var count = Math.Min(scores.Length / 2, corners.Length / 4);
-            var candidates = new List<FaceDetection>();
-            for (var i = 0; i < count; i++)
-            {
-                var score = scores[(2 * i) + 1];
-                if (!(score >= _options.ConfidenceThreshold)) { continue; }
-                var x1 = Clamp(((corners[4 * i] * _inputWidth) - offsetX) / factor, image.Width);
-                var y1 = Clamp(((corners[(4 * i) + 1] * _inputHeight) - offsetY) / factor, image.Height);
-                var x2 = Clamp(((corners[(4 * i) + 2] * _inputWidth) - offsetX) / factor, image.Width);
-                var y2 = Clamp(((corners[(4 * i) + 3] * _inputHeight) - offsetY) / factor, image.Height);
-                var w = x2 - x1;
-                var h = y2 - y1;
-                if (w <= 1 || h <= 1) { continue; }
-                candidates.Add(new FaceDetection(x1, y1, w, h, score, null));
-            }
+            var candidates = _head.Candidates(image, _threshold, cancellationToken);
 
             // Size is judged on each face's best box, after suppression: filtering candidates first would let a
             // looser, larger box of a small face through.
-            var faces = FaceDetection.SuppressOverlaps(candidates, _options.NmsThreshold);
-            faces.RemoveAll(f => Math.Min(f.Width, f.Height) < _options.MinimumFaceSize);
+            var faces = FaceDetection.SuppressOverlaps(candidates, _nms);
+            faces.RemoveAll(f => Math.Min(f.Width, f.Height) < _minimumFaceSize);
             return faces;
+        }
+
+        /// <summary><paramref name="box"/> with its five landmarks: the detector's own, else the landmark model's.</summary>
+        public FaceDetection WithLandmarks(RgbImage image, FaceDetection box, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (box == null) { throw new ArgumentNullException(nameof(box)); }
+            return box.LandmarksUnsafe != null ? box : box.WithLandmarks(PredictLandmarks(image, box, cancellationToken));
         }
 
         /// <summary>
@@ -185,6 +180,12 @@ namespace InsightFaceEval.Onnx
         /// </summary>
         public float[] PredictLandmarks(RgbImage image, FaceDetection box, CancellationToken cancellationToken = default(CancellationToken))
         {
+            if (_landmarks == null)
+            {
+                if (box?.LandmarksUnsafe == null) { throw new InvalidOperationException("The detector gives keypoints itself and has no landmark model; this box has none."); }
+                return box.Landmarks;
+            }
+
             var side = (float)box.Height;
             var left = (float)box.CenterX - (side / 2f);
             var top = (float)box.CenterY - (side / 2f);
@@ -226,26 +227,7 @@ namespace InsightFaceEval.Onnx
         public void Dispose()
         {
             _detector.Dispose();
-            _landmarks.Dispose();
-        }
-
-        private static float Clamp(float v, int limit) => v < 0 ? 0 : (v > limit ? limit : v);
-
-        private static TensorSignature CheckDetector(OnnxModel model, out TensorSignature scores, out TensorSignature boxes)
-        {
-            var input = model.Inputs.Count == 1 ? model.Inputs[0] : null;
-            scores = model.Outputs.FirstOrDefault(o => o.IsFloat && o.Rank == 3 && o.Dim(2) == 2 && (o.Name == "scores" || model.Outputs.Count(p => p.Rank == 3 && p.Dim(2) == 2) == 1));
-            boxes = model.Outputs.FirstOrDefault(o => o.IsFloat && o.Rank == 3 && o.Dim(2) == 4 && (o.Name == "boxes" || model.Outputs.Count(p => p.Rank == 3 && p.Dim(2) == 4) == 1));
-            var inputFits = input != null && input.IsFloat && input.Rank == 4 && (input.Dim(0) == 1 || input.Dim(0) < 0) && (input.Dim(1) == 3 || input.Dim(1) < 0);
-            if (!inputFits || scores == null || boxes == null)
-            {
-                throw new OnnxModelException(
-                    $"The face detector model '{model.FileName}' does not fit. Expected one float input [1,3,H,W] (RGB) and outputs " +
-                    $"'scores' [1,N,2] (background, face) and 'boxes' [1,N,4] (corners 0..1), as Ultra-Light face detectors export them; found {model.DescribeSignature()}.",
-                    model.Path, OnnxModelRole.Detector, OnnxModelProblem.ContractMismatch);
-            }
-
-            return input;
+            _landmarks?.Dispose();
         }
 
         private static TensorSignature CheckLandmark(OnnxModel model, out TensorSignature output, out int points)

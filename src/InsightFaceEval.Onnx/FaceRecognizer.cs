@@ -9,8 +9,11 @@ namespace InsightFaceEval.Onnx
     /// <summary>Settings for <see cref="FaceRecognizer"/>.</summary>
     public sealed class FaceRecognizerOptions
     {
-        /// <summary>How aligned pixels become the model's input. Default: the InsightFace preset.</summary>
-        public PixelNormalization Normalization { get; set; } = PixelNormalization.InsightFace;
+        /// <summary>
+        /// How aligned pixels become the model's input; null (the default) for InsightFace's rule for ArcFace models:
+        /// raw pixels when the graph normalises its input itself, else the InsightFace preset, (x - 127.5) / 127.5.
+        /// </summary>
+        public PixelNormalization Normalization { get; set; }
 
         /// <summary>
         /// Most faces per inference call. Models with a fixed batch dimension of 1 (like the faceplugin
@@ -23,7 +26,6 @@ namespace InsightFaceEval.Onnx
 
         internal void Validate()
         {
-            if (Normalization == null) { throw new ArgumentNullException(nameof(Normalization)); }
             if (MaxBatchSize < 1) { throw new ArgumentOutOfRangeException(nameof(MaxBatchSize)); }
             if (IntraOpThreads < 0) { throw new ArgumentOutOfRangeException(nameof(IntraOpThreads)); }
         }
@@ -43,7 +45,17 @@ namespace InsightFaceEval.Onnx
         private FaceRecognizer(OnnxModel model, FaceRecognizerOptions options)
         {
             _model = model;
-            Normalization = options.Normalization;
+            if (options.Normalization != null)
+            {
+                Normalization = options.Normalization;
+                NormalizationSource = "as given";
+            }
+            else
+            {
+                Normalization = OnnxGraphNodes.ArcFaceNormalization(model.Path, out var reason);
+                NormalizationSource = reason;
+            }
+
             var input = model.Inputs.Count == 1 ? model.Inputs[0] : null;
             var output = model.Outputs.FirstOrDefault();
             var inputFits = input != null && input.IsFloat && input.Rank == 4 && (input.Dim(1) == 3 || input.Dim(1) < 0)
@@ -86,6 +98,9 @@ namespace InsightFaceEval.Onnx
         public int EmbeddingLength { get; }
 
         public PixelNormalization Normalization { get; }
+
+        /// <summary>Why <see cref="Normalization"/> was chosen: "as given", or the graph rule that chose it.</summary>
+        public string NormalizationSource { get; }
 
         /// <summary>The batch dimension the model fixes, or 0 when it is free.</summary>
         private int FixedBatch { get; }

@@ -21,17 +21,23 @@ namespace InsightFaceEval.Onnx
         /// <summary>The face detector; default: the module's (see <see cref="DefaultModels"/>).</summary>
         public string DetectorPath { get; set; }
 
-        /// <summary>The landmark model; default: the module's.</summary>
+        /// <summary>The landmark model, for a detector that gives no keypoints itself; default: the module's.</summary>
         public string LandmarkPath { get; set; }
 
-        /// <summary>Pixel normalisation of the recogniser's input; default: the InsightFace preset.</summary>
-        public PixelNormalization Normalization { get; set; } = PixelNormalization.InsightFace;
+        /// <summary>
+        /// Pixel normalisation of the recogniser's input; null (the default) for InsightFace's rule: raw pixels when the
+        /// model's graph normalises its input itself, else the InsightFace preset.
+        /// </summary>
+        public PixelNormalization Normalization { get; set; }
 
         /// <summary>Which face of a crop is embedded; default: the largest near the centre, as InsightFace picks it.</summary>
         public Imaging.FaceSelection Selection { get; set; } = Imaging.FaceSelection.LargestCentered;
 
         /// <summary>Detector thresholds (re-detection on the crop).</summary>
         public FaceDetectorOptions Detector { get; set; } = new FaceDetectorOptions();
+
+        /// <summary>Where the models came from, when that says more than their paths (a model pack's roles); kept in the store's provenance.</summary>
+        public string Source { get; set; }
 
         /// <summary>Most faces per recognition call (models with a free batch dimension).</summary>
         public int MaxBatchSize { get; set; } = 16;
@@ -107,6 +113,9 @@ namespace InsightFaceEval.Onnx
 
         public FaceRecognizer Recognizer { get; }
 
+        /// <summary>Where the models came from (a model pack's roles), or null.</summary>
+        public string Source { get; private set; }
+
         /// <summary>Opens the models named in <paramref name="options"/> (the detector defaults to the module's).</summary>
         public static LocalFaceEngine Open(LocalFaceEngineOptions options)
         {
@@ -115,14 +124,14 @@ namespace InsightFaceEval.Onnx
             var detectorOptions = options.Detector ?? new FaceDetectorOptions();
             var recognizer = FaceRecognizer.Open(options.RecognizerPath, new FaceRecognizerOptions
             {
-                Normalization = options.Normalization ?? PixelNormalization.InsightFace,
+                Normalization = options.Normalization,
                 MaxBatchSize = options.MaxBatchSize,
                 IntraOpThreads = 1,
             });
             try
             {
-                var detector = FaceDetector.Open(DefaultModels.DetectorOr(options.DetectorPath), DefaultModels.LandmarkOr(options.LandmarkPath), detectorOptions);
-                return new LocalFaceEngine(detector, recognizer, options.ModelName, options.Selection, options.MaxDegreeOfParallelism, true, true);
+                var detector = FaceDetector.Open(DefaultModels.DetectorOr(options.DetectorPath), options.LandmarkPath, detectorOptions);
+                return new LocalFaceEngine(detector, recognizer, options.ModelName, options.Selection, options.MaxDegreeOfParallelism, true, true) { Source = options.Source };
             }
             catch
             {
@@ -148,8 +157,8 @@ namespace InsightFaceEval.Onnx
             var boxes = Detector.DetectBoxes(image, cancellationToken);
             var chosen = FaceSelectionRule.PickOne(boxes, _selection, image.Width, image.Height);
             if (chosen < 0) { return null; }
-            // Landmarks only for the face that is embedded.
-            var face = boxes[chosen].WithLandmarks(Detector.PredictLandmarks(image, boxes[chosen], cancellationToken));
+            // Landmarks only for the face that is embedded (a keypoint detector has given them already).
+            var face = Detector.WithLandmarks(image, boxes[chosen], cancellationToken);
             var aligned = Recognizer.Align(image, face);
             return new PreparedFace(face, boxes.Count, aligned, Recognizer.Preprocess(aligned), image.Width, image.Height);
         }

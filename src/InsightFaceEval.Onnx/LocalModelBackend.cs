@@ -97,16 +97,18 @@ namespace InsightFaceEval.Onnx
             var recognizer = engine.Recognizer;
             return string.Format(
                 CultureInfo.InvariantCulture,
-                "Local model '{0}': recogniser '{1}' (input '{2}' {3}x{3}, {4}{5}, {6} per call), detector '{7}', landmarks '{8}'.",
+                "Local model '{0}'{10}: recogniser '{1}' (input '{2}' {3}x{3}, {4}{5}, {6} per call), detector '{7}' ({8}), landmarks {9}.",
                 engine.ModelName,
                 recognizer.ModelPath,
                 recognizer.InputName,
                 recognizer.InputSize,
-                recognizer.Normalization,
+                recognizer.Normalization + " (" + recognizer.NormalizationSource + ")",
                 recognizer.EmbeddingLength > 0 ? ", " + recognizer.EmbeddingLength.ToString(CultureInfo.InvariantCulture) + "-d" : string.Empty,
                 recognizer.MaxBatchSize,
                 engine.Detector.DetectorPath,
-                engine.Detector.LandmarkPath);
+                engine.Detector.LayoutDescription,
+                engine.Detector.LandmarkPath == null ? "from the detector" : "'" + engine.Detector.LandmarkPath + "'",
+                engine.Source == null ? string.Empty : " (" + engine.Source + ")");
         }
 
         /// <inheritdoc />
@@ -125,8 +127,10 @@ namespace InsightFaceEval.Onnx
                 text.Append(engine.ModelName).Append('=')
                     .Append(Hash(engine.Recognizer.ModelPath, hashes)).Append('+')
                     .Append(Hash(engine.Detector.DetectorPath, hashes)).Append('+')
-                    .Append(Hash(engine.Detector.LandmarkPath, hashes)).Append('+')
-                    .Append(engine.Recognizer.Normalization).Append(';');
+                    .Append(engine.Detector.LandmarkPath == null ? "-" : Hash(engine.Detector.LandmarkPath, hashes)).Append('+')
+                    .Append(engine.Recognizer.Normalization);
+                if (engine.Source != null) { text.Append('+').Append(engine.Source); }
+                text.Append(';');
             }
 
             return text.ToString();

@@ -21,7 +21,10 @@ namespace InsightFaceEval.Tests.Onnx
         }
 
         /// <summary>A model of single-input operators applied in a chain: input -> op1 -> op2 -> ... -> output.</summary>
-        public static byte[] Chain(Tensor input, Tensor output, params string[] operators)
+        public static byte[] Chain(Tensor input, Tensor output, params string[] operators) => ChainNamed(input, output, null, operators);
+
+        /// <summary>The same chain with its nodes named (ONNX node names, as an exporter writes them).</summary>
+        public static byte[] ChainNamed(Tensor input, Tensor output, string[] nodeNames, params string[] operators)
         {
             var graph = new List<byte>();
             var previous = input.Name;
@@ -31,7 +34,7 @@ namespace InsightFaceEval.Tests.Onnx
                 var node = new List<byte>();
                 node.AddRange(Text(1, previous));
                 node.AddRange(Text(2, next));
-                node.AddRange(Text(3, "n" + i));
+                node.AddRange(Text(3, nodeNames == null ? "n" + i : nodeNames[i]));
                 node.AddRange(Text(4, operators[i]));
                 graph.AddRange(Message(1, node));
                 previous = next;

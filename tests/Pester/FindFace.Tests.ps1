@@ -122,7 +122,7 @@ Describe 'Find-Face errors' {
     }
 
     It 'stops with <ErrorId> when <Case>' -ForEach @(
-        @{ Case = 'the detector is a recognition model'; ErrorId = 'FindFaceDetectorMismatch'; Category = 'InvalidData'; Parameter = 'DetectorPath'; Model = 'fr_feature.onnx'; Message = "outputs 'scores' [1,N,2]" }
+        @{ Case = 'the detector is a recognition model'; ErrorId = 'FindFaceDetectorUnknownLayout'; Category = 'InvalidData'; Parameter = 'DetectorPath'; Model = 'fr_feature.onnx'; Message = "outputs 'scores' [1,N,2] and 'boxes' [1,N,4] (Ultra-Light), or 6 or 9 outputs (SCRFD" }
         @{ Case = 'the landmark model is a recognition model'; ErrorId = 'FindFaceLandmarkModelMismatch'; Category = 'InvalidData'; Parameter = 'LandmarkPath'; Model = 'fr_feature.onnx'; Message = '[1,136] (68 points)' }
         @{ Case = 'the detector is not an ONNX model'; ErrorId = 'FindFaceDetectorUnreadable'; Category = 'InvalidData'; Parameter = 'DetectorPath'; Model = '../LICENSE'; Message = 'is not an ONNX model' }
         @{ Case = 'the detector does not exist'; ErrorId = 'FindFaceDetectorNotFound'; Category = 'ObjectNotFound'; Parameter = 'DetectorPath'; Model = 'nothing-here.onnx'; Message = 'does not exist' }

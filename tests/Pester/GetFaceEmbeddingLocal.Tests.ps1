@@ -226,7 +226,7 @@ Describe 'Get-FaceEmbedding -ModelPath options' {
         @{ Case = 'the model file does not exist'; ErrorId = 'GetFaceEmbeddingModelNotFound'; Category = 'ObjectNotFound'; Arguments = @{ ModelPath = 'nothing-here.onnx' }; Message = 'does not exist' }
         @{ Case = 'the model is a face detector'; ErrorId = 'GetFaceEmbeddingModelMismatch'; Category = 'InvalidData'; Arguments = @{ ModelPath = 'fr_detect.onnx' }; Message = 'Expected one float input [N,3,S,S]' }
         @{ Case = 'the model is not an ONNX model'; ErrorId = 'GetFaceEmbeddingModelUnreadable'; Category = 'InvalidData'; Arguments = @{ ModelPath = '../LICENSE' }; Message = 'is not an ONNX model' }
-        @{ Case = 'the detector is a recognition model'; ErrorId = 'GetFaceEmbeddingDetectorMismatch'; Category = 'InvalidData'; Arguments = @{ ModelPath = 'fr_feature.onnx'; DetectorPath = 'fr_feature.onnx' }; Message = "outputs 'scores' [1,N,2]" }
+        @{ Case = 'the detector is a recognition model'; ErrorId = 'GetFaceEmbeddingDetectorUnknownLayout'; Category = 'InvalidData'; Arguments = @{ ModelPath = 'fr_feature.onnx'; DetectorPath = 'fr_feature.onnx' }; Message = "outputs 'scores' [1,N,2] and 'boxes' [1,N,4] (Ultra-Light), or 6 or 9 outputs (SCRFD" }
         @{ Case = 'two names are given for one model'; ErrorId = 'GetFaceEmbeddingModelNameCountMismatch'; Category = 'InvalidArgument'; Arguments = @{ ModelPath = 'fr_feature.onnx'; Model = 'a', 'b' }; Message = 'one name per -ModelPath file' }
         @{ Case = 'two models would share a name'; ErrorId = 'GetFaceEmbeddingDuplicateModelName'; Category = 'InvalidArgument'; Arguments = @{ ModelPath = 'fr_feature.onnx', 'fr_feature.onnx' }; Message = "under the name 'fr_feature'" }
     ) {

@@ -50,7 +50,7 @@ namespace InsightFaceEval.Embedding
         public bool RequireOneFace { get; set; }
 
         /// <summary>The pixel preset of local models (insightface or faceplugin).</summary>
-        public string NormalizationPreset { get; set; } = Faces.PixelNormalization.InsightFacePreset;
+        public string NormalizationPreset { get; set; }
 
         /// <summary>A custom mean when given; the preset's otherwise.</summary>
         public float? InputMean { get; set; }
@@ -93,11 +93,14 @@ namespace InsightFaceEval.Embedding
         public int EffectiveThrottleLimit => ThrottleLimit ?? (UsesLocalModels ? Math.Max(1, ProcessorCount) : 4);
 
         /// <summary>
-        /// The local models' pixel normalisation: the preset, with whatever of mean, standard deviation and channel
+        /// The local models' pixel normalisation (null when nothing is given: the model's graph decides): the preset, with whatever of mean, standard deviation and channel
         /// order is given replacing the preset's (so a custom standard deviation alone changes one number).
         /// </summary>
         public PixelNormalization Normalization()
         {
+            // Nothing given at all: null, so InsightFace's rule for the model's graph decides (raw pixels when the
+            // graph normalises its own input, else mean/std 127.5).
+            if (NormalizationPreset == null && !InputMean.HasValue && !InputStd.HasValue && !ChannelOrder.HasValue) { return null; }
             var preset = PixelNormalization.FromPreset(NormalizationPreset ?? PixelNormalization.InsightFacePreset);
             if (!InputMean.HasValue && !InputStd.HasValue && !ChannelOrder.HasValue) { return preset; }
             return new PixelNormalization(PixelNormalization.CustomPreset, InputMean ?? preset.Mean, InputStd ?? preset.Std, ChannelOrder ?? preset.Order);

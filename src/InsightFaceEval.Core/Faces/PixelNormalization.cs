@@ -22,6 +22,9 @@ namespace InsightFaceEval.Faces
         /// <summary>Name of the faceplugin test model's preset, from its fr_feature.js: RGB, (x - 127) / 128.</summary>
         public const string FacePluginPreset = "faceplugin";
 
+        /// <summary>Name of raw pixels (mean 0, std 1), for an ArcFace graph that normalises its input itself.</summary>
+        public const string RawPreset = "raw";
+
         /// <summary>Name given to a normalisation built from an explicit mean and standard deviation.</summary>
         public const string CustomPreset = "custom";
 
@@ -36,6 +39,9 @@ namespace InsightFaceEval.Faces
         }
 
         public static PixelNormalization InsightFace { get; } = new PixelNormalization(InsightFacePreset, 127.5f, 127.5f, ChannelOrder.Rgb);
+
+        /// <summary>RGB pixel values as they are (0..255): for a graph that normalises its input itself (MXNet-style ArcFace exports).</summary>
+        public static PixelNormalization RawPixels { get; } = new PixelNormalization(RawPreset, 0f, 1f, ChannelOrder.Rgb);
 
         public static PixelNormalization FacePlugin { get; } = new PixelNormalization(FacePluginPreset, 127f, 128f, ChannelOrder.Rgb);
 

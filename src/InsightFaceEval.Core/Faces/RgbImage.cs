@@ -115,6 +115,65 @@ namespace InsightFaceEval.Faces
             }
         }
 
+        /// <summary>
+        /// The image resized to exactly <paramref name="width"/> x <paramref name="height"/> as OpenCV's resize with
+        /// INTER_LINEAR does it (InsightFace's detector letterbox): pixel centres at half-pixel offsets, edge pixels
+        /// repeated, two taps per axis (no antialiasing), rounded to the nearest value.
+        /// </summary>
+        public RgbImage ResizeBilinear(int width, int height)
+        {
+            if (width <= 0) { throw new ArgumentOutOfRangeException(nameof(width)); }
+            if (height <= 0) { throw new ArgumentOutOfRangeException(nameof(height)); }
+            if (width == Width && height == Height) { return this; }
+            var sx = (double)Width / width;
+            var sy = (double)Height / height;
+            var x0 = new int[width];
+            var x1 = new int[width];
+            var fx = new float[width];
+            for (var x = 0; x < width; x++)
+            {
+                Tap((x + 0.5) * sx - 0.5, Width, out x0[x], out x1[x], out fx[x]);
+            }
+
+            var pixels = new byte[width * height * 3];
+            for (var y = 0; y < height; y++)
+            {
+                Tap((y + 0.5) * sy - 0.5, Height, out var y0, out var y1, out var fy);
+                var top = y0 * Width * 3;
+                var bottom = y1 * Width * 3;
+                var o = y * width * 3;
+                for (var x = 0; x < width; x++)
+                {
+                    var a = x0[x] * 3;
+                    var b = x1[x] * 3;
+                    for (var c = 0; c < 3; c++)
+                    {
+                        var t = _pixels[top + a + c] + ((_pixels[top + b + c] - _pixels[top + a + c]) * fx[x]);
+                        var u = _pixels[bottom + a + c] + ((_pixels[bottom + b + c] - _pixels[bottom + a + c]) * fx[x]);
+                        var v = t + ((u - t) * fy);
+                        pixels[o + (x * 3) + c] = (byte)Math.Min(255, Math.Max(0, (int)(v + 0.5f)));
+                    }
+                }
+            }
+
+            return new RgbImage(width, height, pixels);
+        }
+
+        private static void Tap(double source, int size, out int first, out int second, out float weight)
+        {
+            if (source < 0) { source = 0; }
+            first = (int)Math.Floor(source);
+            if (first >= size - 1)
+            {
+                first = second = size - 1;
+                weight = 0f;
+                return;
+            }
+
+            second = first + 1;
+            weight = (float)(source - first);
+        }
+
         /// <summary>Encodes the image as PNG (lossless), e.g. to look at an aligned face.</summary>
         public byte[] EncodePng()
         {

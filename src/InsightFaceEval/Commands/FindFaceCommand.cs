@@ -43,9 +43,20 @@ namespace InsightFaceEval.Commands
         [ValidateNotNullOrEmpty]
         public string LandmarkPath { get; set; }
 
+        /// <summary>A folder laid out like an InsightFace model pack: its detector is used (unless -DetectorPath names one).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ModelPack { get; set; }
+
+        /// <summary>The square size an SCRFD or RetinaFace detector with a free input size runs at (InsightFace's det_size).</summary>
+        [Parameter]
+        [ValidateRange(32, 4096)]
+        public int DetectionSize { get; set; } = 640;
+
+        /// <summary>Lowest score kept; default: the detector family's own (0.65 Ultra-Light, 0.5 SCRFD and RetinaFace).</summary>
         [Parameter]
         [ValidateRange(0.0f, 1.0f)]
-        public float ConfidenceThreshold { get; set; } = 0.65f;
+        public float ConfidenceThreshold { get; set; }
 
         [Parameter]
         [ValidateRange(0.01f, 1.0f)]
@@ -73,16 +84,14 @@ namespace InsightFaceEval.Commands
             {
                 _detector = OpenDetector();
             }
-            catch (OnnxModelException ex)
+            catch (Exception ex) when (OnnxProblems.TryFrom(ex, out var problem))
             {
-                ThrowTerminatingError(ModelError(ex));
-            }
-            catch (OnnxRuntimeUnavailableException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "OnnxRuntimeUnavailable", ErrorCategory.NotInstalled, ex.ExpectedPath));
+                ProblemRecords.Report(this, problem.AsTerminating().WithRecommendedAction(RecommendedAction(problem)), ErrorPrefix);
             }
 
-            WriteVerbose($"Detector '{_detector.DetectorPath}', landmarks '{_detector.LandmarkPath}'.");
+            WriteVerbose($"Detector '{_detector.DetectorPath}': {_detector.LayoutDescription}, input {_detector.InputWidth}x{_detector.InputHeight}, " +
+                $"score threshold {_detector.ConfidenceThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}; landmarks " +
+                (_detector.LandmarkPath == null ? "from the detector." : $"'{_detector.LandmarkPath}'."));
             _queue = new OrderedWorkQueue<string, ImageFaces>(Detect, ThrottleLimit, ThrottleLimit * 4, _cancellation.Token);
         }
 
@@ -142,11 +151,27 @@ namespace InsightFaceEval.Commands
 
         private FaceDetector OpenDetector()
         {
-            var detector = DefaultModels.DetectorOr(DetectorPath == null ? null : PathResolver.ResolveOutputPath(this, DetectorPath));
-            var landmarks = DefaultModels.LandmarkOr(LandmarkPath == null ? null : PathResolver.ResolveOutputPath(this, LandmarkPath));
+            var detectorPath = DetectorPath == null ? null : PathResolver.ResolveOutputPath(this, DetectorPath);
+            if (ModelPack != null)
+            {
+                var pack = InsightFaceEval.Onnx.ModelPack.Open(PathResolver.ResolveOutputPath(this, ModelPack));
+                WriteVerbose("Model pack '" + pack.Folder + "': " + pack.Describe() + ".");
+                if (detectorPath == null)
+                {
+                    detectorPath = pack.DetectorPath ?? throw OnnxProblems.PackWithout(pack, ModelPackRole.Detector);
+                }
+                else
+                {
+                    WriteVerbose("-DetectorPath names the detector; the pack's is not used.");
+                }
+            }
+
+            var detector = DefaultModels.DetectorOr(detectorPath);
+            var landmarks = LandmarkPath == null ? null : PathResolver.ResolveOutputPath(this, LandmarkPath);
             return FaceDetector.Open(detector, landmarks, new FaceDetectorOptions
             {
-                ConfidenceThreshold = ConfidenceThreshold,
+                ConfidenceThreshold = MyInvocation.BoundParameters.ContainsKey(nameof(ConfidenceThreshold)) ? ConfidenceThreshold : (float?)null,
+                DetectionSize = DetectionSize,
                 NmsThreshold = OverlapThreshold,
                 MinimumFaceSize = MinimumFaceSize,
                 // Images run in parallel (ThrottleLimit); one thread per inference call avoids oversubscription.
@@ -226,18 +251,13 @@ namespace InsightFaceEval.Commands
             }
         }
 
-        private static ErrorRecord ModelError(OnnxModelException ex)
+        /// <summary>The parameter that names the model a problem is about.</summary>
+        private string RecommendedAction(Problem problem)
         {
-            var what = ex.Role == OnnxModelRole.Landmark ? "LandmarkModel" : "Detector";
-            switch (ex.Problem)
-            {
-                case OnnxModelProblem.NotFound:
-                    return new ErrorRecord(ex, ErrorPrefix + what + "NotFound", ErrorCategory.ObjectNotFound, ex.ModelPath);
-                case OnnxModelProblem.Unreadable:
-                    return new ErrorRecord(ex, ErrorPrefix + what + "Unreadable", ErrorCategory.InvalidData, ex.ModelPath);
-                default:
-                    return new ErrorRecord(ex, ErrorPrefix + what + "Mismatch", ErrorCategory.InvalidData, ex.ModelPath);
-            }
+            if (problem.Id.StartsWith("LandmarkModel", StringComparison.Ordinal)) { return "Check -LandmarkPath."; }
+            if (problem.Id.StartsWith("ModelPack", StringComparison.Ordinal)) { return "Check -ModelPack: a folder of .onnx files with a face detector."; }
+            if (problem.Id == "OnnxRuntimeUnavailable") { return "Install the Microsoft Visual C++ 2015-2022 Redistributable (x64) on Windows, or rebuild the module."; }
+            return ModelPack != null && DetectorPath == null ? "Check -ModelPack." : "Check -DetectorPath.";
         }
     }
 }

@@ -21,6 +21,8 @@ namespace InsightFaceEval.Commands
         private const string LiteralPathSet = "LiteralPath";
         private const string LocalPathSet = "LocalModelPath";
         private const string LocalLiteralPathSet = "LocalModelLiteralPath";
+        private const string PackPathSet = "ModelPackPath";
+        private const string PackLiteralPathSet = "ModelPackLiteralPath";
         private const string ErrorPrefix = "GetFaceEmbedding";
         private const string ServerUrlVariable = "INSIGHTFACE_SERVER_URL";
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
@@ -39,6 +41,7 @@ namespace InsightFaceEval.Commands
         /// <summary>Image files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalPathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PackPathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; }
@@ -46,6 +49,7 @@ namespace InsightFaceEval.Commands
         /// <summary>Image files, taken exactly as written.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PackLiteralPathSet)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -57,7 +61,9 @@ namespace InsightFaceEval.Commands
         [Parameter(Mandatory = true, ParameterSetName = PathSet)]
         [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ArgumentCompleter(typeof(ModelNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Model { get; set; }
@@ -87,45 +93,71 @@ namespace InsightFaceEval.Commands
         [ValidateNotNullOrEmpty]
         public string CollectionId { get; set; }
 
-        /// <summary>Local ONNX recognition models to run instead of the endpoint.</summary>
+        /// <summary>Local ONNX recognition models to run instead of the endpoint (or -ModelPack).</summary>
         [Parameter(Mandatory = true, ParameterSetName = LocalPathSet)]
         [Parameter(Mandatory = true, ParameterSetName = LocalLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string[] ModelPath { get; set; }
 
+        /// <summary>A folder laid out like an InsightFace model pack: its recogniser and detector, found by their shapes.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = PackPathSet)]
+        [Parameter(Mandatory = true, ParameterSetName = PackLiteralPathSet)]
+        [ValidateNotNullOrEmpty]
+        public string ModelPack { get; set; }
+
+        /// <summary>The square size an SCRFD or RetinaFace detector with a free input size runs at (InsightFace's det_size).</summary>
+        [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
+        [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
+        [ValidateRange(32, 4096)]
+        public int DetectionSize { get; set; } = 640;
+
         /// <summary>The face detector that finds the face again in each crop; default: the module's.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string DetectorPath { get; set; }
 
         /// <summary>The landmark model that places the five alignment points; default: the module's.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateNotNullOrEmpty]
         public string LandmarkPath { get; set; }
 
         /// <summary>The recogniser's pixel preset: insightface (default) or faceplugin.</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateSet(PixelNormalization.InsightFacePreset, PixelNormalization.FacePluginPreset, IgnoreCase = true)]
         public string Normalization { get; set; } = PixelNormalization.InsightFacePreset;
 
         /// <summary>A custom mean subtracted from every pixel value (InsightFace's input_mean).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateRange(-255.0f, 255.0f)]
         public float InputMean { get; set; }
 
         /// <summary>A custom divisor of every centred pixel value (InsightFace's input_std).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateRange(0.001f, 100000.0f)]
         public float InputStd { get; set; }
 
         /// <summary>Channel order of the recogniser's input; default: the preset's (RGB).</summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         public ChannelOrder ChannelOrder { get; set; }
 
         /// <summary>
@@ -133,7 +165,9 @@ namespace InsightFaceEval.Commands
         /// InsightFace picks), Largest, or RequireOne (such a crop is an error). New-FaceCrop's -FaceSelection values.
         /// </summary>
         [Parameter(ParameterSetName = LocalPathSet)]
+        [Parameter(ParameterSetName = PackPathSet)]
         [Parameter(ParameterSetName = LocalLiteralPathSet)]
+        [Parameter(ParameterSetName = PackLiteralPathSet)]
         [ValidateSet(nameof(Imaging.FaceSelection.LargestCentered), nameof(Imaging.FaceSelection.Largest), nameof(Imaging.FaceSelection.RequireOne), IgnoreCase = true)]
         public Imaging.FaceSelection FaceSelection { get; set; } = Imaging.FaceSelection.LargestCentered;
 
@@ -198,7 +232,10 @@ namespace InsightFaceEval.Commands
         public SwitchParameter Force { get; set; }
 
         // Not from ParameterSetName: with paths still to come from the pipeline, BeginProcessing sees the default set.
-        private bool UsesLocalModels => ModelPath != null;
+        private bool UsesLocalModels => ModelPath != null || ModelPack != null;
+
+        // The pack's roles, for the store's provenance.
+        private string _packSource;
 
         protected override void BeginProcessing()
         {
@@ -216,13 +253,16 @@ namespace InsightFaceEval.Commands
                 RetryNoFace = RetryNoFace,
                 SendFileName = SendFileName,
                 RequireOneFace = FaceSelection == Imaging.FaceSelection.RequireOne,
-                NormalizationPreset = Normalization,
+                // Not given: InsightFace's rule for the model's graph decides.
+                NormalizationPreset = bound.ContainsKey(nameof(Normalization)) ? Normalization : null,
                 InputMean = bound.ContainsKey(nameof(InputMean)) ? InputMean : (float?)null,
                 InputStd = bound.ContainsKey(nameof(InputStd)) ? InputStd : (float?)null,
                 ChannelOrder = bound.ContainsKey(nameof(ChannelOrder)) ? ChannelOrder : (ChannelOrder?)null,
             };
             var conflict = _request.CheckModelNames();
             if (conflict != null) { ProblemRecords.Report(this, conflict, ErrorPrefix); }
+
+            CheckLocalModelChoice();
 
             // Paths bound now came from the command line (wildcards); later ones come from the pipeline (literal).
             _pathsFromCommandLine = bound.ContainsKey(nameof(Path));
@@ -289,6 +329,25 @@ namespace InsightFaceEval.Commands
                 new IOException($"Cannot use '{_request.StoreRoot}' as the embedding store: {ex.Message}", ex),
                 ErrorPrefix + "StoreUnavailable", ErrorCategory.OpenError, _request.StoreRoot));
 
+        /// <summary>Local models come from -ModelPath or -ModelPack: exactly one of them when a local-only parameter is used.</summary>
+        private void CheckLocalModelChoice()
+        {
+            if (ModelPath != null && ModelPack != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("-ModelPath and -ModelPack both name the recogniser; use one of them."),
+                    ErrorPrefix + "ModelPathAndModelPack", ErrorCategory.InvalidArgument, ModelPack));
+            }
+
+            var localOnly = new[] { nameof(DetectorPath), nameof(LandmarkPath), nameof(Normalization), nameof(InputMean), nameof(InputStd), nameof(ChannelOrder), nameof(FaceSelection), nameof(DetectionSize) };
+            if (!UsesLocalModels && localOnly.Any(MyInvocation.BoundParameters.ContainsKey))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new PSArgumentException("The local-model parameters need the local recogniser: name it with -ModelPath or -ModelPack."),
+                    ErrorPrefix + "ModelPathMissing", ErrorCategory.InvalidArgument, null));
+            }
+        }
+
         /// <summary>
         /// Where requests go: the endpoint over HTTP, or local ONNX models (-ModelPath). Everything else (store, resume,
         /// concurrency, progress, output) is the same for both.
@@ -297,17 +356,29 @@ namespace InsightFaceEval.Commands
         {
             if (UsesLocalModels)
             {
-                _request.ModelPaths = Array.ConvertAll(ModelPath, ResolveOptionalPath);
+                var detector = ResolveOptionalPath(DetectorPath);
+                if (ModelPack != null)
+                {
+                    LocalModelLoader.ResolvePack(this, ErrorPrefix, ResolveOptionalPath(ModelPack), out var recognizer, out var packDetector, out _packSource);
+                    _request.ModelPaths = new[] { recognizer };
+                    if (detector == null) { detector = packDetector; }
+                    else { WriteVerbose("-DetectorPath names the detector; the pack's is not used."); }
+                }
+                else
+                {
+                    _request.ModelPaths = Array.ConvertAll(ModelPath, ResolveOptionalPath);
+                }
+
                 if (!_request.ModelNamesMatchModelPaths)
                 {
                     ThrowTerminatingError(new ErrorRecord(
-                        new PSArgumentException($"-Model names the local models, one name per -ModelPath file: got {Model.Length} names for {ModelPath.Length} files."),
+                        new PSArgumentException($"-Model names the local models, one name per -ModelPath file (or per pack recogniser): got {Model.Length} names for {_request.ModelPaths.Count} files."),
                         ErrorPrefix + "ModelNameCountMismatch", ErrorCategory.InvalidArgument, Model));
                 }
 
                 // A separate class, so ONNX Runtime is touched only when local models run.
-                return LocalModelLoader.Open(this, ErrorPrefix, _request.ModelPaths, _request.StoredModelNames(), ResolveOptionalPath(DetectorPath),
-                    ResolveOptionalPath(LandmarkPath), _request.Normalization(), FaceSelection);
+                return LocalModelLoader.Open(this, ErrorPrefix, _request.ModelPaths, _request.StoredModelNames(), detector,
+                    ResolveOptionalPath(LandmarkPath), _request.Normalization(), FaceSelection, DetectionSize, _packSource);
             }
 
             InsightFaceServerConnection.CheckParameters(this, ErrorPrefix, Api, Model);
@@ -363,7 +434,7 @@ namespace InsightFaceEval.Commands
         protected override void ProcessRecord()
         {
             if (_declined) { return; }
-            var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet;
+            var literal = ParameterSetName == LiteralPathSet || ParameterSetName == LocalLiteralPathSet || ParameterSetName == PackLiteralPathSet;
             var files = literal
                 ? PathResolver.ResolveFiles(this, LiteralPath, true, ErrorPrefix)
                 : PathResolver.ResolveInputFiles(this, Path, _pathsFromCommandLine, ErrorPrefix);

@@ -25,7 +25,9 @@ namespace InsightFaceEval.Commands
             string detectorPath,
             string landmarkPath,
             PixelNormalization normalization,
-            Imaging.FaceSelection selection = Imaging.FaceSelection.LargestCentered)
+            Imaging.FaceSelection selection = Imaging.FaceSelection.LargestCentered,
+            int detectionSize = 640,
+            string source = null)
         {
             var options = new List<LocalFaceEngineOptions>();
             for (var i = 0; i < recognizerPaths.Count; i++)
@@ -38,6 +40,8 @@ namespace InsightFaceEval.Commands
                     LandmarkPath = landmarkPath,
                     Normalization = normalization,
                     Selection = selection,
+                    Detector = new FaceDetectorOptions { DetectionSize = detectionSize },
+                    Source = source,
                     // The extraction session already runs one image per worker; nested parallelism would only contend.
                     MaxDegreeOfParallelism = 1,
                 });
@@ -48,13 +52,9 @@ namespace InsightFaceEval.Commands
             {
                 backend = LocalModelBackend.Open(options);
             }
-            catch (OnnxModelException ex)
+            catch (Exception ex) when (OnnxProblems.TryFrom(ex, out var problem))
             {
-                cmdlet.ThrowTerminatingError(ModelError(ex, errorPrefix));
-            }
-            catch (OnnxRuntimeUnavailableException ex)
-            {
-                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, errorPrefix + "OnnxRuntimeUnavailable", ErrorCategory.NotInstalled, ex.ExpectedPath));
+                ProblemRecords.Report(cmdlet, problem.AsTerminating(), errorPrefix);
             }
             catch (ArgumentException ex)
             {
@@ -69,25 +69,24 @@ namespace InsightFaceEval.Commands
             return backend;
         }
 
-        /// <summary>ErrorId by the model's role and problem: ModelNotFound, DetectorMismatch, LandmarkModelUnreadable...</summary>
-        private static ErrorRecord ModelError(OnnxModelException ex, string errorPrefix)
+        /// <summary>
+        /// The recogniser and detector of the InsightFace-style pack in <paramref name="folder"/>, by their shapes; writes
+        /// which file plays which role. <paramref name="source"/> is that, for the store's provenance.
+        /// </summary>
+        public static void ResolvePack(PSCmdlet cmdlet, string errorPrefix, string folder, out string recognizerPath, out string detectorPath, out string source)
         {
-            string what;
-            switch (ex.Role)
+            recognizerPath = detectorPath = source = null;
+            try
             {
-                case OnnxModelRole.Detector: what = "Detector"; break;
-                case OnnxModelRole.Landmark: what = "LandmarkModel"; break;
-                default: what = "Model"; break;
+                var pack = ModelPack.Open(folder);
+                cmdlet.WriteVerbose("Model pack '" + pack.Folder + "': " + pack.Describe() + ".");
+                recognizerPath = pack.RecognizerPath ?? throw OnnxProblems.PackWithout(pack, ModelPackRole.Recognizer);
+                detectorPath = pack.DetectorPath ?? throw OnnxProblems.PackWithout(pack, ModelPackRole.Detector);
+                source = pack.Provenance();
             }
-
-            switch (ex.Problem)
+            catch (Exception ex) when (OnnxProblems.TryFrom(ex, out var problem))
             {
-                case OnnxModelProblem.NotFound:
-                    return new ErrorRecord(ex, errorPrefix + what + "NotFound", ErrorCategory.ObjectNotFound, ex.ModelPath);
-                case OnnxModelProblem.Unreadable:
-                    return new ErrorRecord(ex, errorPrefix + what + "Unreadable", ErrorCategory.InvalidData, ex.ModelPath);
-                default:
-                    return new ErrorRecord(ex, errorPrefix + what + "Mismatch", ErrorCategory.InvalidData, ex.ModelPath);
+                ProblemRecords.Report(cmdlet, problem.AsTerminating().WithRecommendedAction("Check -ModelPack: a folder of .onnx files with a face detector and a recogniser."), errorPrefix);
             }
         }
     }

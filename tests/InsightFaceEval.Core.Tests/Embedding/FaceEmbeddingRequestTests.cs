@@ -50,6 +50,7 @@ namespace InsightFaceEval.Tests.Embedding
             Assert.Equal(64f, merged.Std);
             Assert.Equal(ChannelOrder.Rgb, merged.Order);
             Assert.Equal(ChannelOrder.Bgr, new FaceEmbeddingRequest { ChannelOrder = ChannelOrder.Bgr }.Normalization().Order);
+            Assert.Null(new FaceEmbeddingRequest().Normalization()); // nothing given: the model's graph decides (InsightFace's rule)
         }
 
         [Fact]
