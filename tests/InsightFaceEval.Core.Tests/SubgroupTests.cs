@@ -187,5 +187,87 @@ namespace InsightFaceEval.Tests
                 tiled.Groups.Select(g => (g.GenuinePairs, g.FalseNonMatches, g.OwnThreshold?.Threshold, g.OwnThreshold?.TrueAccepts)));
             Assert.All(tiled.Groups, g => Assert.True(g.OwnThreshold.IsSupported));
         }
+
+        /// <summary>
+        /// 40 people in four groups whose features differ in spread, 4 images each, one person in no group and some images
+        /// without a face: the engine's result plus the subgroup stage must count what an independent numpy walk counts.
+        /// </summary>
+        [Fact]
+        public void SubgroupsEqualAnIndependentNumpyImplementation()
+        {
+            var python = TemplateTests.NumpyPython();
+            var rng = new Random(1204);
+            const int dimension = 32;
+            double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            var images = new List<FaceEmbedding>();
+            var lines = new System.Text.StringBuilder();
+            var metadata = new List<string> { "identity,band" };
+            for (int p = 0; p < 41; p++)
+            {
+                string group = p == 40 ? "-" : "g" + (p % 4);
+                if (p < 40) { metadata.Add($"p{p},{group}"); }
+                double spread = 1.2 + 0.4 * (p % 4);
+                var centre = Enumerable.Range(0, dimension).Select(_ => Gauss()).ToArray();
+                for (int i = 0; i < 4; i++)
+                {
+                    bool face = rng.NextDouble() > 0.05;
+                    var v = centre.Select(c => (float)(c + spread * Gauss())).ToArray();
+                    images.Add(new FaceEmbedding($"/d/p{p}/{i}.png", $"p{p}/{i}.png", "p" + p, "m", face ? v : null, face ? EmbeddingStatus.Success : EmbeddingStatus.NoFace, null, null, TimeSpan.Zero, false));
+                    lines.Append("p").Append(p).Append(' ').Append(group).Append(' ').Append(face ? '1' : '0');
+                    foreach (var x in v) { lines.Append(' ').Append(x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)); }
+                    lines.Append('\n');
+                }
+            }
+
+            var folder = Path.Combine(Path.GetTempPath(), "ife-groups-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            try
+            {
+                File.WriteAllText(Path.Combine(folder, "images.txt"), lines.ToString());
+                File.WriteAllText(Path.Combine(folder, "far.txt"), "0.01");
+                var expected = TemplateTests.RunPython(python, folder, "subgroups.py");
+
+                var options = new VerificationOptions { FarTargets = new[] { 1e-1, 1e-2 }, OperatingFar = 1e-2, BootstrapSamples = 200, Workers = 2 };
+                var models = new List<KeyValuePair<string, List<FaceEmbedding>>> { new KeyValuePair<string, List<FaceEmbedding>>("m", images) };
+                var outcome = new VerificationEngine(options, null, CancellationToken.None).MeasureEmbeddings(models, PairProtocol.AllPairs, null);
+                var meta = SubgroupMetadata.Parse(metadata, "meta.csv", StringComparer.Ordinal);
+                SubgroupStage.Attach(outcome, models, PairProtocol.AllPairs, null, options, meta, new[] { "band" }, CancellationToken.None);
+                var s = Assert.Single(Assert.Single(outcome.Results).Subgroups);
+
+                Assert.Equal(0.01, s.TargetFar);
+                Assert.True(Math.Abs(expected.GetProperty("threshold").GetDouble() - s.Threshold.Value) < 1e-5);
+                Assert.Equal(new[] { "g0", "g1", "g2", "g3" }, s.Groups.Select(g => g.Group));
+                Assert.Equal(images.Count(e => e.Identity == "p40"), s.UngroupedImages);
+                foreach (var g in s.Groups)
+                {
+                    var e = expected.GetProperty("groups").GetProperty(g.Group);
+                    Assert.Equal(e.GetProperty("genuine").GetInt64(), g.GenuinePairs);
+                    Assert.Equal(e.GetProperty("fnm").GetInt64(), g.FalseNonMatches);
+                    Assert.Equal(e.GetProperty("impostor").GetInt64(), g.ImpostorPairs);
+                    Assert.Equal(e.GetProperty("fm").GetInt64(), g.FalseMatches);
+                    Assert.Equal(e.GetProperty("ownSupported").GetBoolean(), g.OwnThreshold.IsSupported);
+                    Assert.Equal(e.GetProperty("ownTrueAccepts").GetInt64(), g.OwnThreshold.TrueAccepts);
+                    Assert.True(Math.Abs(e.GetProperty("ownThreshold").GetDouble() - g.OwnThreshold.Threshold.Value) < 1e-5);
+                    Assert.True(g.FnmrLower <= g.Fnmr && g.Fnmr <= g.FnmrUpper);
+                }
+
+                Assert.Equal(10, s.FmrMatrix.Length);
+                foreach (var cell in s.FmrMatrix)
+                {
+                    var e = expected.GetProperty("matrix").GetProperty(cell.GroupA + "|" + cell.GroupB);
+                    Assert.Equal(e.GetProperty("impostor").GetInt64(), cell.ImpostorPairs);
+                    Assert.Equal(e.GetProperty("fm").GetInt64(), cell.FalseMatches);
+                }
+
+                Assert.Equal(expected.GetProperty("fnmrRatio").GetDouble(), s.FnmrRatio.Value, 12);
+                Assert.True(s.FnmrRatio > 1.5, "the groups were made to differ");
+                var fmrRatio = expected.GetProperty("fmrRatio");
+                if (fmrRatio.ValueKind == System.Text.Json.JsonValueKind.Null) { Assert.Null(s.FmrRatio); } else { Assert.Equal(fmrRatio.GetDouble(), s.FmrRatio.Value, 12); }
+            }
+            finally
+            {
+                Directory.Delete(folder, true);
+            }
+        }
     }
 }

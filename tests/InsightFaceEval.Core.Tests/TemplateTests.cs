@@ -287,9 +287,9 @@ namespace InsightFaceEval.Tests
             throw new InvalidOperationException("This test needs python3 with numpy (Debian: apt-get install python3-numpy; .ci/run installs it).");
         }
 
-        internal static JsonElement RunPython(string python, string folder)
+        internal static JsonElement RunPython(string python, string folder, string scriptName = "ijb_templates.py")
         {
-            var script = Path.Combine(TestAssets.RepositoryRoot, "tests", "InsightFaceEval.Core.Tests", "Reference", "ijb_templates.py");
+            var script = Path.Combine(TestAssets.RepositoryRoot, "tests", "InsightFaceEval.Core.Tests", "Reference", scriptName);
             var (code, output, error) = Run(python, $"\"{script}\" \"{folder}\"");
             Assert.True(code == 0, "The numpy reference failed: " + error);
             return JsonDocument.Parse(output).RootElement.Clone();
