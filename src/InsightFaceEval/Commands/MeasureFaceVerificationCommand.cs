@@ -4,6 +4,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using InsightFaceEval.Metrics;
+using InsightFaceEval.Subgroups;
+using InsightFaceEval.Templates;
 
 namespace InsightFaceEval.Commands
 {
@@ -25,6 +27,8 @@ namespace InsightFaceEval.Commands
         private readonly List<FaceComparison> comparisons = new List<FaceComparison>();
         private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
         private List<PairListEntry> pairList;
+        private TemplateMap templateMap;
+        private SubgroupMetadata metadata;
         private WildcardPattern[] modelPatterns;
         private int received;
 
@@ -44,6 +48,27 @@ namespace InsightFaceEval.Commands
         [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
         public string PairList { get; set; }
+
+        /// <summary>Which template (and media) each image belongs to: a CSV (path, template, media, identity) or an IJB face_tid_mid file.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string TemplateMap { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        public TemplateAggregation TemplateAggregation { get; set; } = TemplateAggregation.MediaThenTemplate;
+
+        /// <summary>A CSV of attributes: first column identity or path, then any attribute columns.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string Metadata { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] GroupBy { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -98,17 +123,68 @@ namespace InsightFaceEval.Commands
             }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
+            ReadTemplateMap();
+            ReadMetadata();
             if (ParameterSetName != PairListSet) { return; }
-            var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
-            if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix)); }
+            var path = ResolveFile(PairList);
             try
             {
-                pairList = PairListReader.Read(path);
+                pairList = templateMap != null ? TemplatePairListReader.Read(path) : PairListReader.Read(path);
             }
             catch (FormatException ex)
             {
                 ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidPairList", ErrorCategory.InvalidData, path));
             }
+        }
+
+        private string ResolveFile(string literal)
+        {
+            var path = PathResolver.ResolveFiles(this, new[] { literal }, true, ErrorPrefix).FirstOrDefault();
+            if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(literal), ErrorPrefix)); }
+            return path;
+        }
+
+        private void ReadTemplateMap()
+        {
+            if (TemplateMap == null) { return; }
+            if (ParameterSetName == ProtocolSet && Protocol == nameof(PairProtocol.GalleryProbe))
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Templates are paired by -Protocol AllPairs (every template pair, by identity) or by a template -PairList, not by GalleryProbe folders."),
+                    ErrorPrefix + "TemplatesNeedAllPairsOrPairList", ErrorCategory.InvalidArgument, Protocol));
+            }
+
+            var path = ResolveFile(TemplateMap);
+            try
+            {
+                templateMap = Templates.TemplateMap.Read(path);
+            }
+            catch (System.IO.InvalidDataException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidTemplateMap", ErrorCategory.InvalidData, path));
+            }
+        }
+
+        private void ReadMetadata()
+        {
+            if (Metadata == null && GroupBy == null) { return; }
+            if (Metadata == null || GroupBy == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-GroupBy names a column of the -Metadata CSV: give both, or neither."),
+                    ErrorPrefix + "GroupByNeedsMetadata", ErrorCategory.InvalidArgument, (object)Metadata ?? GroupBy));
+            }
+
+            var path = ResolveFile(Metadata);
+            try
+            {
+                metadata = SubgroupMetadata.Read(path, PathStyle.Current.Comparer);
+            }
+            catch (System.IO.InvalidDataException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidMetadata", ErrorCategory.InvalidData, path));
+            }
+
+            var problem = SubgroupStage.CheckColumns(metadata, GroupBy);
+            if (problem != null) { ProblemRecords.Report(this, problem, ErrorPrefix); }
         }
 
         protected override void ProcessRecord()
@@ -163,7 +239,22 @@ namespace InsightFaceEval.Commands
                 if (embeddings.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
                 var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
-                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);
+                if (templateMap != null)
+                {
+                    var problems = new List<Problem>();
+                    var notes = new List<string>();
+                    groups = TemplateSet.Build(groups, templateMap, TemplateAggregation, PathStyle.Current.Comparer, problems, notes);
+                    foreach (var problem in problems) { ProblemRecords.Report(this, problem, ErrorPrefix); }
+                    foreach (var note in notes) { WriteVerbose(note); }
+                    if (groups.Count == 0) { return; }
+                }
+
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () =>
+                {
+                    var measured = engine.MeasureEmbeddings(groups, protocol, pairList);
+                    if (metadata != null) { SubgroupStage.Attach(measured, groups, protocol, pairList, options, metadata, GroupBy, cancellation.Token); }
+                    return measured;
+                }, cancellation.Token);
             }
 
             foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
