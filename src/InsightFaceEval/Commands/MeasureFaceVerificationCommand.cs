@@ -257,7 +257,7 @@ namespace InsightFaceEval.Commands
                 }, cancellation.Token);
             }
 
-            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
 
