@@ -38,16 +38,19 @@ namespace InsightFaceEval.Subgroups
             return supported.Count == 0 ? (double?)null : supported.Min(t => t.TargetFar);
         }
 
-        public static void Attach(VerificationOutcome outcome, IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol,
-            IReadOnlyList<PairListEntry> pairList, VerificationOptions options, SubgroupMetadata metadata, IReadOnlyList<string> groupBy, CancellationToken cancellationToken)
+        /// <summary>
+        /// One analysis per <paramref name="groupBy"/> column on each measured result of <paramref name="inputs"/> (the designs
+        /// the engine measured), at the global threshold of the result's completed pairs.
+        /// </summary>
+        public static void Attach(VerificationOutcome outcome, VerificationInputSet inputs, VerificationOptions options, SubgroupMetadata metadata,
+            IReadOnlyList<string> groupBy, CancellationToken cancellationToken)
         {
             if (outcome.Results.Count == 0 || groupBy == null || groupBy.Count == 0) { return; }
-            var engine = new VerificationEngine(options, null, cancellationToken);
-            var designs = engine.Designs(models, protocol, pairList, out _, out var identityNames);
             foreach (var result in outcome.Results)
             {
-                var design = designs.FirstOrDefault(d => d.Key == result.Model).Value;
-                if (design == null) { continue; }
+                var input = inputs.Models.FirstOrDefault(m => m.Model == result.Model);
+                if (input == null) { continue; }
+                var design = input.Design;
                 var far = TargetFar(result, options.OperatingFar);
                 if (!far.HasValue)
                 {
@@ -58,7 +61,7 @@ namespace InsightFaceEval.Subgroups
                 }
 
                 var global = result.Completed.TarAtFar.First(t => Same(t.TargetFar, far.Value));
-                var matrix = result.Dimension > 0 ? EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), result.Dimension) : null;
+                var matrix = !input.ScoresGiven && input.Dimension > 0 ? EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), input.Dimension) : null;
                 var analyses = new List<SubgroupAnalysis>();
                 foreach (var column in groupBy)
                 {
@@ -67,7 +70,7 @@ namespace InsightFaceEval.Subgroups
                         Metadata = metadata, GroupBy = column, TargetFar = far.Value, BootstrapSamples = options.BootstrapSamples,
                         BootstrapSeed = options.BootstrapSeed, ConfidenceLevel = options.ConfidenceLevel, Workers = options.Workers,
                     };
-                    var analysis = SubgroupCalculator.Analyse(result.Model, design, matrix, identityNames, global, request, cancellationToken);
+                    var analysis = SubgroupCalculator.Analyse(result.Model, design, matrix, inputs.IdentityNames, global, request, cancellationToken);
                     if (analysis.Groups.Length == 0)
                     {
                         outcome.Warnings.Add($"{result.Model}: no image has a value in column '{column}' of '{metadata.Source}' (matched by {(metadata.ByIdentity ? "identity" : "path")}), so there are no groups.");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using InsightFaceEval.Metrics;
 
 namespace InsightFaceEval.Templates
 {
@@ -19,7 +20,7 @@ namespace InsightFaceEval.Templates
         /// </summary>
         public static List<KeyValuePair<string, List<FaceEmbedding>>> Build(
             IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, TemplateMap map, TemplateAggregation aggregation,
-            StringComparer pathComparer, List<Problem> problems, List<string> notes)
+            StringComparer pathComparer, ICollection<ModelProblem> problems, ICollection<string> notes)
         {
             var result = new List<KeyValuePair<string, List<FaceEmbedding>>>();
             foreach (var model in models)
@@ -42,14 +43,16 @@ namespace InsightFaceEval.Templates
 
                 if (members.Count == 0)
                 {
-                    problems?.Add(new Problem("NoTemplates", ProblemCategory.ObjectNotFound,
+                    problems?.Add(new ModelProblem(model.Key, new Problem("NoTemplates", ProblemCategory.ObjectNotFound,
                         new InvalidDataException($"None of the {model.Value.Count} image(s) of model '{model.Key}' belongs to a template{(map == null ? string.Empty : $" of '{map.Source}'")}: there is nothing to measure."),
-                        model.Key));
+                        model.Key), true));
                     continue;
                 }
 
                 if (unlisted > 0) { notes?.Add($"{model.Key}: {unlisted} image(s) belong to no template and are left out."); }
-                var templates = TemplateBuilder.Build(members, aggregation, problems);
+                var conflicts = new List<Problem>();
+                var templates = TemplateBuilder.Build(members, aggregation, conflicts);
+                foreach (var conflict in conflicts) { problems?.Add(new ModelProblem(model.Key, conflict, false)); }
                 int failed = templates.Count(t => t.Status != EmbeddingStatus.Success);
                 notes?.Add($"{model.Key}: {templates.Count} template(s) from {members.Count} image(s) ({aggregation}); {failed} template(s) with no face in any image count as failures to acquire.");
                 if (templates.Count > 0) { result.Add(new KeyValuePair<string, List<FaceEmbedding>>(model.Key, templates)); }

@@ -239,22 +239,9 @@ namespace InsightFaceEval.Commands
                 if (embeddings.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
                 var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
-                if (templateMap != null)
-                {
-                    var problems = new List<Problem>();
-                    var notes = new List<string>();
-                    groups = TemplateSet.Build(groups, templateMap, TemplateAggregation, PathStyle.Current.Comparer, problems, notes);
-                    foreach (var problem in problems) { ProblemRecords.Report(this, problem, ErrorPrefix); }
-                    foreach (var note in notes) { WriteVerbose(note); }
-                    if (groups.Count == 0) { return; }
-                }
-
-                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () =>
-                {
-                    var measured = engine.MeasureEmbeddings(groups, protocol, pairList);
-                    if (metadata != null) { SubgroupStage.Attach(measured, groups, protocol, pairList, options, metadata, GroupBy, cancellation.Token); }
-                    return measured;
-                }, cancellation.Token);
+                var request = new EmbeddingVerification { TemplateMap = templateMap, TemplateAggregation = TemplateAggregation, Metadata = metadata, GroupBy = GroupBy };
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress,
+                    () => request.Measure(engine, groups, protocol, pairList, cancellation.Token), cancellation.Token);
             }
 
             foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }

@@ -139,7 +139,7 @@ namespace InsightFaceEval.Tests
 
                 var map = TemplateMap.Read(Path.Combine(folder, "face_tid_mid.txt"));
                 var pairList = TemplatePairListReader.Read(Path.Combine(folder, "template_pair_label.txt"));
-                var problems = new List<Problem>();
+                var problems = new List<ModelProblem>();
                 var notes = new List<string>();
                 var models = new List<KeyValuePair<string, List<FaceEmbedding>>> { new KeyValuePair<string, List<FaceEmbedding>>("m", images) };
                 var templates = TemplateSet.Build(models, map, aggregation, StringComparer.Ordinal, problems, notes);
@@ -173,7 +173,7 @@ namespace InsightFaceEval.Tests
 
         private static void AssertSame(JsonElement expected, VerificationOutcome outcome)
         {
-            Assert.Empty(outcome.Issues);
+            Assert.Empty(outcome.Problems);
             var result = Assert.Single(outcome.Results);
             foreach (var (name, metrics) in new[] { ("completed", result.Completed), ("system", result.SystemLevel) })
             {
@@ -289,7 +289,7 @@ namespace InsightFaceEval.Tests
 
         internal static JsonElement RunPython(string python, string folder, string scriptName = "ijb_templates.py")
         {
-            var script = Path.Combine(TestAssets.RepositoryRoot, "tests", "InsightFaceEval.Core.Tests", "Reference", scriptName);
+            var script = Path.Combine(TestRepository.RootDirectory, "tests", "InsightFaceEval.Core.Tests", "Reference", scriptName);
             var (code, output, error) = Run(python, $"\"{script}\" \"{folder}\"");
             Assert.True(code == 0, "The numpy reference failed: " + error);
             return JsonDocument.Parse(output).RootElement.Clone();

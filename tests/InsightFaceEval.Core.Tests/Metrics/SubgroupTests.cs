@@ -229,9 +229,10 @@ namespace InsightFaceEval.Tests
 
                 var options = new VerificationOptions { FarTargets = new[] { 1e-1, 1e-2 }, OperatingFar = 1e-2, BootstrapSamples = 200, Workers = 2 };
                 var models = new List<KeyValuePair<string, List<FaceEmbedding>>> { new KeyValuePair<string, List<FaceEmbedding>>("m", images) };
-                var outcome = new VerificationEngine(options, null, CancellationToken.None).MeasureEmbeddings(models, PairProtocol.AllPairs, null);
                 var meta = SubgroupMetadata.Parse(metadata, "meta.csv", StringComparer.Ordinal);
-                SubgroupStage.Attach(outcome, models, PairProtocol.AllPairs, null, options, meta, new[] { "band" }, CancellationToken.None);
+                var request = new EmbeddingVerification { Metadata = meta, GroupBy = new[] { "band" }, PathComparer = StringComparer.Ordinal };
+                var outcome = request.Measure(new VerificationEngine(options, null, CancellationToken.None), models, PairProtocol.AllPairs, null, CancellationToken.None);
+                Assert.Empty(outcome.Problems);
                 var s = Assert.Single(Assert.Single(outcome.Results).Subgroups);
 
                 Assert.Equal(0.01, s.TargetFar);
