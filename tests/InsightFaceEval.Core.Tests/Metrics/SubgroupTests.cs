@@ -192,10 +192,10 @@ namespace InsightFaceEval.Tests
         /// 40 people in four groups whose features differ in spread, 4 images each, one person in no group and some images
         /// without a face: the engine's result plus the subgroup stage must count what an independent numpy walk counts.
         /// </summary>
-        [Fact]
+        [NumpyFact]
         public void SubgroupsEqualAnIndependentNumpyImplementation()
         {
-            var python = TemplateTests.NumpyPython();
+            var python = NumpyReference.Python;
             var rng = new Random(1204);
             const int dimension = 32;
             double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
@@ -225,7 +225,7 @@ namespace InsightFaceEval.Tests
             {
                 File.WriteAllText(Path.Combine(folder, "images.txt"), lines.ToString());
                 File.WriteAllText(Path.Combine(folder, "far.txt"), "0.01");
-                var expected = TemplateTests.RunPython(python, folder, "subgroups.py");
+                var expected = NumpyReference.Run(python, folder, "subgroups.py");
 
                 var options = new VerificationOptions { FarTargets = new[] { 1e-1, 1e-2 }, OperatingFar = 1e-2, BootstrapSamples = 200, Workers = 2 };
                 var models = new List<KeyValuePair<string, List<FaceEmbedding>>> { new KeyValuePair<string, List<FaceEmbedding>>("m", images) };

@@ -124,12 +124,12 @@ namespace InsightFaceEval.Tests
         }
 
         /// <summary>Synthetic IJB-style files, measured by Core and by an independent numpy implementation (Reference/ijb_templates.py).</summary>
-        [Theory]
+        [NumpyTheory]
         [InlineData("MediaThenTemplate")]
         [InlineData("Mean")]
         public void TemplateVerificationEqualsAnIndependentNumpyImplementation(string aggregationName)
         {
-            var python = NumpyPython();
+            var python = NumpyReference.Python;
             var aggregation = (TemplateAggregation)Enum.Parse(typeof(TemplateAggregation), aggregationName);
             var folder = Path.Combine(Path.GetTempPath(), "ife-ijb-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder);
@@ -145,7 +145,7 @@ namespace InsightFaceEval.Tests
                 var templates = TemplateSet.Build(models, map, aggregation, StringComparer.Ordinal, problems, notes);
                 Assert.Empty(problems);
 
-                var reference = RunPython(python, folder);
+                var reference = NumpyReference.Run(python, folder, "ijb_templates.py");
                 var features = reference.GetProperty("features");
                 var built = templates.Single().Value;
                 Assert.Equal(features.EnumerateObject().Count(), built.Count);
@@ -266,45 +266,6 @@ namespace InsightFaceEval.Tests
             File.WriteAllText(Path.Combine(folder, "aggregation.txt"), aggregation);
             File.WriteAllText(Path.Combine(folder, "template_pair_label.txt"), string.Concat(pairs.Select(x => $"{x.Item1} {x.Item2} {(x.Item3 ? 1 : 0)}\n")));
             return images;
-        }
-
-        /// <summary>A python3 that imports numpy (Debian's first), or the test fails saying what is missing.</summary>
-        internal static string NumpyPython()
-        {
-            foreach (var candidate in new[] { "/usr/bin/python3", "python3", "python" })
-            {
-                try
-                {
-                    var (code, _, _) = Run(candidate, "-c \"import numpy\"");
-                    if (code == 0) { return candidate; }
-                }
-                catch (System.ComponentModel.Win32Exception)
-                {
-                    // Not installed under that name.
-                }
-            }
-
-            throw new InvalidOperationException("This test needs python3 with numpy (Debian: apt-get install python3-numpy; .ci/run installs it).");
-        }
-
-        internal static JsonElement RunPython(string python, string folder, string scriptName = "ijb_templates.py")
-        {
-            var script = Path.Combine(TestRepository.RootDirectory, "tests", "InsightFaceEval.Core.Tests", "Reference", scriptName);
-            var (code, output, error) = Run(python, $"\"{script}\" \"{folder}\"");
-            Assert.True(code == 0, "The numpy reference failed: " + error);
-            return JsonDocument.Parse(output).RootElement.Clone();
-        }
-
-        internal static (int, string, string) Run(string file, string arguments)
-        {
-            var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using (var process = Process.Start(start))
-            {
-                var error = process.StandardError.ReadToEndAsync();
-                var output = process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                return (process.ExitCode, output, error.Result);
-            }
         }
     }
 }
