@@ -51,7 +51,7 @@ namespace InsightFaceEval.Metrics
             return pairs;
         }
 
-        private static List<string> SplitCsv(string line)
+        internal static List<string> SplitCsv(string line)
         {
             var fields = new List<string>();
             var current = new System.Text.StringBuilder();

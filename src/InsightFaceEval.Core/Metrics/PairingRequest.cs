@@ -56,11 +56,12 @@ namespace InsightFaceEval.Metrics
         /// Reads the pair list at <paramref name="path"/> (an existing file: the caller resolves the path). Null when it
         /// reads; otherwise the terminating problem InvalidPairList (ill-formed) or PairListUnreadable (I/O), with the path as target.
         /// </summary>
-        public Problem ReadPairList(string path)
+        /// <param name="templatePairs">The file lists template pairs (IJB's template1 template2 label), not image pairs.</param>
+        public Problem ReadPairList(string path, bool templatePairs = false)
         {
             try
             {
-                pairList = PairListReader.Read(path);
+                pairList = templatePairs ? Templates.TemplatePairListReader.Read(path) : PairListReader.Read(path);
                 return null;
             }
             catch (FormatException ex)

@@ -44,7 +44,17 @@ namespace InsightFaceEval
 
         /// <summary>The same embedding under another identity (an identity map applied on import).</summary>
         public FaceEmbedding WithIdentity(string identity) =>
-            new FaceEmbedding(Path, RelativePath, identity, Model, Vector, Status, EmbeddingPath, Sha256, Elapsed, FromStore);
+            new FaceEmbedding(Path, RelativePath, identity, Model, Vector, Status, EmbeddingPath, Sha256, Elapsed, FromStore) { TemplateId = TemplateId, MediaId = MediaId };
+
+        /// <summary>The same embedding as a member of template <paramref name="templateId"/>, from media <paramref name="mediaId"/> (null: its own media).</summary>
+        public FaceEmbedding WithTemplate(string templateId, string mediaId) =>
+            new FaceEmbedding(Path, RelativePath, Identity, Model, Vector, Status, EmbeddingPath, Sha256, Elapsed, FromStore) { TemplateId = templateId, MediaId = mediaId };
+
+        /// <summary>The template (a set of images of one person, as IJB-B/C enrols them) this image belongs to, or null.</summary>
+        public string TemplateId { get; private set; }
+
+        /// <summary>The media (photo or video) the image comes from within its template, or null; frames of one video share it.</summary>
+        public string MediaId { get; private set; }
 
         /// <summary>Full path of the image that was embedded.</summary>
         public string Path { get; }

@@ -139,6 +139,9 @@ namespace InsightFaceEval
         /// <summary>The FAR the recommendation was decided at; null for a single model or when no FAR is supported.</summary>
         public double? OperatingFar { get; internal set; }
 
+        /// <summary>Subgroup differentials, one per -GroupBy column (docs/subgroups.md); empty without a grouping.</summary>
+        public SubgroupAnalysis[] Subgroups { get; internal set; } = Array.Empty<SubgroupAnalysis>();
+
         public override string ToString()
         {
             var m = Completed;

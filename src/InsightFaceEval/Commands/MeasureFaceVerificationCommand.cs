@@ -4,6 +4,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using InsightFaceEval.Metrics;
+using InsightFaceEval.Subgroups;
+using InsightFaceEval.Templates;
 
 namespace InsightFaceEval.Commands
 {
@@ -24,6 +26,8 @@ namespace InsightFaceEval.Commands
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private readonly List<FaceComparison> comparisons = new List<FaceComparison>();
         private PairingRequest request;
+        private TemplateMap templateMap;
+        private SubgroupMetadata metadata;
         private WildcardPattern[] modelPatterns;
         private int received;
 
@@ -42,6 +46,27 @@ namespace InsightFaceEval.Commands
         [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
         public string PairList { get; set; }
+
+        /// <summary>Which template (and media) each image belongs to: a CSV (path, template, media, identity) or an IJB face_tid_mid file.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string TemplateMap { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        public TemplateAggregation TemplateAggregation { get; set; } = TemplateAggregation.MediaThenTemplate;
+
+        /// <summary>A CSV of attributes: first column identity or path, then any attribute columns.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string Metadata { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] GroupBy { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -88,15 +113,66 @@ namespace InsightFaceEval.Commands
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
             if (ParameterSetName == ComparisonSet) { return; }
             request = ParameterSetName == PairListSet ? new PairingRequest(PairProtocol.PairList) : new PairingRequest(Protocol);
+            ReadTemplateMap();
+            ReadMetadata();
             if (ParameterSetName != PairListSet) { return; }
-            var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
-            if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix)); }
-            var problem = request.ReadPairList(path);
+            var path = ResolveFile(PairList);
+            var problem = request.ReadPairList(path, templatePairs: templateMap != null);
             if (problem != null) { ProblemRecords.Report(this, problem.WithRecommendedAction(PairListHint), ErrorPrefix); }
         }
 
         /// <summary>What a -PairList file must hold.</summary>
         internal const string PairListHint = "Give -PairList a CSV of image1_path,image2_path,label (1 genuine, 0 impostor) or an LFW pairs.txt, with paths relative to the dataset root.";
+
+        private string ResolveFile(string literal)
+        {
+            var path = PathResolver.ResolveFiles(this, new[] { literal }, true, ErrorPrefix).FirstOrDefault();
+            if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(literal), ErrorPrefix)); }
+            return path;
+        }
+
+        private void ReadTemplateMap()
+        {
+            if (TemplateMap == null) { return; }
+            if (ParameterSetName == ProtocolSet && Protocol == EmbeddingProtocol.GalleryProbe)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Templates are paired by -Protocol AllPairs (every template pair, by identity) or by a template -PairList, not by GalleryProbe folders."),
+                    ErrorPrefix + "TemplatesNeedAllPairsOrPairList", ErrorCategory.InvalidArgument, Protocol));
+            }
+
+            var path = ResolveFile(TemplateMap);
+            try
+            {
+                templateMap = Templates.TemplateMap.Read(path);
+            }
+            catch (System.IO.InvalidDataException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidTemplateMap", ErrorCategory.InvalidData, path));
+            }
+        }
+
+        private void ReadMetadata()
+        {
+            if (Metadata == null && GroupBy == null) { return; }
+            if (Metadata == null || GroupBy == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-GroupBy names a column of the -Metadata CSV: give both, or neither."),
+                    ErrorPrefix + "GroupByNeedsMetadata", ErrorCategory.InvalidArgument, (object)Metadata ?? GroupBy));
+            }
+
+            var path = ResolveFile(Metadata);
+            try
+            {
+                metadata = SubgroupMetadata.Read(path, PathStyle.Current.Comparer);
+            }
+            catch (System.IO.InvalidDataException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidMetadata", ErrorCategory.InvalidData, path));
+            }
+
+            var problem = SubgroupStage.CheckColumns(metadata, GroupBy);
+            if (problem != null) { ProblemRecords.Report(this, problem, ErrorPrefix); }
+        }
 
         protected override void ProcessRecord()
         {
@@ -149,7 +225,9 @@ namespace InsightFaceEval.Commands
             {
                 if (request.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = request.ByModel();
-                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, request.Protocol, request.PairList), cancellation.Token);
+                var verification = new EmbeddingVerification { TemplateMap = templateMap, TemplateAggregation = TemplateAggregation, Metadata = metadata, GroupBy = GroupBy };
+                outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress,
+                    () => verification.Measure(engine, groups, request.Protocol, request.PairList, cancellation.Token), cancellation.Token);
             }
 
             foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem, ParameterSetName == PairListSet), ErrorPrefix); }
