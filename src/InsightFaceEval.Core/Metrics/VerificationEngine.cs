@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using InsightFaceEval.Metrics.Sharding;
 using InsightFaceEval.Scoring;
 
 namespace InsightFaceEval.Metrics
@@ -79,6 +80,63 @@ namespace InsightFaceEval.Metrics
             var runs = PrepareRuns(models, protocol, pairList, out var identityNames);
             Finish(runs, identityNames);
             return outcome;
+        }
+
+        /// <summary>
+        /// Scores shard <paramref name="shard"/> of every model's pair space and returns its state (no results: the
+        /// merge of all N states measures). Problems with the input are reported as a full run reports them.
+        /// </summary>
+        public VerificationOutcome MeasureShard(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList,
+            ShardSpec shard, out ShardState state)
+        {
+            outcome = new VerificationOutcome();
+            var runs = PrepareRuns(models, protocol, pairList, out var identityNames);
+            var settings = ShardSettings.From(options);
+            state = new ShardState
+            {
+                Index = shard.Index,
+                Count = shard.Count,
+                ModuleVersion = ModuleInfo.Version,
+                Protocol = protocol,
+                IdentityNames = identityNames,
+                Settings = settings,
+                SettingsFingerprint = ShardCapture.SettingsFingerprint(settings),
+                DataFingerprint = ShardCapture.DataFingerprint(protocol, identityNames, runs.Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)),
+                    m => runs.First(r => r.Model == m).Dimension),
+            };
+            Finish(runs, identityNames, new ShardWork { Spec = shard, State = state });
+            return outcome;
+        }
+
+        /// <summary>
+        /// Merges the states of every shard of one run (checked and ordered by <see cref="ShardMerge"/>) into the results
+        /// one run over every pair gives, with the settings the shards were run with.
+        /// </summary>
+        public static VerificationOutcome MeasureStates(IReadOnlyList<ShardState> states, int workers, MeasurementProgress progress, CancellationToken cancellationToken)
+        {
+            var engine = new VerificationEngine(states[0].Settings.ToOptions(workers), progress, cancellationToken);
+            engine.outcome = new VerificationOutcome();
+            var runs = new List<ModelRun>();
+            var work = new ShardWork();
+            for (int m = 0; m < states[0].Models.Count; m++)
+            {
+                var parts = states.Select(s => s.Models[m]).ToList();
+                var first = parts[0];
+                var design = ShardCapture.Rebuild(first.Design, first.Model, engine.options.Folds);
+                runs.Add(new ModelRun { Model = first.Model, Protocol = first.ProtocolLabel, Dimension = first.Dimension, Images = design.Images.ToList(), Design = design });
+                work.Merged[first.Model] = parts;
+            }
+
+            engine.Finish(runs, states[0].IdentityNames, work);
+            return engine.outcome;
+        }
+
+        /// <summary>A shard run (Spec and the State it fills) or a merge (each model's shards).</summary>
+        private sealed class ShardWork
+        {
+            public ShardSpec Spec;
+            public ShardState State;
+            public Dictionary<string, List<ModelShard>> Merged = new Dictionary<string, List<ModelShard>>(StringComparer.Ordinal);
         }
 
         /// <summary>
@@ -434,7 +492,7 @@ namespace InsightFaceEval.Metrics
             return dot > slash ? key.Substring(0, dot) : key;
         }
 
-        private void Finish(List<ModelRun> runs, string[] identityNames)
+        private void Finish(List<ModelRun> runs, string[] identityNames, ShardWork shards = null)
         {
             bool several = runs.Count > 1;
             var names = runs.Select(r => r.Model).ToArray();
@@ -443,7 +501,7 @@ namespace InsightFaceEval.Metrics
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    Run(runs[m], several, names, identityNames, m, runs.Count);
+                    Run(runs[m], several, names, identityNames, m, runs.Count, shards);
                 }
                 catch (UnmeasurableException ex)
                 {
@@ -491,15 +549,19 @@ namespace InsightFaceEval.Metrics
             return why == null ? string.Empty : " " + why;
         }
 
-        private void Run(ModelRun run, bool several, string[] comparedModels, string[] identityNames, int index, int count)
+        private void Run(ModelRun run, bool several, string[] comparedModels, string[] identityNames, int index, int count, ShardWork shards)
         {
+            List<ModelShard> merged = null;
+            shards?.Merged.TryGetValue(run.Model, out merged);
+            uint[] mergedGenuine = merged == null ? null : ShardCapture.GenuineKeys(merged);
+            int genuineIndex = 0;
             int identityCount = identityNames.Length;
             var design = run.Design;
             string label = count > 1 ? $"{run.Model} ({index + 1} of {count})" : run.Model;
             progress.Activity = $"{label}: scoring genuine pairs";
             progress.Pairs = null;
             EmbeddingMatrix matrix = null;
-            if (!run.ScoresGiven && run.Dimension > 0)
+            if (!run.ScoresGiven && run.Dimension > 0 && merged == null)
             {
                 matrix = EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), run.Dimension);
             }
@@ -510,7 +572,7 @@ namespace InsightFaceEval.Metrics
                 bool completed = design.PairCompleted(a, b, ordinal);
                 records.Add(new GenuineRecord
                 {
-                    Key = completed ? ScoreKeys.Key(design.PairScore(matrix, a, b, ordinal)) : ScoreKeys.MinusOne,
+                    Key = mergedGenuine != null ? mergedGenuine[genuineIndex++] : completed ? ScoreKeys.Key(design.PairScore(matrix, a, b, ordinal)) : ScoreKeys.MinusOne,
                     Identity = design.Identity[a],
                     Fold = design.FoldOf(ordinal),
                     Ordinal = ordinal,
@@ -545,8 +607,26 @@ namespace InsightFaceEval.Metrics
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
             progress.Activity = $"{label}: scoring impostor pairs";
-            var predicted = PredictBuckets(design, matrix, completedGenuine, completedImpostors, keep);
-            ScoreImpostors(design, matrix, acc, false, predicted);
+            if (merged != null)
+            {
+                ShardCapture.Restore(acc, merged);
+            }
+            else
+            {
+                // A shard cannot come back for a second pass: it counts a wider band of predicted buckets key by key.
+                var predicted = shards?.Spec == null ? PredictBuckets(design, matrix, completedGenuine, completedImpostors, keep)
+                    : ShardPrediction.Buckets(design, matrix, options, keep, completedGenuine, systemGenuine, commonGenuine, completedImpostors, design.FailedImpostorsPerFold().Sum());
+                var unitPairs = shards?.Spec != null ? ShardSpec.UnitPairs(design) : null;
+                design.ScoredUnits = unitPairs == null ? (UnitRange?)null : shards.Spec.Units(unitPairs);
+                ScoreImpostors(design, matrix, acc, false, predicted);
+                if (unitPairs != null)
+                {
+                    shards.State.Models.Add(ShardCapture.Capture(run.Model, run.Protocol, run.Dimension, design, records, acc, shards.Spec, (int)keep,
+                        design.ScoredUnits.Value, acc.Partials == null ? unitPairs.Length : acc.Partials.Length / 4, progress.Pairs?.Done ?? 0));
+                    return;
+                }
+            }
+
             var failedImpostors = design.FailedImpostorsPerFold();
 
             var completedImpostor = acc.View(true, null);
@@ -594,6 +674,11 @@ namespace InsightFaceEval.Metrics
                 }
 
                 if (acc.Needs.Count == 0) { break; }
+                if (merged != null)
+                {
+                    throw new UnmeasurableException($"the merged shard states do not count {acc.Needs.Count} score bucket(s) key by key (scores from {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Min())):G6} to {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Max()) + 0xFFFF):G6}), which an order statistic falls in; one run over every pair would count them in a second pass, a shard cannot. Measure these data in one run, or with fewer FAR targets.", "ShardStateUnresolved");
+                }
+
                 if (attempt >= 3) { throw new InvalidOperationException("The exact order statistics did not resolve after three refinement passes."); }
                 progress.Activity = $"{label}: counting {acc.Needs.Count} score bucket(s) exactly (pass {acc.Passes + 1})";
                 outcome.Notes.Add($"{run.Model}: pass {acc.Passes + 1} over the impostor pairs to count {acc.Needs.Count} score bucket(s) exactly (scores from {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Min())):G6} to {ScoreKeys.Value(ScoreKeys.BucketStart(acc.Needs.Max()) + 0xFFFF):G6}).");
