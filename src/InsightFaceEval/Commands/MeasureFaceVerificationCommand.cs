@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using InsightFaceEval.Metrics;
+using InsightFaceEval.Metrics.Sharding;
 
 namespace InsightFaceEval.Commands
 {
@@ -13,17 +14,20 @@ namespace InsightFaceEval.Commands
     /// also a paired ModelComparison per pair of models.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Measure, "FaceVerification", DefaultParameterSetName = ComparisonSet)]
-    [OutputType(typeof(VerificationResult), typeof(ModelComparison))]
+    [OutputType(typeof(VerificationResult), typeof(ModelComparison), typeof(System.IO.FileInfo))]
     public sealed class MeasureFaceVerificationCommand : PSCmdlet, IDisposable
     {
         private const string ComparisonSet = "Comparison";
         private const string ProtocolSet = "Protocol";
         private const string PairListSet = "PairList";
+        private const string FromStateSet = "FromState";
         private const string ErrorPrefix = "MeasureFaceVerification";
         private const int ActivityId = 0x4D46;
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private readonly List<FaceComparison> comparisons = new List<FaceComparison>();
         private readonly List<FaceEmbedding> embeddings = new List<FaceEmbedding>();
+        private readonly List<string> statePaths = new List<string>();
+        private ShardSpec shard;
         private List<PairListEntry> pairList;
         private WildcardPattern[] modelPatterns;
         private int received;
@@ -44,6 +48,24 @@ namespace InsightFaceEval.Commands
         [Parameter(Mandatory = true, ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
         public string PairList { get; set; }
+
+        /// <summary>Score only shard k of N of the pair space ("k/N") and write its state to -StatePath.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string Shard { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string StatePath { get; set; }
+
+        /// <summary>The states of every shard of one run: merged into the results of one run over every pair.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromStateSet)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        [Alias("FullName")]
+        public string[] FromState { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -98,6 +120,7 @@ namespace InsightFaceEval.Commands
             }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
+            BeginSharding();
             if (ParameterSetName != PairListSet) { return; }
             var path = PathResolver.ResolveFiles(this, new[] { PairList }, true, ErrorPrefix).FirstOrDefault();
             if (path == null) { ThrowTerminatingError(PathResolver.FileNotFound(GetUnresolvedProviderPathFromPSPath(PairList), ErrorPrefix)); }
@@ -111,8 +134,45 @@ namespace InsightFaceEval.Commands
             }
         }
 
+        private void BeginSharding()
+        {
+            if (ParameterSetName == FromStateSet)
+            {
+                // The merge measures with the settings the shards were run with.
+                var ignored = new[] { nameof(FarTarget), nameof(Threshold), nameof(OperatingFar), nameof(BootstrapSamples), nameof(Seed), nameof(Folds), nameof(Model), nameof(HardestPairCount) }
+                    .Where(p => MyInvocation.BoundParameters.ContainsKey(p)).ToList();
+                if (ignored.Count > 0)
+                {
+                    WriteWarning($"-{string.Join(", -", ignored)} {(ignored.Count == 1 ? "is" : "are")} ignored with -FromState: the merge measures with the settings the shards were run with.");
+                }
+
+                return;
+            }
+
+            bool hasShard = MyInvocation.BoundParameters.ContainsKey(nameof(Shard)), hasState = MyInvocation.BoundParameters.ContainsKey(nameof(StatePath));
+            if (hasShard != hasState)
+            {
+                var missing = hasShard ? nameof(StatePath) : nameof(Shard);
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{(hasShard ? nameof(Shard) : nameof(StatePath))} needs -{missing}: a shard run writes its state to a file, and a state file comes from a shard run.", missing),
+                    ErrorPrefix + "ShardWithoutState", ErrorCategory.InvalidArgument, hasShard ? Shard : StatePath));
+            }
+
+            if (!hasShard) { return; }
+            shard = ShardSpec.Parse(Shard, out var error);
+            if (shard == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException(error, nameof(Shard)), ErrorPrefix + "InvalidShard", ErrorCategory.InvalidArgument, Shard));
+            }
+        }
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == FromStateSet)
+            {
+                statePaths.AddRange(PathResolver.ResolveInputFiles(this, FromState, !MyInvocation.ExpectingInput, ErrorPrefix));
+                return;
+            }
+
             if (ParameterSetName == ComparisonSet)
             {
                 received += Comparison.Count(c => c != null);
@@ -138,6 +198,12 @@ namespace InsightFaceEval.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == FromStateSet)
+            {
+                MergeStates();
+                return;
+            }
+
             var options = new VerificationOptions
             {
                 FarTargets = FarTarget,
@@ -163,9 +229,68 @@ namespace InsightFaceEval.Commands
                 if (embeddings.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
                 var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
+                if (shard != null)
+                {
+                    RunShard(engine, progress, groups, protocol);
+                    return;
+                }
+
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress, () => engine.MeasureEmbeddings(groups, protocol, pairList), cancellation.Token);
             }
 
+            WriteOutcome(outcome);
+        }
+
+        private void RunShard(VerificationEngine engine, MeasurementProgress progress, List<KeyValuePair<string, List<FaceEmbedding>>> groups, PairProtocol protocol)
+        {
+            string path;
+            try
+            {
+                path = PathResolver.ResolveOutputPath(this, StatePath);
+            }
+            catch (Exception ex) when (ex is PSArgumentException || ex is ItemNotFoundException || ex is DriveNotFoundException || ex is NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidStatePath", ErrorCategory.InvalidArgument, StatePath));
+                return;
+            }
+
+            ShardState state = null;
+            var outcome = BackgroundWork.Run(this, ActivityId, $"Measure-FaceVerification (shard {shard})", ErrorPrefix, progress, () => engine.MeasureShard(groups, protocol, pairList, shard, out state), cancellation.Token);
+            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
+            foreach (var note in outcome.Notes) { WriteVerbose(note); }
+            if (state.Models.Count == 0) { return; }
+            try
+            {
+                ShardStateFile.Write(state, path);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "StateNotWritten", ErrorCategory.WriteError, path));
+            }
+
+            WriteVerbose($"Shard {shard}: {state.Models.Sum(m => m.ScoredPairs):N0} impostor pairs scored; state written to '{path}'.");
+            WriteObject(new System.IO.FileInfo(path));
+        }
+
+        private void MergeStates()
+        {
+            var states = ShardMerge.Load(statePaths, out var problems);
+            if (states == null)
+            {
+                for (int i = 0; i < problems.Count - 1; i++) { WriteError(ProblemRecords.ToErrorRecord(problems[i], ErrorPrefix)); }
+                ProblemRecords.Report(this, problems[problems.Count - 1], ErrorPrefix);
+                return;
+            }
+
+            var progress = new MeasurementProgress();
+            var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification (merging shards)", ErrorPrefix, progress,
+                () => VerificationEngine.MeasureStates(states, ThrottleLimit, progress, cancellation.Token), cancellation.Token);
+            WriteOutcome(outcome);
+        }
+
+        private void WriteOutcome(VerificationOutcome outcome)
+        {
             foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
