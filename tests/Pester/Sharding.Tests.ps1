@@ -66,6 +66,51 @@ Describe 'Sharded Measure-FaceVerification' {
         ConvertTo-ResultText $merged | Should -BeExactly $script:wholeText
     }
 
+    It 'runs the commands of docs/sharding.md and of help Example 5 as printed' {
+        Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
+        $work = Join-Path $TestDrive 'docs work'
+        $null = New-Item -ItemType Directory -Path $work -Force
+        Copy-Item -LiteralPath $script:npy -Destination (Join-Path $work 'embeddings') -Recurse
+        $helpWork = Join-Path $TestDrive 'help work'
+        $null = New-Item -ItemType Directory -Path $helpWork -Force
+        Copy-Item -LiteralPath $script:npy -Destination (Join-Path $helpWork 'store') -Recurse
+        Copy-Item -LiteralPath $script:examples -Destination (Join-Path $work 'examples') -Recurse
+        $blocks = @(Get-MarkdownPowerShellBlock -Path (Join-Path $script:root 'docs/sharding.md'))
+        $blocks | Should -HaveCount 2
+        $helpText = Get-Content -LiteralPath (Join-Path $script:root 'docs/en-US/Measure-FaceVerification.md') -Raw -Encoding UTF8
+        $match = [regex]::Match($helpText, '(?s)### Example \d+: Every pair in four shards, then one merge\s*```powershell\r?\n(.*?)```')
+        $match.Success | Should -BeTrue
+        $help = Join-Path $TestDrive 'example5.md'
+        "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $help -Encoding UTF8
+        $helpCode = (Get-MarkdownPowerShellBlock -Path $help)[0].Code
+        # The jobs find the module by name, as an installed module is found.
+        $savedPath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path (Split-Path $script:manifest)) + [IO.Path]::PathSeparator + $env:PSModulePath
+        Push-Location -LiteralPath $work
+        try {
+            $jobs = @(& ([scriptblock]::Create($blocks[0].Code)))
+            $byHand = @(& ([scriptblock]::Create($blocks[1].Code)))
+            Set-Location -LiteralPath $helpWork
+            $example = @(& ([scriptblock]::Create($helpCode)))
+        }
+        finally {
+            Pop-Location
+            $env:PSModulePath = $savedPath
+        }
+        $one = ConvertTo-ResultText @(Import-FaceEmbedding (Join-Path $work 'embeddings') -Model dingo | Measure-FaceVerification -Protocol AllPairs)
+        $oneHelp = ConvertTo-ResultText @(Import-FaceEmbedding (Join-Path $helpWork 'store') -Model dingo | Measure-FaceVerification -Protocol AllPairs)
+        @(Get-ChildItem -LiteralPath (Join-Path $work 'states') -Filter '*.state') | Should -HaveCount 4
+        @(Get-ChildItem -LiteralPath (Join-Path $work 'by-hand') -Filter '*.state') | Should -HaveCount 4
+        @(Get-ChildItem -LiteralPath (Join-Path $helpWork 'states') -Filter '*.state') | Should -HaveCount 4
+        $example | Should -HaveCount 5
+        $example[0] | Should -BeOfType System.IO.FileInfo
+        foreach ($merged in $jobs, $byHand) {
+            $merged | Should -HaveCount 1
+            ConvertTo-ResultText $merged | Should -BeExactly $one
+        }
+        ConvertTo-ResultText @($example[4]) | Should -BeExactly $oneHelp
+    }
+
     Context 'errors' {
         BeforeAll {
             $script:dir = Join-Path $TestDrive 'errors'
