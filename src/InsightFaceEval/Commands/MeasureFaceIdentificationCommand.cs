@@ -35,6 +35,14 @@ namespace InsightFaceEval.Commands
         [SupportsWildcards]
         public string[] Model { get; set; }
 
+        /// <summary>Bootstrap replicates over the probes' identities for the Rank-1, Rank-5 and TPIR intervals (0: none).</summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int BootstrapSamples { get; set; } = 1000;
+
+        [Parameter]
+        public int Seed { get; set; } = 1;
+
         [Parameter]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
@@ -61,7 +69,7 @@ namespace InsightFaceEval.Commands
             if (embeddings.Count == 0) { return; }
             var groups = embeddings.GroupBy(e => e.Model, StringComparer.Ordinal).Select(g => new KeyValuePair<string, List<FaceEmbedding>>(g.Key, g.ToList())).ToList();
             var progress = new MeasurementProgress();
-            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit }, progress, cancellation.Token);
+            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit, BootstrapSamples = BootstrapSamples, BootstrapSeed = Seed }, progress, cancellation.Token);
             var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
             foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
