@@ -196,15 +196,32 @@ function Get-PesterModulePath {
 }
 
 function Invoke-CoreTests {
-    $trx = 'core.trx'
-    $project = Join-Path $Root 'tests/InsightFaceEval.Core.Tests/InsightFaceEval.Core.Tests.csproj'
-    & dotnet test $project -c $Configuration -nologo -v q -nodeReuse:false --results-directory $ResultsDir --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' | Out-Host
-    $file = Join-Path $ResultsDir $trx
-    if (-not (Test-Path $file)) { return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
-    $counters = ([xml](Get-Content $file -Raw)).TestRun.ResultSummary.Counters
-    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed = 1 }
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = $failed; Skipped = [int]$counters.notExecuted }
+    # Every xunit project under tests/ (Core logic, the ONNX engine, the cmdlet assembly), one after another.
+    $passed = 0; $failed = 0; $skipped = 0; $skippedTests = @()
+    foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name) {
+        $trx = "$($project.BaseName).trx"
+        & dotnet test $project.FullName -c $Configuration -nologo -v q -nodeReuse:false --results-directory $ResultsDir --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' | Out-Host
+        $exit = $LASTEXITCODE
+        $file = Join-Path $ResultsDir $trx
+        if (-not (Test-Path $file)) { $failed += 1; continue }
+        $run = ([xml](Get-Content $file -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
+        $projectFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        if ($exit -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
+        $passed += [int]$counters.passed; $failed += $projectFailed; $skipped += [int]$counters.notExecuted
+        foreach ($result in @($run.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -eq 'NotExecuted' })) {
+            $reason = $null
+            if ($result.Output -and $result.Output.ErrorInfo) { $reason = $result.Output.ErrorInfo.Message }
+            if (-not $reason -and $result.Output) { $reason = $result.Output.StdOut }
+            $skippedTests += [pscustomobject]@{ Name = $result.testName; Reason = $reason }
+        }
+    }
+    if ($skippedTests) {
+        Write-Host ''
+        Write-Host 'Skipped xunit tests:'
+        foreach ($t in $skippedTests) { Write-Host "  $($t.Name): $($t.Reason)" }
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
 function Invoke-PesterTests {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 
 namespace InsightFaceEval
@@ -11,7 +12,7 @@ namespace InsightFaceEval
     /// <summary>One row of an identity map: an image (and optionally one face box in it) and the identity of the person.</summary>
     public sealed class IdentityMapEntry
     {
-        internal IdentityMapEntry(string path, string fullPath, string identity, FaceBox box, int line)
+        internal IdentityMapEntry(string path, string fullPath, string identity, FaceDetection box, int line)
         {
             Path = path;
             FullPath = fullPath;
@@ -29,7 +30,7 @@ namespace InsightFaceEval
         public string Identity { get; }
 
         /// <summary>The face this row names (x, y, width, height in upright-image pixels), or null for every face of the image.</summary>
-        public FaceBox Box { get; }
+        public FaceDetection Box { get; }
 
         /// <summary>1-based line in the CSV.</summary>
         public int Line { get; }
@@ -112,12 +113,12 @@ namespace InsightFaceEval
                 var identity = Cell(idCol);
                 if (path.Length == 0) { throw new FormatException($"Identity map {where}: the path is empty."); }
                 if (identity.Length == 0) { throw new FormatException($"Identity map {where}: '{path}' has no identity."); }
-                FaceBox box = null;
+                FaceDetection box = null;
                 if (hasBox && boxCols.Any(c => Cell(c).Length > 0))
                 {
                     var v = boxCols.Select(c => Number(Cell(c), where)).ToArray();
                     if (!(v[2] > 0 && v[3] > 0)) { throw new FormatException($"Identity map {where}: the box of '{path}' needs a positive width and height."); }
-                    box = new FaceBox(v[0], v[1], v[2], v[3]);
+                    box = new FaceDetection(v[0], v[1], v[2], v[3]);
                 }
 
                 string full;
@@ -156,7 +157,7 @@ namespace InsightFaceEval
         /// The identity of an input (an image, a crop or an embedding), or null when no row matches it.
         /// <paramref name="face"/>: the face box in the image, for inputs that are faces of a photo.
         /// </summary>
-        public string Find(string fullPath, string relativePath, FaceBox face = null)
+        public string Find(string fullPath, string relativePath, FaceDetection face = null)
         {
             List<IdentityMapEntry> rows = null;
             var full = FullPathOrNull(fullPath);
@@ -197,12 +198,12 @@ namespace InsightFaceEval
         }
 
         /// <summary>The message for an input no row matches.</summary>
-        public string NotMappedMessage(string input, FaceBox face = null) =>
+        public string NotMappedMessage(string input, FaceDetection face = null) =>
             $"The identity map '{System.IO.Path.GetFileName(Source)}' has no row for '{input}'{(face == null ? string.Empty : " face " + face)}, so its identity is unknown and it is left out. " +
             "Add a row (path,identity, matched by full path, then by path relative to the dataset)" + (face == null ? "." : " or a row with the face's box (x, y, width, height).");
 
         /// <summary>Intersection over union of two boxes.</summary>
-        public static double Overlap(FaceBox a, FaceBox b)
+        public static double Overlap(FaceDetection a, FaceDetection b)
         {
             double w = Math.Min(a.X + a.Width, b.X + b.Width) - Math.Max(a.X, b.X);
             double h = Math.Min(a.Y + a.Height, b.Y + b.Height) - Math.Max(a.Y, b.Y);

@@ -174,7 +174,7 @@ namespace InsightFaceEval.Onnx
 
             // Size is judged on each face's best box, after suppression: filtering candidates first would let a
             // looser, larger box of a small face through.
-            var faces = FaceSelection.SuppressOverlaps(candidates, _options.NmsThreshold);
+            var faces = FaceDetection.SuppressOverlaps(candidates, _options.NmsThreshold);
             faces.RemoveAll(f => Math.Min(f.Width, f.Height) < _options.MinimumFaceSize);
             return faces;
         }
@@ -185,9 +185,9 @@ namespace InsightFaceEval.Onnx
         /// </summary>
         public float[] PredictLandmarks(RgbImage image, FaceDetection box, CancellationToken cancellationToken = default(CancellationToken))
         {
-            var side = box.Height;
-            var left = box.CenterX - (side / 2f);
-            var top = box.CenterY - (side / 2f);
+            var side = (float)box.Height;
+            var left = (float)box.CenterX - (side / 2f);
+            var top = (float)box.CenterY - (side / 2f);
             var size = _landmarkSize;
             var step = side / size;
             // Average several bilinear taps per output pixel when shrinking, so a large face is not aliased.

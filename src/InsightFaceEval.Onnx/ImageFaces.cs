@@ -65,17 +65,7 @@ namespace InsightFaceEval.Onnx
         {
             for (var i = 0; i < Faces.Count; i++)
             {
-                var f = Faces[i];
-                yield return new DetectedFace(
-                    Path,
-                    i,
-                    Faces.Count,
-                    new double[] { Math.Round(f.X, 2), Math.Round(f.Y, 2), Math.Round(f.Width, 2), Math.Round(f.Height, 2) },
-                    f.Landmarks,
-                    f.Score,
-                    Width,
-                    Height,
-                    detectorName);
+                yield return Faces[i].ToDetectedFace(Path, i, Faces.Count, Width, Height, detectorName);
             }
         }
     }

@@ -28,7 +28,7 @@ namespace InsightFaceEval.Onnx
         public PixelNormalization Normalization { get; set; } = PixelNormalization.InsightFace;
 
         /// <summary>Which face of a crop is embedded; default: the largest near the centre, as InsightFace picks it.</summary>
-        public FaceSelectionMode Selection { get; set; } = FaceSelectionMode.LargestNearCenter;
+        public Imaging.FaceSelection Selection { get; set; } = Imaging.FaceSelection.LargestCentered;
 
         /// <summary>Detector thresholds (re-detection on the crop).</summary>
         public FaceDetectorOptions Detector { get; set; } = new FaceDetectorOptions();
@@ -79,7 +79,7 @@ namespace InsightFaceEval.Onnx
     {
         private readonly bool _ownsDetector;
         private readonly bool _ownsRecognizer;
-        private readonly FaceSelectionMode _selection;
+        private readonly Imaging.FaceSelection _selection;
         private readonly int _parallelism;
 
         /// <summary>Combines an open detector and recogniser; the engine disposes those it is told it owns.</summary>
@@ -87,7 +87,7 @@ namespace InsightFaceEval.Onnx
             FaceDetector detector,
             FaceRecognizer recognizer,
             string modelName,
-            FaceSelectionMode selection,
+            Imaging.FaceSelection selection,
             int maxDegreeOfParallelism,
             bool ownsDetector,
             bool ownsRecognizer)
@@ -146,7 +146,7 @@ namespace InsightFaceEval.Onnx
         {
             if (image == null) { throw new ArgumentNullException(nameof(image)); }
             var boxes = Detector.DetectBoxes(image, cancellationToken);
-            var chosen = FaceSelection.SelectOne(boxes, image.Width, image.Height, _selection);
+            var chosen = FaceSelectionRule.PickOne(boxes, _selection, image.Width, image.Height);
             if (chosen < 0) { return null; }
             // Landmarks only for the face that is embedded.
             var face = boxes[chosen].WithLandmarks(Detector.PredictLandmarks(image, boxes[chosen], cancellationToken));

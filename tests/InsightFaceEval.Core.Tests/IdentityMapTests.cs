@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 using Xunit;
 
@@ -51,12 +52,12 @@ namespace InsightFaceEval.Tests
         {
             var map = Map("path,identity,x,y,width,height\ng.jpg,alice,100,100,50,60\ng.jpg,bob,300,100,50,60\ng.jpg,crowd,,,,\n");
             var photo = Path.Combine(Base, "g.jpg");
-            Assert.Equal("alice", map.Find(photo, "g.jpg", new FaceBox(103, 97, 52, 61)));
-            Assert.Equal("bob", map.Find(photo, "g.jpg", new FaceBox(298, 104, 49, 58)));
+            Assert.Equal("alice", map.Find(photo, "g.jpg", new FaceDetection(103, 97, 52, 61)));
+            Assert.Equal("bob", map.Find(photo, "g.jpg", new FaceDetection(298, 104, 49, 58)));
 
             // Overlapping a row's box by less than IoU 0.5: the image's row without a box.
-            Assert.True(IdentityMap.Overlap(new FaceBox(100, 100, 50, 60), new FaceBox(130, 100, 50, 60)) < IdentityMap.MinimumOverlap);
-            Assert.Equal("crowd", map.Find(photo, "g.jpg", new FaceBox(130, 100, 50, 60)));
+            Assert.True(IdentityMap.Overlap(new FaceDetection(100, 100, 50, 60), new FaceDetection(130, 100, 50, 60)) < IdentityMap.MinimumOverlap);
+            Assert.Equal("crowd", map.Find(photo, "g.jpg", new FaceDetection(130, 100, 50, 60)));
 
             // An input without a box (a crop, an embedding) takes only a row without a box.
             Assert.Equal("crowd", map.Find(photo, "g.jpg"));
@@ -66,10 +67,10 @@ namespace InsightFaceEval.Tests
         public void AFaceNoBoxRowOverlapsIsNotMappedWhenTheImageHasNoPlainRow()
         {
             var map = Map("path,identity,x,y,width,height\ng.jpg,alice,100,100,50,60\n");
-            Assert.Null(map.Find(Path.Combine(Base, "g.jpg"), "g.jpg", new FaceBox(400, 400, 50, 60)));
+            Assert.Null(map.Find(Path.Combine(Base, "g.jpg"), "g.jpg", new FaceDetection(400, 400, 50, 60)));
             Assert.Null(map.Find(Path.Combine(Base, "g.jpg"), "g.jpg"));
-            Assert.Equal(0, IdentityMap.Overlap(new FaceBox(0, 0, 10, 10), new FaceBox(10, 0, 10, 10)));
-            Assert.Equal(1.0, IdentityMap.Overlap(new FaceBox(5, 5, 10, 10), new FaceBox(5, 5, 10, 10)), 12);
+            Assert.Equal(0, IdentityMap.Overlap(new FaceDetection(0, 0, 10, 10), new FaceDetection(10, 0, 10, 10)));
+            Assert.Equal(1.0, IdentityMap.Overlap(new FaceDetection(5, 5, 10, 10), new FaceDetection(5, 5, 10, 10)), 12);
         }
 
         [Fact]

@@ -113,6 +113,7 @@ Describe 'Compare-FaceEmbedding with a protocol' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'CompareFaceEmbeddingPairImageNotFound,*'
         $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $errs[0].TargetObject | Should -Be 'p09/img0.png'
+        $errs[0].Exception | Should -BeOfType ([System.Collections.Generic.KeyNotFoundException])
     }
 
     It 'stops with a clear error when the pair list does not exist or cannot be read' {

@@ -67,6 +67,7 @@ Describe 'Measure-FaceIdentification' {
         $out.Model | Should -Be 'm'
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'MeasureFaceIdentificationNoGallery,*'
         $errs[0].TargetObject | Should -Be 'lonely'
+        $errs[0].Exception | Should -BeOfType ([InsightFaceEval.Metrics.UnmeasurableException])
     }
 
     It 'refuses one identity (a flat folder) instead of reporting Rank-1 100%, and says where the identity came from' {

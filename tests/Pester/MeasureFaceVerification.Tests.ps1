@@ -209,6 +209,7 @@ Describe 'Measure-FaceVerification' {
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].TargetObject | Should -Be 'solo'
         $errs[0].Exception.Message | Should -Match 'single identity'
+        $errs[0].Exception | Should -BeOfType ([InsightFaceEval.Metrics.UnmeasurableException]) -Because 'the record keeps the exception Core raised, for catch blocks by type'
     }
 
     It 'refuses NaN similarities' {
@@ -220,6 +221,7 @@ Describe 'Measure-FaceVerification' {
         $out | Should -BeNullOrEmpty
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'MeasureFaceVerificationInvalidSimilarity,*'
         $errs[0].TargetObject | Should -Be $c[1]
+        $errs[0].Exception | Should -BeOfType ([System.IO.InvalidDataException])
     }
 
     It 'refuses a target FAR outside (0, 1) before doing any work' {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace InsightFaceEval.Imaging
 {
@@ -130,41 +129,6 @@ namespace InsightFaceEval.Imaging
             }
 
             return mapped;
-        }
-
-        /// <summary>
-        /// Indexes (into <paramref name="faces"/>) of the faces to crop. For RequireOne with more than one
-        /// face it returns every index; the caller reports the error.
-        /// </summary>
-        public static IReadOnlyList<int> Select(IReadOnlyList<FaceBox> faces, FaceSelection selection, int imageWidth, int imageHeight)
-        {
-            var all = new List<int>();
-            for (var i = 0; i < faces.Count; i++) { all.Add(i); }
-            if (faces.Count <= 1 || selection == FaceSelection.All || selection == FaceSelection.RequireOne) { return all; }
-
-            // InsightFace's RetinaFace.detect(max_num=1): metric 'max' ranks by area; the default metric
-            // subtracts twice the squared offset of the box centre from the image centre (H // 2, W // 2).
-            var best = -1;
-            var bestValue = double.NegativeInfinity;
-            for (var i = 0; i < faces.Count; i++)
-            {
-                var f = faces[i];
-                var value = f.Area;
-                if (selection == FaceSelection.LargestCentered)
-                {
-                    var ox = f.X + (f.Width / 2) - (imageWidth / 2);
-                    var oy = f.Y + (f.Height / 2) - (imageHeight / 2);
-                    value -= ((ox * ox) + (oy * oy)) * 2.0;
-                }
-
-                if (value > bestValue)
-                {
-                    bestValue = value;
-                    best = i;
-                }
-            }
-
-            return best < 0 ? all : new[] { best };
         }
     }
 }

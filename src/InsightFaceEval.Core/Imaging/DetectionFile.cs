@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using InsightFaceEval.Faces;
 using InsightFaceEval.IO;
 
 namespace InsightFaceEval.Imaging
@@ -12,7 +13,7 @@ namespace InsightFaceEval.Imaging
     /// <summary>The faces a detector found in one image.</summary>
     public sealed class DetectionRecord
     {
-        public DetectionRecord(string imagePath, List<FaceBox> faces)
+        public DetectionRecord(string imagePath, List<FaceDetection> faces)
         {
             ImagePath = imagePath;
             Faces = faces;
@@ -21,7 +22,7 @@ namespace InsightFaceEval.Imaging
         /// <summary>Full path of the image.</summary>
         public string ImagePath { get; }
 
-        public List<FaceBox> Faces { get; }
+        public List<FaceDetection> Faces { get; }
     }
 
     /// <summary>
@@ -106,9 +107,9 @@ namespace InsightFaceEval.Imaging
             Find(e, FaceListNames).HasValue || Find(e, BoxListNames).HasValue || Find(e, BoxNames).HasValue;
 
         // <faces>: an array of rows or face objects, or an object holding them.
-        private static List<FaceBox> ReadFaces(JsonElement value, BoxFormat format, string where)
+        private static List<FaceDetection> ReadFaces(JsonElement value, BoxFormat format, string where)
         {
-            var faces = new List<FaceBox>();
+            var faces = new List<FaceDetection>();
             switch (value.ValueKind)
             {
                 case JsonValueKind.Null:
@@ -134,7 +135,7 @@ namespace InsightFaceEval.Imaging
                             var face = ReadFace(rows[k], format, $"{where}, face {k}");
                             var lm = kps != null ? Numbers(kps[k], $"{where}, landmarks {k}") : null;
                             var score = sc != null && k < sc.Count ? (float?)Numbers(sc[k], where).Single() : face.Score;
-                            faces.Add(new FaceBox(face.X, face.Y, face.Width, face.Height, CheckLandmarks(lm, where) ?? face.Landmarks, score));
+                            faces.Add(new FaceDetection(face.X, face.Y, face.Width, face.Height, score, CheckLandmarks(lm, where) ?? face.Landmarks));
                         }
 
                         return faces;
@@ -152,7 +153,7 @@ namespace InsightFaceEval.Imaging
             }
         }
 
-        private static FaceBox ReadFace(JsonElement e, BoxFormat format, string where)
+        private static FaceDetection ReadFace(JsonElement e, BoxFormat format, string where)
         {
             double[] box;
             float[] landmarks = null;
@@ -180,7 +181,7 @@ namespace InsightFaceEval.Imaging
         }
 
         // [a, b, c, d], [a, b, c, d, score] or [a, b, c, d, score, l1x, l1y, ..., l5x, l5y].
-        private static FaceBox FromRow(double[] row, BoxFormat format, float[] landmarks, float? score, string where)
+        private static FaceDetection FromRow(double[] row, BoxFormat format, float[] landmarks, float? score, string where)
         {
             if (row.Length != 4 && row.Length != 5 && row.Length != 15)
             {
@@ -193,7 +194,7 @@ namespace InsightFaceEval.Imaging
                 landmarks = row.Skip(5).Select(v => (float)v).ToArray();
             }
 
-            return FaceBox.FromValues(row[0], row[1], row[2], row[3], format, landmarks, score);
+            return FaceDetection.FromValues(row[0], row[1], row[2], row[3], format, landmarks, score);
         }
 
         private static float[] CheckLandmarks(double[] values, string where)
@@ -288,7 +289,7 @@ namespace InsightFaceEval.Imaging
 
                 if (box.Length == 0 || box.All(double.IsNaN))
                 {
-                    records.Add(imagePath, new List<FaceBox>());
+                    records.Add(imagePath, new List<FaceDetection>());
                     continue;
                 }
 
@@ -297,7 +298,7 @@ namespace InsightFaceEval.Imaging
                 float? score = scoreText.Length > 0 ? (float?)ParseNumber(scoreText, where) : null;
                 var lmText = Cell(lmCol);
                 var landmarks = lmText.Length > 0 ? CheckLandmarks(ParseNumberList(lmText, where), where) : null;
-                records.Add(imagePath, new List<FaceBox> { FaceBox.FromValues(box[0], box[1], box[2], box[3], rowFormat, landmarks, score) });
+                records.Add(imagePath, new List<FaceDetection> { FaceDetection.FromValues(box[0], box[1], box[2], box[3], rowFormat, landmarks, score) });
             }
 
             return records.Records;
@@ -369,7 +370,7 @@ namespace InsightFaceEval.Imaging
 
             public List<DetectionRecord> Records { get; } = new List<DetectionRecord>();
 
-            public void Add(string imagePath, List<FaceBox> faces)
+            public void Add(string imagePath, List<FaceDetection> faces)
             {
                 var full = Path.GetFullPath(Path.IsPathRooted(imagePath) ? imagePath : Path.Combine(_baseFolder ?? string.Empty, imagePath));
                 if (_byPath.TryGetValue(full, out var existing))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading;
+using InsightFaceEval.Faces;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -67,12 +68,12 @@ namespace InsightFaceEval.Imaging
     /// <summary>One image and the faces to crop from it.</summary>
     public sealed class CropJob
     {
-        public CropJob(string sourcePath, string relativeSource, string identity, IReadOnlyList<FaceBox> faces)
+        public CropJob(string sourcePath, string relativeSource, string identity, IReadOnlyList<FaceDetection> faces)
         {
             SourcePath = sourcePath;
             RelativeSource = relativeSource;
             Identity = identity;
-            Faces = faces ?? Array.Empty<FaceBox>();
+            Faces = faces ?? Array.Empty<FaceDetection>();
         }
 
         /// <summary>Full path of the image.</summary>
@@ -83,7 +84,7 @@ namespace InsightFaceEval.Imaging
 
         public string Identity { get; }
 
-        public IReadOnlyList<FaceBox> Faces { get; }
+        public IReadOnlyList<FaceDetection> Faces { get; }
 
         /// <summary>The FaceIndex of the first face (non-zero when earlier faces of the image were cropped separately).</summary>
         public int FirstFaceIndex { get; set; }
@@ -183,7 +184,7 @@ namespace InsightFaceEval.Imaging
         private sealed class Plan
         {
             public int Index;
-            public FaceBox Face;
+            public FaceDetection Face;
             public PixelRect CropRect;
             public int Width;
             public int Height;
@@ -241,7 +242,7 @@ namespace InsightFaceEval.Imaging
             }
 
             var plans = new List<Plan>();
-            foreach (var index in CropGeometry.Select(job.Faces, _options.Selection, header.Width, header.Height))
+            foreach (var index in FaceSelectionRule.Apply(job.Faces, _options.Selection, header.Width, header.Height))
             {
                 var plan = PlanFace(job, index, header, outcomes);
                 if (plan != null) { plans.Add(plan); }

@@ -35,7 +35,8 @@ namespace InsightFaceEval.Metrics
     {
         public List<IdentificationResult> Results { get; } = new List<IdentificationResult>();
 
-        public List<MeasurementIssue> Issues { get; } = new List<MeasurementIssue>();
+        /// <summary>Per-item and per-model problems, each for the cmdlet to write as an error record.</summary>
+        public List<ModelProblem> Problems { get; } = new List<ModelProblem>();
 
         public List<string> Notes { get; } = new List<string>();
     }
@@ -73,70 +74,32 @@ namespace InsightFaceEval.Metrics
         public IdentificationOutcome Measure(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models)
         {
             var outcome = new IdentificationOutcome();
-            var names = new Dictionary<string, string>(options.NameComparer ?? PathStyle.Current.Comparer);
-            for (int m = 0; m < models.Count; m++)
+            var inputs = ModelInputs.Validate(models, options.NameComparer, false, outcome.Problems, cancellationToken);
+            for (int m = 0; m < inputs.Count; m++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var name = models[m].Key;
-                if (name != null && names.TryGetValue(name, out var earlier) && !string.Equals(earlier, name, StringComparison.Ordinal))
-                {
-                    outcome.Issues.Add(new MeasurementIssue(name, "ModelNameCaseConflict", "InvalidArgument", ModelNames.Message(earlier, name) + $" '{name}' is left out.", name, true));
-                    continue;
-                }
-
-                if (name != null) { names[name] = name; }
+                var name = inputs[m].Model;
                 try
                 {
-                    var result = MeasureModel(name, models[m].Value, outcome, models.Count > 1 ? $"{name} ({m + 1} of {models.Count})" : name);
+                    var result = MeasureModel(inputs[m], outcome, inputs.Count > 1 ? $"{name} ({m + 1} of {inputs.Count})" : name);
                     if (result != null) { outcome.Results.Add(result); }
                 }
                 catch (UnmeasurableException ex)
                 {
-                    outcome.Issues.Add(new MeasurementIssue(name, ex.Problem, "InvalidData", $"Model '{name}': {ex.Message}", name, true));
+                    outcome.Problems.Add(ModelProblem.Unmeasurable(name, ex));
                 }
             }
 
             return outcome;
         }
 
-        private IdentificationResult MeasureModel(string model, List<FaceEmbedding> embeddings, IdentificationOutcome outcome, string label)
+        private IdentificationResult MeasureModel(ModelInput input, IdentificationOutcome outcome, string label)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var images = new List<FaceEmbedding>();
-            foreach (var e in embeddings)
-            {
-                var key = DatasetPaths.NormalizeKey(e.RelativePath);
-                if (!seen.Add(key))
-                {
-                    outcome.Issues.Add(new MeasurementIssue(model, "DuplicateImage", "InvalidData", $"'{key}' appears more than once for model '{model}'; the first is used.", e, false));
-                    continue;
-                }
-
-                images.Add(e);
-            }
-
-            images.Sort((x, y) => string.CompareOrdinal(DatasetPaths.NormalizeKey(x.RelativePath), DatasetPaths.NormalizeKey(y.RelativePath)));
-            int dimension = 0;
-            foreach (var e in images.Where(e => e.Status == EmbeddingStatus.Success))
-            {
-                if (dimension == 0) { dimension = e.Dimension; }
-                if (e.Dimension != dimension)
-                {
-                    outcome.Issues.Add(new MeasurementIssue(model, "DimensionMismatch", "InvalidData", $"Model '{model}' has embeddings of different lengths ({dimension} and {e.Dimension} for '{e.RelativePath}'): they are never compared.", e, true));
-                    return null;
-                }
-
-                var reason = EmbeddingMatrix.InvalidReason(e.Vector);
-                if (reason != null)
-                {
-                    outcome.Issues.Add(new MeasurementIssue(model, "InvalidEmbedding", "InvalidData", $"The embedding of '{e.RelativePath}' ({model}) {reason}.", e, true));
-                    return null;
-                }
-            }
-
-            var roles = DatasetSplit.Split(images, out var identities, out var layout);
+            var model = input.Model;
+            var images = input.Images;
+            int dimension = input.Dimension;
+            var roles = input.Split(out var identities, out var layout, outcome.Notes);
             int ignored = roles.Count(r => r == ImageRole.Ignored);
-            if (ignored > 0) { outcome.Notes.Add($"{model}: {ignored} image(s) outside gallery/, probe/ and unknown/ are left out."); }
 
             // Gallery templates grouped by identity, so an identity's score is a max over a contiguous run of columns.
             var templates = Enumerable.Range(0, images.Count).Where(i => roles[i] == ImageRole.Gallery && images[i].Status == EmbeddingStatus.Success)

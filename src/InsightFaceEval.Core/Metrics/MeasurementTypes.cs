@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 using InsightFaceEval.Scoring;
 
@@ -18,33 +19,50 @@ namespace InsightFaceEval.Metrics
         PairList,
     }
 
-    /// <summary>A problem with one input item or one model, for the cmdlet to turn into an error record.</summary>
-    public sealed class MeasurementIssue
+    /// <summary>
+    /// A problem with one model's input or measurement: the one <see cref="InsightFaceEval.Problem"/> type (id, category,
+    /// the exception with its own type, the item as target), plus the model it concerns and whether that model gets no result.
+    /// The cmdlet writes <see cref="Problem"/> through ProblemRecords; the flag and the model name are for callers that
+    /// tally per model.
+    /// </summary>
+    public sealed class ModelProblem
     {
-        public MeasurementIssue(string model, string problem, string category, string message, object target, bool modelFailed)
+        public ModelProblem(string model, Problem problem, bool modelFailed)
         {
             Model = model;
-            Problem = problem;
-            Category = category;
-            Message = message;
-            Target = target;
+            Problem = problem ?? throw new ArgumentNullException(nameof(problem));
             ModelFailed = modelFailed;
         }
 
         public string Model { get; }
 
-        /// <summary>ErrorId suffix, e.g. "NoGenuinePairs".</summary>
-        public string Problem { get; }
-
-        /// <summary>Name of the PowerShell ErrorCategory.</summary>
-        public string Category { get; }
-
-        public string Message { get; }
-
-        public object Target { get; }
+        public Problem Problem { get; }
 
         /// <summary>True when the model gets no result because of this problem.</summary>
         public bool ModelFailed { get; }
+
+        /// <summary>The ErrorId suffix, e.g. "NoGenuinePairs".</summary>
+        public string Id => Problem.Id;
+
+        public object Target => Problem.Target;
+
+        public string Message => Problem.Message;
+
+        /// <summary>The data of the model cannot give what is asked (mixed vector lengths, no genuine pairs, ...).</summary>
+        internal static ModelProblem InvalidData(string model, string id, string message, object target, bool modelFailed) =>
+            new ModelProblem(model, new Problem(id, ProblemCategory.InvalidData, new InvalidDataException(message), target), modelFailed);
+
+        /// <summary>Something the input names is not among the model's embeddings (a pair-list image, any pair at all).</summary>
+        internal static ModelProblem NotFound(string model, string id, string message, object target, bool modelFailed) =>
+            new ModelProblem(model, new Problem(id, ProblemCategory.ObjectNotFound, new KeyNotFoundException(message), target), modelFailed);
+
+        /// <summary>A model the caller named ambiguously (two names equal under the name rule).</summary>
+        internal static ModelProblem InvalidArgument(string model, string id, string message, object target, bool modelFailed) =>
+            new ModelProblem(model, new Problem(id, ProblemCategory.InvalidArgument, new ArgumentException(message), target), modelFailed);
+
+        /// <summary>The model's data cannot be measured: the exception keeps its type, with the model named in front.</summary>
+        internal static ModelProblem Unmeasurable(string model, UnmeasurableException ex, string detail = null) =>
+            new ModelProblem(model, new Problem(ex.Problem, ProblemCategory.InvalidData, new UnmeasurableException($"Model '{model}': {ex.Message}{detail}", ex.Problem), model), true);
     }
 
     /// <summary>Progress the pipeline thread polls while the workers run (workers never write to the host).</summary>

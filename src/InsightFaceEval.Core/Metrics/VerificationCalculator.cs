@@ -54,6 +54,14 @@ namespace InsightFaceEval.Metrics
 
         /// <summary>Upper bound on the impostor tail kept in memory (tests lower it to force refinement passes).</summary>
         internal int MaxTailEntries { get; set; } = 1 << 23;
+
+        /// <summary>A copy whose changes leave this one as it is (the target arrays are copied too).</summary>
+        public VerificationOptions Copy()
+        {
+            var copy = (VerificationOptions)MemberwiseClone();
+            copy.FarTargets = FarTargets?.ToArray();
+            return copy;
+        }
     }
 
     /// <summary>Bootstrap intervals to attach to a metric set.</summary>

@@ -55,15 +55,5 @@ namespace InsightFaceEval.Commands
             if (stopping || task.IsCanceled) { throw new PipelineStoppedException(); }
             return task.Result;
         }
-
-        /// <summary>Turns a Core issue into a non-terminating error with an exact category and the item as target.</summary>
-        public static ErrorRecord ToErrorRecord(MeasurementIssue issue, string errorIdPrefix)
-        {
-            if (!Enum.TryParse<ErrorCategory>(issue.Category, out var category)) { category = ErrorCategory.InvalidData; }
-            Exception exception = category == ErrorCategory.ObjectNotFound
-                ? (Exception)new ItemNotFoundException(issue.Message)
-                : new InvalidOperationException(issue.Message);
-            return new ErrorRecord(exception, errorIdPrefix + issue.Problem, category, issue.Target);
-        }
     }
 }

@@ -106,7 +106,7 @@ namespace InsightFaceEval.Commands
             var protocol = ParameterSetName == PairListSet ? PairProtocol.PairList : (PairProtocol)Enum.Parse(typeof(PairProtocol), Protocol);
             var engine = new VerificationEngine(new VerificationOptions(), null, cancellation.Token);
             var designs = engine.Designs(models, protocol, pairList, out var issues, out var identityNames);
-            foreach (var issue in issues.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in issues.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var note in issues.Notes) { WriteVerbose(note); }
             foreach (var design in designs)
             {

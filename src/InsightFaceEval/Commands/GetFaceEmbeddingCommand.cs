@@ -310,7 +310,7 @@ namespace InsightFaceEval.Commands
             {
                 // A separate class, so ONNX Runtime is touched only when local models run.
                 return LocalModelLoader.Open(this, ErrorPrefix, ResolveModelPaths(), LocalModelNames(), ResolveOptionalPath(DetectorPath),
-                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), Faces.FaceSelection.ModeFor(FaceSelection));
+                    ResolveOptionalPath(LandmarkPath), PixelNormalizationFromParameters(), FaceSelection);
             }
 
             var url = ResolveServerUrl();

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 
 namespace InsightFaceEval.Commands
@@ -41,7 +42,7 @@ namespace InsightFaceEval.Commands
         }
 
         /// <summary>The error for an input the map has no row for; <paramref name="target"/> is the input.</summary>
-        public static ErrorRecord NotMapped(IdentityMap map, string input, FaceBox face, string errorPrefix, object target) =>
+        public static ErrorRecord NotMapped(IdentityMap map, string input, FaceDetection face, string errorPrefix, object target) =>
             new ErrorRecord(new ItemNotFoundException(map.NotMappedMessage(input, face)), errorPrefix + "IdentityNotMapped", ErrorCategory.ObjectNotFound, target)
             {
                 ErrorDetails = new ErrorDetails(map.NotMappedMessage(input, face)) { RecommendedAction = $"Add a row for it to '{map.Source}'." },

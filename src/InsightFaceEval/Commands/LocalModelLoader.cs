@@ -25,7 +25,7 @@ namespace InsightFaceEval.Commands
             string detectorPath,
             string landmarkPath,
             PixelNormalization normalization,
-            FaceSelectionMode selection = FaceSelectionMode.LargestNearCenter)
+            Imaging.FaceSelection selection = Imaging.FaceSelection.LargestCentered)
         {
             var options = new List<LocalFaceEngineOptions>();
             for (var i = 0; i < recognizerPaths.Count; i++)

@@ -71,7 +71,7 @@ namespace InsightFaceEval.Commands
             var progress = new MeasurementProgress();
             var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaxRank, Workers = ThrottleLimit, BootstrapSamples = BootstrapSamples, BootstrapSeed = Seed }, progress, cancellation.Token);
             var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
-            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
             WriteObject(outcome.Results, true);
         }

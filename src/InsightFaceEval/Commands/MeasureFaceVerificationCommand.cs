@@ -256,7 +256,7 @@ namespace InsightFaceEval.Commands
 
             ShardState state = null;
             var outcome = BackgroundWork.Run(this, ActivityId, $"Measure-FaceVerification (shard {shard})", ErrorPrefix, progress, () => engine.MeasureShard(groups, protocol, pairList, shard, out state), cancellation.Token);
-            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
             if (state.Models.Count == 0) { return; }
@@ -291,7 +291,7 @@ namespace InsightFaceEval.Commands
 
         private void WriteOutcome(VerificationOutcome outcome)
         {
-            foreach (var issue in outcome.Issues) { WriteError(BackgroundWork.ToErrorRecord(issue, ErrorPrefix)); }
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, problem.Problem, ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
 

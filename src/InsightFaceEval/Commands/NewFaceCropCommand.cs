@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 using InsightFaceEval.IO;
 using InsightFaceEval.Threading;
@@ -173,7 +174,7 @@ namespace InsightFaceEval.Commands
         private sealed class PendingImage
         {
             public string SourcePath;
-            public List<FaceBox> Faces = new List<FaceBox>();
+            public List<FaceDetection> Faces = new List<FaceDetection>();
         }
 
         protected override void BeginProcessing()
@@ -208,7 +209,7 @@ namespace InsightFaceEval.Commands
 
             var files = ResolveInput();
             if (files.Count == 0) { return; }
-            List<FaceBox> faces;
+            List<FaceDetection> faces;
             try
             {
                 faces = BoxesOfThisRecord();
@@ -289,26 +290,26 @@ namespace InsightFaceEval.Commands
         }
 
         // The record's boxes: -BoundingBox wins, then X1/Y1/X2/Y2, then X/Y/Width/Height.
-        private List<FaceBox> BoxesOfThisRecord()
+        private List<FaceDetection> BoxesOfThisRecord()
         {
             if (BoundingBox != null && BoundingBox.Length > 0)
             {
-                return FaceBox.FromFlatList(BoundingBox, BoxFormat, Landmarks, DetectionScore);
+                return FaceDetection.FromFlatList(BoundingBox, BoxFormat, Landmarks, DetectionScore);
             }
 
             if (X1.HasValue || Y1.HasValue || X2.HasValue || Y2.HasValue)
             {
                 if (!(X1.HasValue && Y1.HasValue && X2.HasValue && Y2.HasValue)) { throw new FormatException("A box given by corners needs all of X1, Y1, X2 and Y2."); }
-                return FaceBox.FromFlatList(new[] { X1.Value, Y1.Value, X2.Value, Y2.Value }, BoxFormat.XYXY, Landmarks, DetectionScore);
+                return FaceDetection.FromFlatList(new[] { X1.Value, Y1.Value, X2.Value, Y2.Value }, BoxFormat.XYXY, Landmarks, DetectionScore);
             }
 
             if (X.HasValue || Y.HasValue || Width.HasValue || Height.HasValue)
             {
                 if (!(X.HasValue && Y.HasValue && Width.HasValue && Height.HasValue)) { throw new FormatException("A box given by position and size needs all of X, Y, Width and Height."); }
-                return FaceBox.FromFlatList(new[] { X.Value, Y.Value, Width.Value, Height.Value }, BoxFormat.XYWH, Landmarks, DetectionScore);
+                return FaceDetection.FromFlatList(new[] { X.Value, Y.Value, Width.Value, Height.Value }, BoxFormat.XYWH, Landmarks, DetectionScore);
             }
 
-            return new List<FaceBox>();
+            return new List<FaceDetection>();
         }
 
         private void ReadDetectionFile()

@@ -1,3 +1,4 @@
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 using Xunit;
 
@@ -126,10 +127,10 @@ namespace InsightFaceEval.Tests.Imaging
         public void SelectionPicksLargestOrTheCentredOneInsightFacePicks()
         {
             // A: area 90000, centre offset (-350, -350): 90000 - 2 * 245000 < 0. B: area 10000, centred.
-            var faces = new[] { new FaceBox(0, 0, 300, 300), new FaceBox(450, 450, 100, 100), new FaceBox(900, 900, 50, 50) };
-            Assert.Equal(new[] { 0 }, CropGeometry.Select(faces, FaceSelection.Largest, 1000, 1000));
-            Assert.Equal(new[] { 1 }, CropGeometry.Select(faces, FaceSelection.LargestCentered, 1000, 1000));
-            Assert.Equal(new[] { 0, 1, 2 }, CropGeometry.Select(faces, FaceSelection.All, 1000, 1000));
+            var faces = new[] { new FaceDetection(0, 0, 300, 300), new FaceDetection(450, 450, 100, 100), new FaceDetection(900, 900, 50, 50) };
+            Assert.Equal(new[] { 0 }, FaceSelectionRule.Apply(faces, FaceSelection.Largest, 1000, 1000));
+            Assert.Equal(new[] { 1 }, FaceSelectionRule.Apply(faces, FaceSelection.LargestCentered, 1000, 1000));
+            Assert.Equal(new[] { 0, 1, 2 }, FaceSelectionRule.Apply(faces, FaceSelection.All, 1000, 1000));
         }
 
         [Fact]
@@ -143,12 +144,12 @@ namespace InsightFaceEval.Tests.Imaging
         [Fact]
         public void BoxesComeInFoursInEitherConvention()
         {
-            var boxes = FaceBox.FromFlatList(new double[] { 1, 2, 3, 4, 10, 20, 30, 60 }, BoxFormat.XYXY);
+            var boxes = FaceDetection.FromFlatList(new double[] { 1, 2, 3, 4, 10, 20, 30, 60 }, BoxFormat.XYXY);
             Assert.Equal(2, boxes.Count);
             Assert.Equal(new double[] { 1, 2, 2, 2 }, boxes[0].ToArray());
             Assert.Equal(new double[] { 10, 20, 20, 40 }, boxes[1].ToArray());
-            Assert.Throws<System.FormatException>(() => FaceBox.FromFlatList(new double[] { 1, 2, 3 }, BoxFormat.XYWH));
-            Assert.Throws<System.FormatException>(() => FaceBox.FromFlatList(new double[] { 1, 2, 3, 4 }, BoxFormat.XYWH, new float[] { 1, 2 }));
+            Assert.Throws<System.FormatException>(() => FaceDetection.FromFlatList(new double[] { 1, 2, 3 }, BoxFormat.XYWH));
+            Assert.Throws<System.FormatException>(() => FaceDetection.FromFlatList(new double[] { 1, 2, 3, 4 }, BoxFormat.XYWH, new float[] { 1, 2 }));
         }
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
@@ -14,7 +15,7 @@ namespace InsightFaceEval.Tests.Imaging
 {
     public class FaceCropperTests
     {
-        private static CropJobResult Run(TestImages files, string source, CropOptions options, params FaceBox[] faces)
+        private static CropJobResult Run(TestImages files, string source, CropOptions options, params FaceDetection[] faces)
         {
             options.OutputDirectory = options.OutputDirectory ?? Path.Combine(files.Root, "out");
             var cropper = new FaceCropper(options);
@@ -40,7 +41,7 @@ namespace InsightFaceEval.Tests.Imaging
             using (var noise = TestImages.Noise(120, 90, 7))
             {
                 var source = files.SavePng("alice/a.png", noise);
-                var result = Run(files, source, new CropOptions { MaxSide = 0 }, new FaceBox(20, 15, 50, 40));
+                var result = Run(files, source, new CropOptions { MaxSide = 0 }, new FaceDetection(20, 15, 50, 40));
                 var outcome = Assert.Single(result.Outcomes);
                 var crop = outcome.Crop;
                 Assert.Equal(new[] { 15, 11, 60, 48 }, crop.CropBox);
@@ -62,7 +63,7 @@ namespace InsightFaceEval.Tests.Imaging
             {
                 var source = files.SavePng("b.png", noise);
                 var landmarks = new float[] { 200, 200, 300, 200, 250, 250, 210, 300, 290, 300 };
-                var result = Run(files, source, new CropOptions(), new FaceBox(100, 100, 300, 280, landmarks, 0.9f));
+                var result = Run(files, source, new CropOptions(), new FaceDetection(100, 100, 300, 280, 0.9f, landmarks));
                 var crop = Assert.Single(result.Outcomes).Crop;
 
                 // dw = 30, dh = 28: crop [70, 430) x [72, 408) = 360 x 336; scale 256/360: 256 x int(336 * 0.7111) = 238.
@@ -83,7 +84,7 @@ namespace InsightFaceEval.Tests.Imaging
             {
                 var source = files.SaveJpeg("gps.jpg", noise, orientation: 1, withGps: true);
                 Assert.NotNull(Image.Identify(source).Metadata.ExifProfile);
-                var outcome = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(10, 10, 30, 30)).Outcomes);
+                var outcome = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(10, 10, 30, 30)).Outcomes);
                 Assert.Equal(new[] { "IHDR", "IDAT", "IEND" }, TestImages.PngChunks(outcome.Png));
                 Assert.DoesNotContain("TestCam", System.Text.Encoding.ASCII.GetString(outcome.Png));
             }
@@ -100,13 +101,13 @@ namespace InsightFaceEval.Tests.Imaging
                     files,
                     source,
                     new CropOptions(),
-                    new FaceBox(10, 10, 20, 20),
-                    new FaceBox(10, 10, 0, 20),
-                    new FaceBox(10, 10, -5, 20),
-                    new FaceBox(200, 10, 20, 20),
-                    new FaceBox(double.NaN, 10, 20, 20),
-                    new FaceBox(-30, 10, 40, 20),
-                    new FaceBox(50, 40, 20, 20));
+                    new FaceDetection(10, 10, 20, 20),
+                    new FaceDetection(10, 10, 0, 20),
+                    new FaceDetection(10, 10, -5, 20),
+                    new FaceDetection(200, 10, 20, 20),
+                    new FaceDetection(double.NaN, 10, 20, 20),
+                    new FaceDetection(-30, 10, 40, 20),
+                    new FaceDetection(50, 40, 20, 20));
                 var problems = result.Outcomes.Where(o => o.Problem.HasValue).Select(o => (o.FaceIndex, o.Problem.Value)).ToArray();
                 Assert.Equal(
                     new (int?, CropProblem)[] { (1, CropProblem.EmptyBox), (2, CropProblem.EmptyBox), (3, CropProblem.BoxOutsideImage), (4, CropProblem.InvalidBox) },
@@ -124,7 +125,7 @@ namespace InsightFaceEval.Tests.Imaging
             using (var files = new TestImages())
             using (var noise = TestImages.Noise(64, 64, 2))
             {
-                var box = new FaceBox(5, 5, 20, 20);
+                var box = new FaceDetection(5, 5, 20, 20);
                 var good = files.SavePng("good.png", noise);
                 var text = files.PathOf("notes.jpg");
                 File.WriteAllText(text, "hello");
@@ -132,7 +133,7 @@ namespace InsightFaceEval.Tests.Imaging
                 var jpeg = File.ReadAllBytes(files.SaveJpeg("whole.jpg", noise));
                 File.WriteAllBytes(truncated, jpeg.Take(jpeg.Length / 2).ToArray());
 
-                CropProblem ProblemOf(string path, CropOptions options = null, params FaceBox[] faces) =>
+                CropProblem ProblemOf(string path, CropOptions options = null, params FaceDetection[] faces) =>
                     Assert.Single(Run(files, path, options ?? new CropOptions(), faces.Length == 0 ? new[] { box } : faces).Outcomes).Problem.Value;
 
                 Assert.Equal(CropProblem.FileNotFound, ProblemOf(Path.Combine(files.Root, "missing.png")));
@@ -158,7 +159,7 @@ namespace InsightFaceEval.Tests.Imaging
                 var bytes = ms.ToArray();
                 for (var i = 60; i < bytes.Length - 12; i++) { bytes[i] = 0x5A; }
                 File.WriteAllBytes(path, bytes);
-                var outcome = Assert.Single(Run(files, path, new CropOptions { MaxPixels = 5_000_000 }, new FaceBox(1, 1, 10, 10)).Outcomes);
+                var outcome = Assert.Single(Run(files, path, new CropOptions { MaxPixels = 5_000_000 }, new FaceDetection(1, 1, 10, 10)).Outcomes);
                 Assert.Equal(CropProblem.ImageTooLarge, outcome.Problem);
                 Assert.Contains("6,000,000", outcome.Message);
             }
@@ -174,8 +175,8 @@ namespace InsightFaceEval.Tests.Imaging
                 var existing = Path.Combine(files.Root, "out", "k_0.png");
                 Directory.CreateDirectory(Path.GetDirectoryName(existing));
                 File.WriteAllText(existing, "keep");
-                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions(), new FaceBox(5, 5, 10, 10)).Outcomes).Problem);
-                Assert.NotNull(Assert.Single(Run(files, source, new CropOptions { Force = true }, new FaceBox(5, 5, 10, 10)).Outcomes).Crop);
+                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 10, 10)).Outcomes).Problem);
+                Assert.NotNull(Assert.Single(Run(files, source, new CropOptions { Force = true }, new FaceDetection(5, 5, 10, 10)).Outcomes).Crop);
             }
         }
 
@@ -188,25 +189,25 @@ namespace InsightFaceEval.Tests.Imaging
                 var source = files.SavePng("r.png", noise);
                 var existing = Path.Combine(files.Root, "out", "r_0.png");
                 Directory.CreateDirectory(Path.GetDirectoryName(existing));
-                var made = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(5, 5, 20, 20)).Outcomes);
+                var made = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 20, 20)).Outcomes);
                 File.WriteAllBytes(existing, made.Png);
                 var written = File.GetLastWriteTimeUtc(existing);
 
                 // Same source, box and settings: the file is this crop, passed on and not written again.
-                var again = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(5, 5, 20, 20)).Outcomes);
+                var again = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(5, 5, 20, 20)).Outcomes);
                 Assert.True(again.Reused);
                 Assert.Null(again.Problem);
                 Assert.Equal(existing, again.Crop.Path);
                 Assert.Equal(made.Crop.CropBox, again.Crop.CropBox);
 
                 // Under -WhatIf (no encoding asked for) the file is still compared.
-                Assert.True(Assert.Single(Run(files, source, new CropOptions { Encode = false }, new FaceBox(5, 5, 20, 20)).Outcomes).Reused);
+                Assert.True(Assert.Single(Run(files, source, new CropOptions { Encode = false }, new FaceDetection(5, 5, 20, 20)).Outcomes).Reused);
 
                 // Another box, or another setting, makes other bytes: the file is kept and reported.
-                var otherBox = Assert.Single(Run(files, source, new CropOptions(), new FaceBox(6, 5, 20, 20)).Outcomes);
+                var otherBox = Assert.Single(Run(files, source, new CropOptions(), new FaceDetection(6, 5, 20, 20)).Outcomes);
                 Assert.Equal(CropProblem.OutputExists, otherBox.Problem);
                 Assert.Contains("is not this crop", otherBox.Message);
-                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions { ExpansionFactor = 0.4 }, new FaceBox(5, 5, 20, 20)).Outcomes).Problem);
+                Assert.Equal(CropProblem.OutputExists, Assert.Single(Run(files, source, new CropOptions { ExpansionFactor = 0.4 }, new FaceDetection(5, 5, 20, 20)).Outcomes).Problem);
                 Assert.Equal(made.Png, File.ReadAllBytes(existing));
                 Assert.Equal(written, File.GetLastWriteTimeUtc(existing));
             }
@@ -219,7 +220,7 @@ namespace InsightFaceEval.Tests.Imaging
             using (var noise = TestImages.Noise(100, 100, 6))
             {
                 var source = files.SavePng("sel.png", noise);
-                var result = Run(files, source, new CropOptions { Selection = FaceSelection.Largest }, new FaceBox(0, 0, 10, 10), new FaceBox(40, 40, 30, 30));
+                var result = Run(files, source, new CropOptions { Selection = FaceSelection.Largest }, new FaceDetection(0, 0, 10, 10), new FaceDetection(40, 40, 30, 30));
                 Assert.Equal("sel_1.png", Assert.Single(result.Outcomes).Crop.RelativePath);
             }
         }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Threading;
+using InsightFaceEval.Faces;
 using InsightFaceEval.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -179,7 +180,7 @@ namespace InsightFaceEval.Tests.Imaging
                 byte[] Crop(bool region)
                 {
                     var cropper = new FaceCropper(new CropOptions { OutputDirectory = Path.Combine(files.Root, "o"), UseJpegRegionDecoder = region, MaxSide = 0 });
-                    var job = new CropJob(path, "alice/j.jpg", "alice", new[] { new FaceBox(10, 10, 60, 50) });
+                    var job = new CropJob(path, "alice/j.jpg", "alice", new[] { new FaceDetection(10, 10, 60, 50) });
                     return cropper.Process(job, CancellationToken.None).Outcomes[0].Png;
                 }
 

@@ -55,7 +55,7 @@ namespace InsightFaceEval.Tests.Metrics
 
         private static string Json(VerificationOutcome outcome)
         {
-            Assert.Empty(outcome.Issues);
+            Assert.Empty(outcome.Problems);
             var json = JsonSerializer.Serialize(new { outcome.Results, outcome.Comparisons });
             return System.Text.RegularExpressions.Regex.Replace(json, "\"MeasuredAt\":\"[^\"]*\"", string.Empty);
         }
@@ -254,8 +254,8 @@ namespace InsightFaceEval.Tests.Metrics
             foreach (var s in states) { s.Models[0].Fine.Clear(); }
             var outcome = Merge(states);
             Assert.Empty(outcome.Results);
-            var issue = Assert.Single(outcome.Issues);
-            Assert.Equal("ShardStateUnresolved", issue.Problem);
+            var issue = Assert.Single(outcome.Problems);
+            Assert.Equal("ShardStateUnresolved", issue.Id);
             Assert.True(issue.ModelFailed);
             Assert.Contains("Model 'alpha'", issue.Message);
         }

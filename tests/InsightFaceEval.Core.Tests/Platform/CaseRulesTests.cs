@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using InsightFaceEval.Metrics;
-using InsightFaceEval.Onnx;
 using Xunit;
 
 namespace InsightFaceEval.Tests.Platform
@@ -37,9 +36,9 @@ namespace InsightFaceEval.Tests.Platform
             var engine = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None);
             var outcome = engine.MeasureEmbeddings(new[] { Group("dingo", FourImages("dingo")), Group("Dingo", FourImages("Dingo")) }, PairProtocol.AllPairs, null);
             Assert.Equal(new[] { "dingo" }, outcome.Results.Select(r => r.Model).ToArray());
-            var issue = Assert.Single(outcome.Issues, i => i.Problem == "ModelNameCaseConflict");
+            var issue = Assert.Single(outcome.Problems, i => i.Id == "ModelNameCaseConflict");
             Assert.Equal("Dingo", issue.Target);
-            Assert.Equal("InvalidArgument", issue.Category);
+            Assert.Equal(ProblemCategory.InvalidArgument, issue.Problem.Category);
 
             var unix = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Unix.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("dingo", FourImages("dingo")), Group("Dingo", FourImages("Dingo")) }, PairProtocol.AllPairs, null);
@@ -51,8 +50,8 @@ namespace InsightFaceEval.Tests.Platform
         {
             var outcome = new IdentificationEngine(new IdentificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None)
                 .Measure(new[] { Group("dingo", FourImages("dingo")), Group("DINGO", FourImages("DINGO")) });
-            Assert.Contains(outcome.Issues, i => i.Problem == "ModelNameCaseConflict" && (string)i.Target == "DINGO");
-            Assert.DoesNotContain(outcome.Issues, i => i.Problem == "ModelNameCaseConflict" && (string)i.Target == "dingo");
+            Assert.Contains(outcome.Problems, i => i.Id == "ModelNameCaseConflict" && (string)i.Target == "DINGO");
+            Assert.DoesNotContain(outcome.Problems, i => i.Id == "ModelNameCaseConflict" && (string)i.Target == "dingo");
         }
 
         [Fact]
@@ -65,23 +64,14 @@ namespace InsightFaceEval.Tests.Platform
             };
             var windows = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Windows.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("m", FourImages("m")) }, PairProtocol.PairList, pairs);
-            Assert.Empty(windows.Issues);
+            Assert.Empty(windows.Problems);
             var r = Assert.Single(windows.Results);
             Assert.Equal(1, r.Completed.GenuinePairs);
             Assert.Equal(1, r.Completed.ImpostorPairs);
 
             var unix = new VerificationEngine(new VerificationOptions { NameComparer = PathStyle.Unix.Comparer }, null, CancellationToken.None)
                 .MeasureEmbeddings(new[] { Group("m", FourImages("m")) }, PairProtocol.PairList, pairs);
-            Assert.Contains(unix.Issues, i => i.Problem == "PairImageNotFound" && (string)i.Target == @"Alice\1.png");
-        }
-
-        [Fact]
-        public void LocalModelsWhoseNamesDifferOnlyInCaseAreRefusedOnWindows()
-        {
-            var error = Assert.Throws<ArgumentException>(() => LocalModelBackend.CheckNames(new[] { "w600k_r50", "W600K_R50" }, PathStyle.Windows.Comparer));
-            Assert.Contains("differ only in case", error.Message);
-            LocalModelBackend.CheckNames(new[] { "w600k_r50", "W600K_R50" }, PathStyle.Unix.Comparer);
-            Assert.Throws<ArgumentException>(() => LocalModelBackend.CheckNames(new[] { "a", "a" }, PathStyle.Unix.Comparer));
+            Assert.Contains(unix.Problems, i => i.Id == "PairImageNotFound" && (string)i.Target == @"Alice\1.png");
         }
     }
 }

@@ -33,7 +33,7 @@ namespace InsightFaceEval.Tests.Platform
         [Fact]
         public void EveryReferenceOfTheDesktopAssembliesIsShippedAndServedByTheResolver()
         {
-            var module = Path.Combine(TestAssets.RepositoryRoot, "out", "InsightFaceEval");
+            var module = Path.Combine(TestRepository.RootDirectory, "out", "InsightFaceEval");
             Assert.True(File.Exists(Path.Combine(module, "InsightFaceEval.psd1")),
                 $"The staged module is missing under '{module}'. Run 'dotnet pwsh ./build.ps1 -Task Build' (the Test task builds it).");
 

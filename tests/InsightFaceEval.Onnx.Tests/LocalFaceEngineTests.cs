@@ -77,7 +77,7 @@ namespace InsightFaceEval.Tests.Onnx
             return dot / Math.Sqrt(na * nb);
         }
 
-        [Fact]
+        [AssetFact]
         public void SameFaceCapturesScoreClearlyAboveEveryDifferentPerson()
         {
             // Four captures of each frontal face in the sample photos: the vendor-style crop (0.2 margin, PNG),
@@ -141,7 +141,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.True(genuine.Min() > impostor.Max() + 0.15, $"genuine min {genuine.Min():F4} vs impostor max {impostor.Max():F4}");
         }
 
-        [Fact]
+        [AssetFact]
         public void ACropWithoutAFaceIsAFailureToAcquire()
         {
             using (var image = Image.Load<Rgb24>(TestAssets.Photo(3)))
@@ -155,7 +155,7 @@ namespace InsightFaceEval.Tests.Onnx
             }
         }
 
-        [Fact]
+        [AssetFact]
         public void EmbeddingsAreUnitLengthAndReproducible()
         {
             using (var image = Image.Load<Rgb24>(TestAssets.Photo(6)))
@@ -175,7 +175,7 @@ namespace InsightFaceEval.Tests.Onnx
             }
         }
 
-        [Fact]
+        [AssetFact]
         public void AnUnreadableImageNamesItsPlaceInTheBatch()
         {
             var ex = Assert.Throws<InvalidDataException>(() =>
@@ -183,7 +183,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.Contains("Image 1", ex.Message);
         }
 
-        [Fact]
+        [AssetFact]
         public void ACancelledCallStops()
         {
             var photos = Enumerable.Range(1, 6).Select(n => File.ReadAllBytes(TestAssets.Photo(n))).ToList();
@@ -194,7 +194,7 @@ namespace InsightFaceEval.Tests.Onnx
             }
         }
 
-        [Fact]
+        [AssetFact]
         public void ModelNameDefaultsToTheFileName()
         {
             Assert.Equal("fr_feature", _fixture.Engine.ModelName);

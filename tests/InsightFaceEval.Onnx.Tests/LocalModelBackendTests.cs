@@ -45,7 +45,7 @@ namespace InsightFaceEval.Tests.Onnx
 
         private static EmbeddingRequest Request(string model, byte[] image) => new EmbeddingRequest(model, image, "x.png", "0");
 
-        [Fact]
+        [AssetFact]
         public async Task Each_model_answers_under_its_own_name_with_the_engines_vector()
         {
             var crop = FaceCrop();
@@ -64,7 +64,7 @@ namespace InsightFaceEval.Tests.Onnx
             }
         }
 
-        [Fact]
+        [AssetFact]
         public async Task A_crop_without_a_face_is_an_empty_feature_and_an_unknown_name_is_rejected()
         {
             byte[] blank;
@@ -88,7 +88,7 @@ namespace InsightFaceEval.Tests.Onnx
             }
         }
 
-        [Fact]
+        [AssetFact]
         public void The_identity_names_the_weights_and_the_preprocessing()
         {
             string first, again, otherNormalization;
@@ -102,14 +102,14 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.DoesNotContain(TestAssets.Recognizer, first);
         }
 
-        [Fact]
+        [AssetFact]
         public void Two_models_under_one_name_are_refused_before_anything_opens()
         {
             var ex = Assert.Throws<ArgumentException>(() => LocalModelBackend.Open(new[] { Options(), Options() }));
             Assert.Contains("'fr_feature'", ex.Message);
         }
 
-        [Fact]
+        [AssetFact]
         public void A_missing_second_model_fails_the_whole_open_naming_the_file()
         {
             var missing = Options("b");

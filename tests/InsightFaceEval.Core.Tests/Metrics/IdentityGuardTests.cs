@@ -24,8 +24,8 @@ namespace InsightFaceEval.Tests
         {
             var outcome = new IdentificationEngine(new IdentificationOptions(), null, CancellationToken.None).Measure(One(FlatFolder()));
             Assert.Empty(outcome.Results);
-            var issue = Assert.Single(outcome.Issues);
-            Assert.Equal("SingleIdentity", issue.Problem);
+            var issue = Assert.Single(outcome.Problems);
+            Assert.Equal("SingleIdentity", issue.Id);
             Assert.True(issue.ModelFailed);
             Assert.Contains("Rank-1 would read 100%", issue.Message);
             Assert.Contains("All 4 images have the identity 'photos': the name of the folder they are in", issue.Message);
@@ -44,7 +44,7 @@ namespace InsightFaceEval.Tests
             };
             var outcome = new IdentificationEngine(new IdentificationOptions(), null, CancellationToken.None).Measure(One(images));
             Assert.Empty(outcome.Results);
-            Assert.Equal("NoMatedProbes", Assert.Single(outcome.Issues).Problem);
+            Assert.Equal("NoMatedProbes", Assert.Single(outcome.Problems).Id);
 
             // One mated probe is enough.
             images.Add(TestData.Embedding("m", "probe/alice/1.png", At(10)));
@@ -57,8 +57,8 @@ namespace InsightFaceEval.Tests
         {
             var outcome = new VerificationEngine(new VerificationOptions(), null, CancellationToken.None).MeasureEmbeddings(One(FlatFolder()), PairProtocol.AllPairs, null);
             Assert.Empty(outcome.Results);
-            var issue = Assert.Single(outcome.Issues);
-            Assert.Equal("NoImpostorPairs", issue.Problem);
+            var issue = Assert.Single(outcome.Problems);
+            Assert.Equal("NoImpostorPairs", issue.Id);
             Assert.Contains("All 4 images have the identity 'photos': the name of the folder they are in", issue.Message);
             Assert.Contains(IdentityCheck.HowToGiveIdentities, issue.Message);
         }
@@ -73,8 +73,8 @@ namespace InsightFaceEval.Tests
                 TestData.Comparison("m", "img0_0.png", "img2_0.png", "photos", "photos", 0.2, true),
             };
             var outcome = TestData.Measure(comparisons);
-            var issue = Assert.Single(outcome.Issues);
-            Assert.Equal("NoImpostorPairs", issue.Problem);
+            var issue = Assert.Single(outcome.Problems);
+            Assert.Equal("NoImpostorPairs", issue.Id);
             Assert.Contains("All 3 images have the identity 'photos': most likely the name of the one folder the photos were in", issue.Message);
         }
 

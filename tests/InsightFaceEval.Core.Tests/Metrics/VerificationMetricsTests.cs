@@ -14,7 +14,7 @@ namespace InsightFaceEval.Tests
         private static VerificationMetrics Completed(float[] genuine, float[] impostor, VerificationOptions options = null)
         {
             var outcome = TestData.Measure(TestData.Comparisons("m", genuine, impostor), options ?? new VerificationOptions { FarTargets = Targets });
-            Assert.Empty(outcome.Issues);
+            Assert.Empty(outcome.Problems);
             return outcome.Results.Single().Completed;
         }
 
@@ -100,18 +100,18 @@ namespace InsightFaceEval.Tests
         {
             var noGenuine = TestData.Measure(TestData.Comparisons("m", new float[0], new[] { 0.1f, 0.2f }));
             Assert.Empty(noGenuine.Results);
-            Assert.Equal("NoGenuinePairs", noGenuine.Issues.Single().Problem);
+            Assert.Equal("NoGenuinePairs", noGenuine.Problems.Single().Id);
 
             var oneIdentity = TestData.Measure(TestData.Comparisons("m", new[] { 0.9f, 0.8f }, new float[0], identities: 1));
             Assert.Empty(oneIdentity.Results);
-            Assert.Equal("NoImpostorPairs", oneIdentity.Issues.Single().Problem);
+            Assert.Equal("NoImpostorPairs", oneIdentity.Problems.Single().Id);
 
             var list = TestData.Comparisons("m", new[] { 0.9f, 0.8f }, new[] { 0.1f, 0.2f });
             list.Add(TestData.Comparison("m", "id1/x.png", "id2/y.png", "id1", "id2", double.NaN, false));
             var nan = TestData.Measure(list);
             Assert.Empty(nan.Results);
-            Assert.Equal("InvalidSimilarity", nan.Issues.Single().Problem);
-            Assert.True(nan.Issues.Single().ModelFailed);
+            Assert.Equal("InvalidSimilarity", nan.Problems.Single().Id);
+            Assert.True(nan.Problems.Single().ModelFailed);
         }
 
         [Theory]
@@ -128,7 +128,7 @@ namespace InsightFaceEval.Tests
             var options = new VerificationOptions { FarTargets = new[] { 0.57, 0.3, 0.1, 0.05, 1e-2, 1e-3, 1e-4 }, MaxTailEntries = maxTail, Folds = 10 };
             var comparisons = TestData.Comparisons("m", genuine, impostor);
             var outcome = TestData.Measure(comparisons, options);
-            Assert.Empty(outcome.Issues);
+            Assert.Empty(outcome.Problems);
             var m = outcome.Results.Single().Completed;
             if (maxTail < 100 && impostors < 1000) { Assert.Contains(outcome.Notes, n => n.Contains("pass 2")); }
 

@@ -53,7 +53,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.Contains("'x' float[?,10]", ex.Message);
         }
 
-        [Fact]
+        [AssetFact]
         public void SwappedModelsAreRefused()
         {
             var asRecognizer = Assert.Throws<OnnxModelException>(() => FaceRecognizer.Open(TestAssets.Detector));
@@ -68,7 +68,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.Equal(OnnxModelRole.Landmark, asLandmarks.Role);
         }
 
-        [Fact]
+        [AssetFact]
         public void AFileThatIsNotAModelOrIsMissingIsSaidSo()
         {
             var unreadable = Assert.Throws<OnnxModelException>(() => FaceRecognizer.Open(TestAssets.Photo(1)));
@@ -79,7 +79,7 @@ namespace InsightFaceEval.Tests.Onnx
             Assert.Equal(OnnxModelProblem.NotFound, missing.Problem);
         }
 
-        [Fact]
+        [AssetFact]
         public void TheNativeLibraryComesFromTheRuntimesFolderForThisSystem()
         {
             using (FaceRecognizer.Open(TestAssets.Recognizer, new FaceRecognizerOptions { Normalization = PixelNormalization.FacePlugin }))

@@ -88,14 +88,14 @@ namespace InsightFaceEval.Tests
             var direct = new VerificationEngine(options, null, CancellationToken.None).MeasureEmbeddings(models, protocol, pairs);
 
             var designs = new VerificationEngine(options, null, CancellationToken.None).Designs(models, protocol, pairs, out var issues, out var names);
-            Assert.Empty(issues.Issues);
+            Assert.Empty(issues.Problems);
             var comparisons = designs.Select(d => Group(d.Key, ComparisonBuilder.Enumerate(d.Value, names, null, CancellationToken.None).ToList())).ToList();
             Assert.Contains(comparisons[0].Value, c => c.ReferenceStatus == EmbeddingStatus.NoFace && c.DifferenceStatus == EmbeddingStatus.Success);
             Assert.Contains(comparisons[0].Value, c => c.ReferenceStatus == EmbeddingStatus.Success && c.DifferenceStatus == EmbeddingStatus.NoFace);
             Assert.All(comparisons.SelectMany(m => m.Value), c => Assert.Equal(protocol.ToString(), c.Protocol));
             var viaComparisons = new VerificationEngine(options, null, CancellationToken.None).MeasureComparisons(comparisons);
 
-            Assert.Empty(viaComparisons.Issues);
+            Assert.Empty(viaComparisons.Problems);
             Assert.Equal(2, viaComparisons.Results.Count);
             var alpha = viaComparisons.Results[0];
             Assert.True(alpha.FailedImageCount > 0);

@@ -153,7 +153,7 @@ namespace InsightFaceEval.Tests
             var options = new VerificationOptions { FarTargets = new[] { 0.3, 0.1, 0.01, 1e-3 }, MaxTailEntries = maxTail, Workers = workers, BootstrapSamples = 0 };
             var engine = new VerificationEngine(options, null, CancellationToken.None);
             var outcome = engine.MeasureEmbeddings(new[] { Group("alpha", a), Group("beta", b) }, PairProtocol.AllPairs, null);
-            Assert.Empty(outcome.Issues);
+            Assert.Empty(outcome.Problems);
             Assert.Equal(2, outcome.Results.Count);
             foreach (var (result, mine, theirs) in new[] { (outcome.Results[0], a, b), (outcome.Results[1], b, a) })
             {
@@ -294,8 +294,8 @@ namespace InsightFaceEval.Tests
             var (a, _) = TwoModels(9, identities: 3, perIdentity: 3, dim: 5);
             a = a.Select(e => TestData.Embedding(e.Model, e.RelativePath, e.Vector.Length > 0 ? e.Vector : Enumerable.Repeat(1f, 5).ToArray())).ToList();
             var outcome = new VerificationEngine(new VerificationOptions(), null, CancellationToken.None).MeasureEmbeddings(new[] { Group("alpha", a) }, PairProtocol.PairList, csv);
-            var missing = outcome.Issues.Single();
-            Assert.Equal("PairImageNotFound", missing.Problem);
+            var missing = outcome.Problems.Single();
+            Assert.Equal("PairImageNotFound", missing.Id);
             Assert.Equal("p00/nope.png", missing.Target);
             Assert.False(missing.ModelFailed);
             var r = outcome.Results.Single();
@@ -319,18 +319,18 @@ namespace InsightFaceEval.Tests
                 TestData.Embedding("m", "a/2.png", new[] { 1f, 0 }),
             };
             var outcome = new VerificationEngine(new VerificationOptions(), null, CancellationToken.None).MeasureEmbeddings(new[] { Group("m", list) }, PairProtocol.AllPairs, null);
-            var issue = outcome.Issues.Single();
-            Assert.Equal("DimensionMismatch", issue.Problem);
+            var issue = outcome.Problems.Single();
+            Assert.Equal("DimensionMismatch", issue.Id);
             Assert.Contains("a/1.png", issue.Message);
             Assert.Contains("a/2.png", issue.Message);
 
             list = new List<FaceEmbedding> { TestData.Embedding("m", "a/1.png", new[] { 0f, 0 }), TestData.Embedding("m", "b/1.png", new[] { 1f, 0 }) };
             outcome = new VerificationEngine(new VerificationOptions(), null, CancellationToken.None).MeasureEmbeddings(new[] { Group("m", list) }, PairProtocol.AllPairs, null);
-            Assert.Equal("InvalidEmbedding", outcome.Issues.Single().Problem);
+            Assert.Equal("InvalidEmbedding", outcome.Problems.Single().Id);
 
             list = new List<FaceEmbedding> { TestData.Embedding("m", "a/1.png", new[] { 1f, 0 }), TestData.Embedding("m", "a/1.png", new[] { 0f, 1 }), TestData.Embedding("m", "a/2.png", new[] { 1f, 0.2f }), TestData.Embedding("m", "b/1.png", new[] { 0f, 1 }) };
             outcome = new VerificationEngine(new VerificationOptions(), null, CancellationToken.None).MeasureEmbeddings(new[] { Group("m", list) }, PairProtocol.AllPairs, null);
-            Assert.Equal("DuplicateImage", outcome.Issues.Single().Problem);
+            Assert.Equal("DuplicateImage", outcome.Problems.Single().Id);
             Assert.Single(outcome.Results);
         }
     }
