@@ -104,7 +104,10 @@ Describe 'Sharded Measure-FaceVerification' {
         @(Get-ChildItem -LiteralPath (Join-Path $helpWork 'states') -Filter '*.state') | Should -HaveCount 4
         $example | Should -HaveCount 5
         $example[0] | Should -BeOfType System.IO.FileInfo
-        foreach ($merged in $jobs, $byHand) {
+        # By hand: the four shard commands return their state files, then the merge its result.
+        $byHand | Should -HaveCount 5
+        $byHand[0] | Should -BeOfType System.IO.FileInfo
+        foreach ($merged in $jobs, @($byHand[4])) {
             $merged | Should -HaveCount 1
             ConvertTo-ResultText $merged | Should -BeExactly $one
         }
