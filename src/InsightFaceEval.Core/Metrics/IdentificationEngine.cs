@@ -20,6 +20,13 @@ namespace InsightFaceEval.Metrics
 
         public int Workers { get; set; } = Environment.ProcessorCount;
 
+        /// <summary>Bootstrap replicates over the probes' identities (0: no intervals).</summary>
+        public int BootstrapSamples { get; set; }
+
+        public int BootstrapSeed { get; set; } = 1;
+
+        public double ConfidenceLevel { get; set; } = 0.95;
+
         /// <summary>Memory for per-probe identity scores at once (bytes); probes are scored in blocks that fit.</summary>
         internal long BlockBudget { get; set; } = 64L << 20;
     }
@@ -59,6 +66,9 @@ namespace InsightFaceEval.Metrics
             public bool Failed;
             public int Rank;
             public float TopScore;
+
+            /// <summary>Index of the probe's identity among the probes' identities (sorted by name): what the bootstrap draws.</summary>
+            public int Identity;
         }
 
         public IdentificationOutcome Measure(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models)
@@ -112,12 +122,15 @@ namespace InsightFaceEval.Metrics
             var gallery = EmbeddingMatrix.FromVectors(templates.Select(i => images[i].Vector).ToList(), dimension);
             var outcomes = new ProbeOutcome[probes.Count];
             var completedProbes = new List<int>();
+            var probeIdentities = probes.Select(p => identities[p]).Distinct(StringComparer.Ordinal).OrderBy(x => x, StringComparer.Ordinal)
+                .Select((id, k) => new { id, k }).ToDictionary(x => x.id, x => x.k, StringComparer.Ordinal);
             for (int p = 0; p < probes.Count; p++)
             {
                 var image = images[probes[p]];
                 outcomes[p].Mated = roles[probes[p]] == ImageRole.Probe && identityIndex.ContainsKey(identities[probes[p]]);
                 outcomes[p].Rank = int.MaxValue;
                 outcomes[p].TopScore = -1f;
+                outcomes[p].Identity = probeIdentities[identities[probes[p]]];
                 if (image.Status == EmbeddingStatus.Success) { completedProbes.Add(p); }
                 else { outcomes[p].Failed = true; }
             }
@@ -167,10 +180,25 @@ namespace InsightFaceEval.Metrics
 
             var completed = Metrics(PairSet.Completed, outcomes.Where(o => !o.Failed).ToList(), enrolled.Count);
             var system = Metrics(PairSet.SystemLevel, outcomes.ToList(), enrolled.Count);
+            if (options.BootstrapSamples > 0)
+            {
+                progress.Activity = $"{label}: bootstrap ({options.BootstrapSamples} replicates)";
+                progress.Pairs = null;
+                foreach (var (metrics, set) in new[] { (completed, outcomes.Where(o => !o.Failed).ToList()), (system, outcomes.ToList()) })
+                {
+                    var replicates = IdentificationBootstrap.Run(set, probeIdentities.Count, options.FpirTargets, options.BootstrapSamples, options.BootstrapSeed, options.Workers, cancellationToken);
+                    IdentificationBootstrap.Attach(metrics, replicates, options.ConfidenceLevel);
+                }
+            }
+
             return new IdentificationResult(model, layout, dimension, images.Count - ignored,
                 Enumerable.Range(0, images.Count).Count(i => roles[i] != ImageRole.Ignored && images[i].Status != EmbeddingStatus.Success),
                 enrolled.Count, templates.Count, failedGallery, completed, system, options.FpirTargets, options.MaxRank,
-                MetricDefinitions.Identification, ModuleInfo.Version, DateTimeOffset.UtcNow);
+                MetricDefinitions.Identification, ModuleInfo.Version, DateTimeOffset.UtcNow)
+            {
+                BootstrapSamples = options.BootstrapSamples,
+                BootstrapSeed = options.BootstrapSeed,
+            };
         }
 
         /// <summary>Rank-k, CMC and TPIR@FPIR from per-probe outcomes (failed probes: never identified, top score -1).</summary>

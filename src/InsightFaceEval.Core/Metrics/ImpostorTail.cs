@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 
 namespace InsightFaceEval.Metrics
@@ -63,6 +64,23 @@ namespace InsightFaceEval.Metrics
 
             count = w;
             cut = newCut;
+        }
+
+        /// <summary>
+        /// Takes the tails of several shards as one (before <see cref="Finish"/>): every entry above the highest of
+        /// their cuts, which each shard listed completely, then pruned to <see cref="Keep"/> as one run's tail is.
+        /// </summary>
+        internal void Restore(IEnumerable<ulong[]> shardEntries, uint highestCut)
+        {
+            var merged = new List<ulong>();
+            foreach (var shard in shardEntries)
+            {
+                foreach (var e in shard) { if ((uint)(e >> 32) > highestCut) { merged.Add(e); } }
+            }
+
+            entries = merged.ToArray();
+            count = entries.Length;
+            cut = highestCut;
         }
 
         public void Finish()

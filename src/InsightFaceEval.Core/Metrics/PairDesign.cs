@@ -53,6 +53,9 @@ namespace InsightFaceEval.Metrics
 
         public int Folds { get; }
 
+        /// <summary>The work units (tiles or pair chunks) <see cref="ScoreImpostors"/> scores: null for all, a shard's range otherwise.</summary>
+        public UnitRange? ScoredUnits { get; set; }
+
         /// <summary>Every pair of the protocol, failed ones included: the ordinals are 0 .. PairCount-1.</summary>
         public long PairCount { get; protected set; }
 
@@ -192,7 +195,7 @@ namespace InsightFaceEval.Metrics
         {
             var bounds = FoldBoundaries();
             foreach (var sink in sinks) { sink.BindAllPairs(this, bounds); }
-            SimilarityKernel.RunAllPairs(matrix, sinks, progress, cancellationToken);
+            SimilarityKernel.RunAllPairs(matrix, sinks, progress, cancellationToken, ScoredUnits);
         }
 
         public override double WeightedImpostors(int[] weights, PairSet set)
@@ -334,7 +337,7 @@ namespace InsightFaceEval.Metrics
             var galleryMatrix = Subset(matrix, galleryRows);
             var bounds = FoldBoundaries();
             foreach (var sink in sinks) { sink.BindCross(this, bounds, probePositions.ToArray(), galleryPositions.ToArray()); }
-            SimilarityKernel.RunCross(probeMatrix, galleryMatrix, sinks, progress, cancellationToken);
+            SimilarityKernel.RunCross(probeMatrix, galleryMatrix, sinks, progress, cancellationToken, ScoredUnits);
         }
 
         public override double WeightedImpostors(int[] weights, PairSet set)
@@ -465,7 +468,7 @@ namespace InsightFaceEval.Metrics
                 r[i] = Row[right[ord[i]]];
             }
 
-            SimilarityKernel.RunPairs(matrix, l, r, sinks, progress, cancellationToken);
+            SimilarityKernel.RunPairs(matrix, l, r, sinks, progress, cancellationToken, ScoredUnits);
         }
 
         private void ScoreGiven(int[] ord, IReadOnlyList<ImpostorSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
@@ -476,6 +479,7 @@ namespace InsightFaceEval.Metrics
             for (int start = 0, index = 0; start < ord.Length; start += chunk, index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (ScoredUnits.HasValue && !ScoredUnits.Value.Contains(index)) { continue; }
                 int count = Math.Min(chunk, ord.Length - start);
                 for (int i = 0; i < count; i++) { scores[i] = givenScores[ord[start + i]]; }
                 sinks[0].Pairs(index, start, count, scores);

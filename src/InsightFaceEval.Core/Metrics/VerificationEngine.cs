@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using InsightFaceEval.Metrics.Sharding;
 
 namespace InsightFaceEval.Metrics
 {
@@ -85,12 +86,79 @@ namespace InsightFaceEval.Metrics
             return outcome;
         }
 
+        /// <summary>
+        /// Scores shard <paramref name="shard"/> of every model's pair space (stage b on that shard only) and returns its
+        /// state; there are no results: the merge of all N states measures (<see cref="MeasureStates"/>).
+        /// </summary>
+        public VerificationOutcome MeasureShard(IReadOnlyList<KeyValuePair<string, List<FaceEmbedding>>> models, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList,
+            ShardSpec shard, out ShardState state)
+        {
+            var outcome = new VerificationOutcome();
+            var inputs = VerificationInputs.FromEmbeddings(models, protocol, pairList, options, outcome.Problems, outcome.Notes, cancellationToken);
+            var settings = ShardSettings.From(options);
+            state = new ShardState
+            {
+                Index = shard.Index,
+                Count = shard.Count,
+                ModuleVersion = ModuleInfo.Version,
+                Protocol = protocol,
+                IdentityNames = inputs.IdentityNames,
+                Settings = settings,
+                SettingsFingerprint = ShardCapture.SettingsFingerprint(settings),
+                DataFingerprint = ShardCapture.DataFingerprint(protocol, inputs.IdentityNames, inputs.Models.Select(r => new KeyValuePair<string, PairDesign>(r.Model, r.Design)),
+                    m => inputs.Models.First(r => r.Model == m).Dimension),
+            };
+            var scorer = new VerificationScorer(options, progress, outcome.Notes, cancellationToken);
+            for (int m = 0; m < inputs.Models.Count; m++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var input = inputs.Models[m];
+                string label = inputs.Models.Count > 1 ? $"{input.Model} ({m + 1} of {inputs.Models.Count}), shard {shard}" : $"{input.Model}, shard {shard}";
+                state.Models.Add(scorer.ScoreShard(input, label, shard));
+            }
+
+            return outcome;
+        }
+
+        /// <summary>
+        /// Merges the states of every shard of one run (checked and ordered by <see cref="ShardMerge"/>) into the results
+        /// one run over every pair gives, measured with the settings the shards were run with.
+        /// </summary>
+        public static VerificationOutcome MeasureStates(IReadOnlyList<ShardState> states, int workers, MeasurementProgress progress, CancellationToken cancellationToken)
+        {
+            var engine = new VerificationEngine(states[0].Settings.ToOptions(workers), progress, cancellationToken);
+            var outcome = new VerificationOutcome();
+            var inputs = new List<VerificationInput>();
+            var parts = new Dictionary<string, List<ModelShard>>(StringComparer.Ordinal);
+            for (int m = 0; m < states[0].Models.Count; m++)
+            {
+                var first = states[0].Models[m];
+                var design = ShardCapture.Rebuild(first.Design, first.Model, engine.options.Folds);
+                inputs.Add(new VerificationInput(first.Model, first.ProtocolLabel, first.Dimension, design, false));
+                parts[first.Model] = states.Select(s => s.Models[m]).ToList();
+            }
+
+            var scorer = new VerificationScorer(engine.options, engine.progress, outcome.Notes, cancellationToken);
+            engine.Measure(new VerificationInputSet(inputs, states[0].IdentityNames), outcome,
+                (input, label) => scorer.FromShards(input, label, parts[input.Model]),
+                (scores, label) => throw new UnmeasurableException(
+                    $"the merged shard states do not count {scores.Impostors.Needs.Count} score bucket(s) key by key (scores from {Scoring.ScoreKeys.Value(Scoring.ScoreKeys.BucketStart(scores.Impostors.Needs.Min())):G6} to {Scoring.ScoreKeys.Value(Scoring.ScoreKeys.BucketStart(scores.Impostors.Needs.Max()) + 0xFFFF):G6}), which an order statistic falls in; one run over every pair would count them in a second pass, a shard cannot. Measure these data in one run, or with fewer FAR targets.",
+                    "ShardStateUnresolved"));
+            return outcome;
+        }
+
         /// <summary>Stages (b) and (c) for every model of <paramref name="inputs"/>, then the paired comparisons; results go to <paramref name="outcome"/>.</summary>
         public void Measure(VerificationInputSet inputs, VerificationOutcome outcome)
         {
+            var scorer = new VerificationScorer(options, progress, outcome.Notes, cancellationToken);
+            Measure(inputs, outcome, scorer.Score, scorer.Refine);
+        }
+
+        /// <summary>Stage (b) by <paramref name="score"/> (all pairs, or merged shards), with <paramref name="refine"/> for a pass the results ask for.</summary>
+        private void Measure(VerificationInputSet inputs, VerificationOutcome outcome, Func<VerificationInput, string, VerificationScores> score, Action<VerificationScores, string> refine)
+        {
             var runs = inputs.Models;
             var names = runs.Select(r => r.Model).ToArray();
-            var scorer = new VerificationScorer(options, progress, outcome.Notes, cancellationToken);
             var results = new VerificationResults(options, progress, outcome.Warnings, cancellationToken);
             var measured = new List<ModelMeasurement>();
             for (int m = 0; m < runs.Count; m++)
@@ -100,8 +168,8 @@ namespace InsightFaceEval.Metrics
                 string label = runs.Count > 1 ? $"{input.Model} ({m + 1} of {runs.Count})" : input.Model;
                 try
                 {
-                    var scores = scorer.Score(input, label);
-                    var measurement = results.Compute(scores, () => scorer.Refine(scores, label), names, inputs.IdentityNames, label);
+                    var scores = score(input, label);
+                    var measurement = results.Compute(scores, () => refine(scores, label), names, inputs.IdentityNames, label);
                     outcome.Results.Add(measurement.Result);
                     measured.Add(measurement);
                 }

@@ -68,11 +68,57 @@ namespace InsightFaceEval.Metrics
         /// <param name="label">The model as progress names it ("arcface (1 of 2)").</param>
         public VerificationScores Score(VerificationInput input, string label)
         {
+            var scores = Prepare(input, label, null, out var completedGenuine, out var completedImpostors, out var keep);
+            var predicted = BucketPrediction.Predict(input.Design, scores.Matrix, completedGenuine, completedImpostors, keep, options.FarTargets, options.BootstrapSeed);
+            ScoreImpostors(input.Design, scores.Matrix, scores.Impostors, false, predicted);
+            return scores;
+        }
+
+        /// <summary>
+        /// Shard k of the impostor pairs (and every genuine pair, whose scores are the anchors), with the buckets the
+        /// whole pair space's order statistics may fall in counted key by key: the shard's part of the state.
+        /// </summary>
+        public Sharding.ModelShard ScoreShard(VerificationInput input, string label, Sharding.ShardSpec shard)
+        {
             var design = input.Design;
+            var scores = Prepare(input, label, null, out var completedGenuine, out var completedImpostors, out var keep);
+            var records = scores.Genuine;
+            var predicted = Sharding.ShardPrediction.Buckets(design, scores.Matrix, options, keep, completedGenuine,
+                new GenuineView(records, options.Folds), new GenuineView(records.Where(r => r.Common), options.Folds),
+                completedImpostors, scores.FailedImpostorsPerFold.Sum());
+            var unitPairs = Sharding.ShardSpec.UnitPairs(design);
+            design.ScoredUnits = shard.Units(unitPairs);
+            try
+            {
+                ScoreImpostors(design, scores.Matrix, scores.Impostors, false, predicted);
+            }
+            finally
+            {
+                design.ScoredUnits = null;
+            }
+
+            var acc = scores.Impostors;
+            return Sharding.ShardCapture.Capture(input.Model, input.Protocol, input.Dimension, design, records, acc, shard, (int)keep, shard.Units(unitPairs),
+                acc.Partials == null ? unitPairs.Length : acc.Partials.Length / 4, progress.Pairs?.Done ?? 0);
+        }
+
+        /// <summary>The scores of every shard of one model put back together: what <see cref="Score"/> gives on all pairs.</summary>
+        public VerificationScores FromShards(VerificationInput input, string label, IReadOnlyList<Sharding.ModelShard> shards)
+        {
+            var scores = Prepare(input, label, Sharding.ShardCapture.GenuineKeys(shards), out _, out _, out _);
+            Sharding.ShardCapture.Restore(scores.Impostors, shards);
+            return scores;
+        }
+
+        /// <summary>Genuine scores (from the vectors, or <paramref name="genuineKeys"/> in the design's order) and an empty accumulator anchored at them.</summary>
+        private VerificationScores Prepare(VerificationInput input, string label, uint[] genuineKeys, out GenuineView completedGenuine, out long completedImpostors, out long keep)
+        {
+            var design = input.Design;
+            int genuineIndex = 0;
             progress.Activity = $"{label}: scoring genuine pairs";
             progress.Pairs = null;
             EmbeddingMatrix matrix = null;
-            if (!input.ScoresGiven && input.Dimension > 0)
+            if (!input.ScoresGiven && input.Dimension > 0 && genuineKeys == null)
             {
                 matrix = EmbeddingMatrix.FromVectors(design.RowImage.Select(i => design.Images[i].Vector).ToList(), input.Dimension);
             }
@@ -83,7 +129,7 @@ namespace InsightFaceEval.Metrics
                 bool completed = design.PairCompleted(a, b, ordinal);
                 records.Add(new GenuineRecord
                 {
-                    Key = completed ? ScoreKeys.Key(design.PairScore(matrix, a, b, ordinal)) : ScoreKeys.MinusOne,
+                    Key = genuineKeys != null ? genuineKeys[genuineIndex++] : completed ? ScoreKeys.Key(design.PairScore(matrix, a, b, ordinal)) : ScoreKeys.MinusOne,
                     Identity = design.Identity[a],
                     Fold = design.FoldOf(ordinal),
                     Ordinal = ordinal,
@@ -95,19 +141,17 @@ namespace InsightFaceEval.Metrics
             });
 
             // The accumulator anchors every genuine score, histogram edge and the threshold, so counts there are exact.
-            var completedGenuine = new GenuineView(records.Where(r => !r.Failed), options.Folds);
+            completedGenuine = new GenuineView(records.Where(r => !r.Failed), options.Folds);
             var anchors = new SortedSet<uint>(completedGenuine.Keys) { ScoreKeys.MinusOne };
             foreach (var edge in VerificationCalculator.HistogramEdges(options.HistogramBins)) { anchors.Add(ScoreKeys.CeilingKey(edge)); }
             if (options.Threshold.HasValue) { anchors.Add(ScoreKeys.CeilingKey(options.Threshold.Value)); }
             anchors.RemoveWhere(k => k >= ScoreKeys.AboveOne);
 
-            long completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
-            long keep = TailKeep(completedImpostors);
+            completedImpostors = Math.Max(0, design.CompletedPairCount() - completedGenuine.Count);
+            keep = TailKeep(completedImpostors);
             var acc = new ImpostorAccumulator(anchors.ToArray(), options.Folds, (int)keep);
 
             progress.Activity = $"{label}: scoring impostor pairs";
-            var predicted = BucketPrediction.Predict(design, matrix, completedGenuine, completedImpostors, keep, options.FarTargets, options.BootstrapSeed);
-            ScoreImpostors(design, matrix, acc, false, predicted);
             return new VerificationScores(input, matrix, records, acc, design.FailedImpostorsPerFold());
         }
 

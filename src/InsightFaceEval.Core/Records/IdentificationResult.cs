@@ -71,6 +71,12 @@ namespace InsightFaceEval
 
         public double[] FpirTargets { get; }
 
+        /// <summary>Bootstrap replicates behind the intervals (0: none), over the probes' identities.</summary>
+        public int BootstrapSamples { get; internal set; }
+
+        public int BootstrapSeed { get; internal set; }
+
+
         /// <summary>The highest rank of the CMC curve (-MaximumRank).</summary>
         public int MaximumRank { get; }
 
@@ -134,6 +140,15 @@ namespace InsightFaceEval
 
         public double? Rank5 { get; }
 
+        /// <summary>Bootstrap percentile interval of Rank-1 (identities resampled); null without a bootstrap or when a replicate drew no mated probe.</summary>
+        public double? Rank1Lower { get; internal set; }
+
+        public double? Rank1Upper { get; internal set; }
+
+        public double? Rank5Lower { get; internal set; }
+
+        public double? Rank5Upper { get; internal set; }
+
         /// <summary>Rank-k for k = 1..MaxRank (capped at the gallery size).</summary>
         public CmcPoint[] Cmc { get; }
 
@@ -196,6 +211,11 @@ namespace InsightFaceEval
 
         /// <summary>1 - FNIR: mated probes identified at rank 1 with a score &gt;= threshold.</summary>
         public double? Tpir { get; }
+
+        /// <summary>Bootstrap percentile interval of the TPIR (the threshold re-derived in each replicate); null without one.</summary>
+        public double? TpirLower { get; internal set; }
+
+        public double? TpirUpper { get; internal set; }
 
         public double? Threshold { get; }
 

@@ -29,6 +29,25 @@ namespace InsightFaceEval.Scoring
         void Pairs(int chunkIndex, int start, int count, float[] scores);
     }
 
+    /// <summary>
+    /// The work units (tiles, or pair chunks) of one shard: [Start, End) of the full schedule's stable indices. A shard
+    /// scores only its units, and each unit keeps its index, so per-unit partial sums merge as in one run.
+    /// </summary>
+    public struct UnitRange
+    {
+        public UnitRange(int start, int end)
+        {
+            Start = start;
+            End = end;
+        }
+
+        public int Start { get; }
+
+        public int End { get; }
+
+        public bool Contains(int unit) => unit >= Start && unit < End;
+    }
+
     /// <summary>Pairs scored so far, read by the pipeline thread for progress while workers run.</summary>
     public sealed class ScoringProgress
     {
@@ -100,7 +119,7 @@ namespace InsightFaceEval.Scoring
         }
 
         /// <summary>Every pair (i &lt; j) of the matrix's rows, one sink per worker thread.</summary>
-        public static void RunAllPairs(EmbeddingMatrix matrix, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        public static void RunAllPairs(EmbeddingMatrix matrix, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken, UnitRange? units = null)
         {
             int blocks = (matrix.Rows + BlockSize - 1) / BlockSize;
             var tiles = new List<ScoreTile>();
@@ -113,11 +132,11 @@ namespace InsightFaceEval.Scoring
             }
 
             if (progress != null) { progress.Total = (long)matrix.Rows * (matrix.Rows - 1) / 2; }
-            RunTiles(matrix, matrix, tiles, sinks, progress, cancellationToken);
+            RunTiles(matrix, matrix, Select(tiles, units, progress), sinks, progress, cancellationToken);
         }
 
         /// <summary>Every row of <paramref name="rows"/> against every row of <paramref name="columns"/>.</summary>
-        public static void RunCross(EmbeddingMatrix rows, EmbeddingMatrix columns, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        public static void RunCross(EmbeddingMatrix rows, EmbeddingMatrix columns, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken, UnitRange? units = null)
         {
             if (rows.Stride != columns.Stride) { throw new ArgumentException("The matrices have different embedding lengths."); }
             int rowBlocks = (rows.Rows + BlockSize - 1) / BlockSize;
@@ -132,15 +151,22 @@ namespace InsightFaceEval.Scoring
             }
 
             if (progress != null) { progress.Total = (long)rows.Rows * columns.Rows; }
-            RunTiles(rows, columns, tiles, sinks, progress, cancellationToken);
+            RunTiles(rows, columns, Select(tiles, units, progress), sinks, progress, cancellationToken);
         }
 
         /// <summary>Explicit pairs (left[i], right[i]) of one matrix, in chunks spread over the workers.</summary>
-        public static void RunPairs(EmbeddingMatrix matrix, int[] left, int[] right, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken)
+        public static void RunPairs(EmbeddingMatrix matrix, int[] left, int[] right, IReadOnlyList<IScoreSink> sinks, ScoringProgress progress, CancellationToken cancellationToken, UnitRange? units = null)
         {
             int chunks = (left.Length + PairChunk - 1) / PairChunk;
-            int next = -1;
-            if (progress != null) { progress.Total = left.Length; }
+            int first = 0;
+            if (units.HasValue)
+            {
+                first = Math.Min(chunks, units.Value.Start);
+                chunks = Math.Min(chunks, units.Value.End);
+            }
+
+            int next = first - 1;
+            if (progress != null) { progress.Total = Math.Max(0, Math.Min(left.Length, (long)chunks * PairChunk) - (long)first * PairChunk); }
             RunWorkers(sinks.Count, worker =>
             {
                 var scores = new float[PairChunk];
@@ -160,6 +186,46 @@ namespace InsightFaceEval.Scoring
                     progress?.Add(count);
                 }
             });
+        }
+
+        /// <summary>Tiles per all-pairs schedule over <paramref name="rows"/> rows, or per cross schedule: the units a shard range indexes.</summary>
+        public static long[] TilePairs(int rows, int columns, bool allPairs)
+        {
+            int rb = (rows + BlockSize - 1) / BlockSize;
+            int cb = allPairs ? rb : (columns + BlockSize - 1) / BlockSize;
+            var weights = new List<long>();
+            for (int bi = 0; bi < rb; bi++)
+            {
+                for (int bj = allPairs ? bi : 0; bj < cb; bj++)
+                {
+                    var t = MakeTile(weights.Count, bi, bj, rows, allPairs ? rows : columns, allPairs && bi == bj);
+                    weights.Add(t.Diagonal ? (long)t.RowCount * (t.RowCount - 1) / 2 : (long)t.RowCount * t.ColumnCount);
+                }
+            }
+
+            return weights.ToArray();
+        }
+
+        /// <summary>Pair chunks of an explicit pair list of <paramref name="pairs"/> pairs: the units a shard range indexes.</summary>
+        public static long[] ChunkPairs(int pairs)
+        {
+            var weights = new long[(pairs + PairChunk - 1) / PairChunk];
+            for (int c = 0; c < weights.Length; c++) { weights[c] = Math.Min(PairChunk, pairs - (long)c * PairChunk); }
+            return weights;
+        }
+
+        private static List<ScoreTile> Select(List<ScoreTile> tiles, UnitRange? units, ScoringProgress progress)
+        {
+            if (!units.HasValue) { return tiles; }
+            var selected = tiles.FindAll(t => units.Value.Contains(t.Index));
+            if (progress != null)
+            {
+                long total = 0;
+                foreach (var t in selected) { total += t.Diagonal ? (long)t.RowCount * (t.RowCount - 1) / 2 : (long)t.RowCount * t.ColumnCount; }
+                progress.Total = total;
+            }
+
+            return selected;
         }
 
         private static ScoreTile MakeTile(int index, int bi, int bj, int rows, int columns, bool diagonal)

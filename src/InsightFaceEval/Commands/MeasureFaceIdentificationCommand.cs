@@ -36,6 +36,14 @@ namespace InsightFaceEval.Commands
         [SupportsWildcards]
         public string[] Model { get; set; }
 
+        /// <summary>Bootstrap replicates over the probes' identities for the Rank-1, Rank-5 and TPIR intervals (0: none).</summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int BootstrapSamples { get; set; } = 1000;
+
+        [Parameter]
+        public int Seed { get; set; } = 1;
+
         [Parameter]
         [ValidateRange(1, 1024)]
         public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
@@ -56,7 +64,7 @@ namespace InsightFaceEval.Commands
             if (embeddings.Count == 0) { return; }
             var groups = ModelGroups.Of(embeddings, e => e.Model);
             var progress = new MeasurementProgress();
-            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaximumRank, Workers = ThrottleLimit }, progress, cancellation.Token);
+            var engine = new IdentificationEngine(new IdentificationOptions { FpirTargets = FpirTarget, MaxRank = MaximumRank, Workers = ThrottleLimit, BootstrapSamples = BootstrapSamples, BootstrapSeed = Seed }, progress, cancellation.Token);
             var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceIdentification", ErrorPrefix, progress, () => engine.Measure(groups), cancellation.Token);
             foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem), ErrorPrefix); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }

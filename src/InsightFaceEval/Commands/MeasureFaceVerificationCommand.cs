@@ -6,6 +6,7 @@ using System.Threading;
 using InsightFaceEval.Metrics;
 using InsightFaceEval.Subgroups;
 using InsightFaceEval.Templates;
+using InsightFaceEval.Metrics.Sharding;
 
 namespace InsightFaceEval.Commands
 {
@@ -15,12 +16,13 @@ namespace InsightFaceEval.Commands
     /// also a paired ModelComparison per pair of models.
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Measure, "FaceVerification", DefaultParameterSetName = ComparisonSet)]
-    [OutputType(typeof(VerificationResult), typeof(ModelComparison))]
+    [OutputType(typeof(VerificationResult), typeof(ModelComparison), typeof(System.IO.FileInfo))]
     public sealed class MeasureFaceVerificationCommand : PSCmdlet, IDisposable
     {
         private const string ComparisonSet = "Comparison";
         private const string ProtocolSet = "Protocol";
         private const string PairListSet = "PairList";
+        private const string FromStateSet = "FromState";
         private const string ErrorPrefix = "MeasureFaceVerification";
         private const int ActivityId = 0x4D46;
         private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
@@ -28,6 +30,8 @@ namespace InsightFaceEval.Commands
         private PairingRequest request;
         private TemplateMap templateMap;
         private SubgroupMetadata metadata;
+        private readonly List<string> statePaths = new List<string>();
+        private ShardSpec shard;
         private WildcardPattern[] modelPatterns;
         private int received;
 
@@ -67,6 +71,24 @@ namespace InsightFaceEval.Commands
         [Parameter(ParameterSetName = PairListSet)]
         [ValidateNotNullOrEmpty]
         public string[] GroupBy { get; set; }
+
+        /// <summary>Score only shard k of N of the pair space ("k/N") and write its state to -StatePath.</summary>
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string Shard { get; set; }
+
+        [Parameter(ParameterSetName = ProtocolSet)]
+        [Parameter(ParameterSetName = PairListSet)]
+        [ValidateNotNullOrEmpty]
+        public string StatePath { get; set; }
+
+        /// <summary>The states of every shard of one run: merged into the results of one run over every pair.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = FromStateSet)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        [Alias("FullName")]
+        public string[] FromState { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -111,7 +133,8 @@ namespace InsightFaceEval.Commands
             if (invalid != null) { ProblemRecords.Report(this, invalid, ErrorPrefix); }
 
             modelPatterns = Model?.Select(m => new WildcardPattern(m, WildcardOptions.IgnoreCase)).ToArray();
-            if (ParameterSetName == ComparisonSet) { return; }
+            BeginSharding();
+            if (ParameterSetName == ComparisonSet || ParameterSetName == FromStateSet) { return; }
             request = ParameterSetName == PairListSet ? new PairingRequest(PairProtocol.PairList) : new PairingRequest(Protocol);
             ReadTemplateMap();
             ReadMetadata();
@@ -174,8 +197,51 @@ namespace InsightFaceEval.Commands
             if (problem != null) { ProblemRecords.Report(this, problem, ErrorPrefix); }
         }
 
+        private void BeginSharding()
+        {
+            if (ParameterSetName == FromStateSet)
+            {
+                // The merge measures with the settings the shards were run with.
+                var ignored = new[] { nameof(FarTarget), nameof(Threshold), nameof(OperatingFar), nameof(BootstrapSamples), nameof(Seed), nameof(Folds), nameof(Model), nameof(HardestPairCount) }
+                    .Where(p => MyInvocation.BoundParameters.ContainsKey(p)).ToList();
+                if (ignored.Count > 0)
+                {
+                    WriteWarning($"-{string.Join(", -", ignored)} {(ignored.Count == 1 ? "is" : "are")} ignored with -FromState: the merge measures with the settings the shards were run with.");
+                }
+
+                return;
+            }
+
+            bool hasShard = MyInvocation.BoundParameters.ContainsKey(nameof(Shard)), hasState = MyInvocation.BoundParameters.ContainsKey(nameof(StatePath));
+            if (hasShard != hasState)
+            {
+                var missing = hasShard ? nameof(StatePath) : nameof(Shard);
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException($"-{(hasShard ? nameof(Shard) : nameof(StatePath))} needs -{missing}: a shard run writes its state to a file, and a state file comes from a shard run.", missing),
+                    ErrorPrefix + "ShardWithoutState", ErrorCategory.InvalidArgument, hasShard ? Shard : StatePath));
+            }
+
+            if (!hasShard) { return; }
+            if (TemplateMap != null || GroupBy != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Shard scores image pairs only: run templates (-TemplateMap) and subgroups (-GroupBy) unsharded."),
+                    ErrorPrefix + "ShardWithTemplatesOrGroups", ErrorCategory.InvalidArgument, Shard));
+            }
+
+            shard = ShardSpec.Parse(Shard, out var error);
+            if (shard == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException(error, nameof(Shard)), ErrorPrefix + "InvalidShard", ErrorCategory.InvalidArgument, Shard));
+            }
+        }
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == FromStateSet)
+            {
+                statePaths.AddRange(PathResolver.ResolveInputFiles(this, FromState, !MyInvocation.ExpectingInput, ErrorPrefix));
+                return;
+            }
+
             if (ParameterSetName == ComparisonSet)
             {
                 received += Comparison.Count(c => c != null);
@@ -201,6 +267,12 @@ namespace InsightFaceEval.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == FromStateSet)
+            {
+                MergeStates();
+                return;
+            }
+
             var options = new VerificationOptions
             {
                 FarTargets = FarTarget,
@@ -225,11 +297,70 @@ namespace InsightFaceEval.Commands
             {
                 if (request.Count == 0) { WarnNothingToMeasure(); return; }
                 var groups = request.ByModel();
+                if (shard != null)
+                {
+                    RunShard(engine, progress, groups, request.Protocol, request.PairList);
+                    return;
+                }
+
                 var verification = new EmbeddingVerification { TemplateMap = templateMap, TemplateAggregation = TemplateAggregation, Metadata = metadata, GroupBy = GroupBy };
                 outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification", ErrorPrefix, progress,
                     () => verification.Measure(engine, groups, request.Protocol, request.PairList, cancellation.Token), cancellation.Token);
             }
 
+            WriteOutcome(outcome);
+        }
+
+        private void RunShard(VerificationEngine engine, MeasurementProgress progress, List<KeyValuePair<string, List<FaceEmbedding>>> groups, PairProtocol protocol, IReadOnlyList<PairListEntry> pairList)
+        {
+            string path;
+            try
+            {
+                path = PathResolver.ResolveOutputPath(this, StatePath);
+            }
+            catch (Exception ex) when (ex is PSArgumentException || ex is ItemNotFoundException || ex is DriveNotFoundException || ex is NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "InvalidStatePath", ErrorCategory.InvalidArgument, StatePath));
+                return;
+            }
+
+            ShardState state = null;
+            var outcome = BackgroundWork.Run(this, ActivityId, $"Measure-FaceVerification (shard {shard})", ErrorPrefix, progress, () => engine.MeasureShard(groups, protocol, pairList, shard, out state), cancellation.Token);
+            foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem, ParameterSetName == PairListSet), ErrorPrefix); }
+            foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
+            foreach (var note in outcome.Notes) { WriteVerbose(note); }
+            if (state.Models.Count == 0) { return; }
+            try
+            {
+                ShardStateFile.Write(state, path);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorPrefix + "StateNotWritten", ErrorCategory.WriteError, path));
+            }
+
+            WriteVerbose($"Shard {shard}: {state.Models.Sum(m => m.ScoredPairs):N0} impostor pairs scored; state written to '{path}'.");
+            WriteObject(new System.IO.FileInfo(path));
+        }
+
+        private void MergeStates()
+        {
+            var states = ShardMerge.Load(statePaths, out var problems);
+            if (states == null)
+            {
+                for (int i = 0; i < problems.Count - 1; i++) { WriteError(ProblemRecords.ToErrorRecord(problems[i], ErrorPrefix)); }
+                ProblemRecords.Report(this, problems[problems.Count - 1], ErrorPrefix);
+                return;
+            }
+
+            var progress = new MeasurementProgress();
+            var outcome = BackgroundWork.Run(this, ActivityId, "Measure-FaceVerification (merging shards)", ErrorPrefix, progress,
+                () => VerificationEngine.MeasureStates(states, ThrottleLimit, progress, cancellation.Token), cancellation.Token);
+            WriteOutcome(outcome);
+        }
+
+        private void WriteOutcome(VerificationOutcome outcome)
+        {
             foreach (var problem in outcome.Problems) { ProblemRecords.Report(this, MeasurementHints.Add(problem.Problem, ParameterSetName == PairListSet), ErrorPrefix); }
             foreach (var warning in outcome.Warnings) { WriteWarning(warning); }
             foreach (var note in outcome.Notes) { WriteVerbose(note); }
