@@ -27,7 +27,14 @@ namespace InsightFaceEval.Metrics
             return csv ? ParseCsv(lines, source) : ParseLfw(lines, source);
         }
 
-        private static List<PairListEntry> ParseCsv(IReadOnlyList<string> lines, string source)
+        private static List<PairListEntry> ParseCsv(IReadOnlyList<string> lines, string source) =>
+            ParseLabelledRows(lines, source, SplitCsv, "image1_path,image2_path,label");
+
+        /// <summary>
+        /// Rows of two keys and a 0/1 label, split by <paramref name="split"/>; an optional header (a first row whose label
+        /// is not a number) is skipped. The one rule for image pair lists and template pair lists.
+        /// </summary>
+        internal static List<PairListEntry> ParseLabelledRows(IReadOnlyList<string> lines, string source, Func<string, List<string>> split, string expected)
         {
             var pairs = new List<PairListEntry>();
             bool sawData = false;
@@ -35,8 +42,8 @@ namespace InsightFaceEval.Metrics
             {
                 var line = lines[i].Trim();
                 if (line.Length == 0) { continue; }
-                var fields = SplitCsv(line);
-                if (fields.Count != 3) { throw new FormatException($"{source}, line {i + 1}: expected image1_path,image2_path,label, found {fields.Count} fields."); }
+                var fields = split(line);
+                if (fields.Count != 3) { throw new FormatException($"{source}, line {i + 1}: expected {expected}, found {fields.Count} field(s)."); }
                 var label = fields[2].Trim();
                 if (label != "0" && label != "1")
                 {

@@ -219,7 +219,7 @@ namespace InsightFaceEval.Reporting
         }
 
         // The same entry shape as tarAtFar (schema 1.0 names: targetFar, falseAcceptBudget, lowestSupportableFar), with
-        // the rates named tpir and achievedFpir; identification has no bootstrap interval, so the interval is null.
+        // the rates named tpir and achievedFpir; the interval is the bootstrap's over identities (null without one).
         private static void WriteTpirAtFpir(Utf8JsonWriter w, TpirAtFpir t)
         {
             var ok = t.IsSupported;
@@ -231,8 +231,8 @@ namespace InsightFaceEval.Reporting
             WriteNumber(w, "achievedFpir", ok ? t.AchievedFpir : null);
             w.WriteNumber("falseAcceptBudget", t.FalsePositiveBudget);
             WriteNumber(w, "lowestSupportableFar", t.LowestSupportableFpir);
-            w.WriteNull("intervalLow");
-            w.WriteNull("intervalHigh");
+            WriteNumber(w, "intervalLow", ok ? t.TpirLower : null);
+            WriteNumber(w, "intervalHigh", ok ? t.TpirUpper : null);
             w.WriteEndObject();
         }
 

@@ -160,7 +160,11 @@ namespace InsightFaceEval.Reporting
             var ok = Supported(t);
             return new TpirAtFpir(
                 Num(t, "targetFar") ?? double.NaN, ok, Long(t, "falseAcceptBudget") ?? 0, Num(t, "lowestSupportableFar") ?? double.NaN,
-                ok ? Num(t, "tpir") : null, ok ? Num(t, "threshold") : null, ok ? Num(t, "achievedFpir") : null, null);
+                ok ? Num(t, "tpir") : null, ok ? Num(t, "threshold") : null, ok ? Num(t, "achievedFpir") : null, null)
+            {
+                TpirLower = ok ? Num(t, "intervalLow") : null,
+                TpirUpper = ok ? Num(t, "intervalHigh") : null,
+            };
         }
 
         private static bool Supported(JsonElement t) => t.TryGetProperty("supported", out var sup) && sup.ValueKind == JsonValueKind.True;

@@ -140,7 +140,7 @@ namespace InsightFaceEval.Tests.Reporting
             var identification = new IdentificationReport("dingo", 120, 80, 30, new[] { 0.9, 0.95, 0.97, 0.98, 0.99 },
                 new[]
                 {
-                    new TpirAtFpir(1e-1, true, 8, 0.0125, 0.85, 0.41, 0.075, 6),
+                    new TpirAtFpir(1e-1, true, 8, 0.0125, 0.85, 0.41, 0.075, 6) { TpirLower = 0.8, TpirUpper = 0.9 },
                     new TpirAtFpir(1e-3, false, 0, 0.0125, null, null, null, null),
                 },
                 0.02);
