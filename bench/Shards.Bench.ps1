@@ -47,7 +47,7 @@ $data = Join-Path $WorkDirectory ('npy-{0}x{1}' -f $Embeddings, $Dimension)
 if (-not (Test-Path -LiteralPath (Join-Path $data 'done'))) {
     Import-Module $manifest -Force
     if (Test-Path -LiteralPath $data) { Remove-Item -LiteralPath $data -Recurse -Force }
-    Add-Type -ReferencedAssemblies (Join-Path (Split-Path $manifest) 'InsightFaceEval.Core.dll') -TypeDefinition @'
+    Add-Type -CompilerOptions '-optimize' -ReferencedAssemblies (Join-Path (Split-Path $manifest) 'InsightFaceEval.Core.dll'), 'System.Runtime', 'netstandard' -TypeDefinition @'
 using System;
 using System.IO;
 public static class ShardBenchData
