@@ -199,13 +199,7 @@ Describe 'Get-FaceEmbedding' {
 
         It 'takes the URL as a SecureString, as the help example prints it, and shows it nowhere' {
             Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
-            $page = Join-Path (Get-TestRepositoryRoot) 'docs/en-US/Get-FaceEmbedding.md'
-            $text = Get-Content -LiteralPath $page -Raw -Encoding UTF8
-            $match = [regex]::Match($text, '(?s)### Example \d+: Keep the URL out of scripts as a SecureString\s*```powershell\r?\n(.*?)```')
-            $match.Success | Should -BeTrue
-            $sample = Join-Path $script:root 'secure-example.md'
-            "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
-            $code = (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
+            $code = Get-HelpExampleCode 'Get-FaceEmbedding' 'Keep the URL out of scripts as a SecureString'
             $code | Should -Match '-ServerUrl \$url'
 
             # Run exactly as printed, from a folder with ./crops, with the URL only in the environment variable.
@@ -571,25 +565,7 @@ for path in sys.argv[3:]:
             $runs[1].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingModelRejected*' -Because ($runs[1].Error + $runs[1].Verbose | Out-String)
             $runs[2].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable*' -Because ($runs[2].Error + $runs[2].Verbose | Out-String)
 
-            $describe = {
-                param($record)
-                $record | Format-List * -Force | Out-String -Width 4096
-                if ($record -is [System.Management.Automation.ErrorRecord]) {
-                    [System.Management.Automation.PSSerializer]::Serialize($record, 3)
-                    $record.Exception.ToString()
-                    $record.ErrorDetails | Format-List * | Out-String -Width 4096
-                    $record.InvocationInfo | Format-List * | Out-String -Width 4096
-                    $record.InvocationInfo.BoundParameters | Out-String -Width 4096
-                    "$($record.TargetObject)"
-                }
-            }
-            $everything = foreach ($run in $runs) {
-                foreach ($stream in 'Output', 'Error', 'Warning', 'Verbose', 'Debug', 'Information', 'Progress') {
-                    foreach ($record in $run.$stream) { & $describe $record }
-                }
-                if ($run.Terminating) { & $describe $run.Terminating }
-            }
-            $text = $everything -join "`n"
+            $text = ConvertTo-TestRunText $runs
             $text.Length | Should -BeGreaterThan 10000
             $text | Should -Not -Match $ep.Token
             $text | Should -Not -Match ([regex]::Escape($ep.Authority))

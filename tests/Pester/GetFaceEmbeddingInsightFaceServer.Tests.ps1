@@ -284,25 +284,7 @@ Describe 'Get-FaceEmbedding -Api InsightFaceServer' {
             $runs[1].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingUnauthorized*' -Because ($runs[1].Error + $runs[1].Verbose | Out-String)
             $runs[2].Terminating.FullyQualifiedErrorId | Should -BeLike 'GetFaceEmbeddingEndpointUnreachable*' -Because ($runs[2].Error + $runs[2].Verbose | Out-String)
 
-            $describe = {
-                param($record)
-                $record | Format-List * -Force | Out-String -Width 4096
-                if ($record -is [System.Management.Automation.ErrorRecord]) {
-                    [System.Management.Automation.PSSerializer]::Serialize($record, 3)
-                    $record.Exception.ToString()
-                    $record.ErrorDetails | Format-List * | Out-String -Width 4096
-                    $record.InvocationInfo | Format-List * | Out-String -Width 4096
-                    $record.InvocationInfo.BoundParameters | Out-String -Width 4096
-                    "$($record.TargetObject)"
-                }
-            }
-            $everything = foreach ($run in $runs) {
-                foreach ($stream in 'Output', 'Error', 'Warning', 'Verbose', 'Debug', 'Information', 'Progress') {
-                    foreach ($record in $run.$stream) { & $describe $record }
-                }
-                if ($run.Terminating) { & $describe $run.Terminating }
-            }
-            $text = $everything -join "`n"
+            $text = ConvertTo-TestRunText $runs
             $text.Length | Should -BeGreaterThan 10000
             $text | Should -Not -Match $ep.Token
             $text | Should -Not -Match ([regex]::Escape($ep.Authority))

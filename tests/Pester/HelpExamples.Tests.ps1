@@ -8,16 +8,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'ReportTestData.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
 
-    function Get-HelpExampleCode([string] $Page, [string] $Title) {
-        # The code of one example: the PowerShell block right after its '### Example n: <Title>' heading.
-        $path = Join-Path (Get-TestRepositoryRoot) "docs/en-US/$Page.md"
-        $text = Get-Content -LiteralPath $path -Raw -Encoding UTF8
-        $match = [regex]::Match($text, '(?s)### Example \d+: ' + [regex]::Escape($Title) + '\s*```powershell\r?\n(.*?)```')
-        if (-not $match.Success) { throw "No example '$Title' in $Page.md." }
-        $sample = Join-Path $TestDrive "$Page.md"
-        "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
-        (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
-    }
 
     # LFW names: <Name>/<Name>_000n.jpg (the bytes are PNG crops; the endpoint reads them either way).
     $script:work = Join-Path $TestDrive 'work'

@@ -311,14 +311,6 @@ Describe 'The model-pack help examples, run as printed' {
     BeforeAll {
         if ($script:skip) { return }
         Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
-        function Get-ExampleCode([string] $Page, [string] $Title) {
-            $text = Get-Content -LiteralPath (Join-Path $script:root "docs/en-US/$Page.md") -Raw -Encoding UTF8
-            $match = [regex]::Match($text, '(?s)### Example \d+: ' + [regex]::Escape($Title) + '\s*```powershell\r?\n(.*?)```')
-            if (-not $match.Success) { throw "No example '$Title' in $Page.md." }
-            $sample = Join-Path $TestDrive "$Page.md"
-            "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
-            (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
-        }
         # The folder the examples run in: ./photos/<person>/*.png and ./buffalo_l, a pack laid out as buffalo_l.
         $script:work = Join-Path $TestDrive 'examples'
         New-PlantedImage -Path (Join-Path $script:work 'photos/alice/1.png') -Width 640 -Height 480 -Faces @(@{ colour = 'cyan'; x = 320; y = 224; size = 32 })
@@ -328,7 +320,7 @@ Describe 'The model-pack help examples, run as printed' {
 
     It 'Find-Face, "Detect with the SCRFD detector of an InsightFace model pack": one face per photo, keypoints from det_10g.onnx' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $code = Get-ExampleCode 'Find-Face' 'Detect with the SCRFD detector of an InsightFace model pack'
+        $code = Get-HelpExampleCode 'Find-Face' 'Detect with the SCRFD detector of an InsightFace model pack'
         Push-Location -LiteralPath $script:work
         try { $out = @(. ([scriptblock]::Create($code)) 4>&1) } finally { Pop-Location }
         $faces = @($out | Where-Object { $_ -is [InsightFaceEval.DetectedFace] })
@@ -339,7 +331,7 @@ Describe 'The model-pack help examples, run as printed' {
 
     It 'Get-FaceEmbedding, "InsightFace''s own pipeline offline, with a model pack": both faces stored under w600k_r50' {
         if ($script:skip) { Set-ItResult -Skipped -Because $script:skip; return }
-        $code = Get-ExampleCode 'Get-FaceEmbedding' 'InsightFace''s own pipeline offline, with a model pack'
+        $code = Get-HelpExampleCode 'Get-FaceEmbedding' 'InsightFace''s own pipeline offline, with a model pack'
         Push-Location -LiteralPath $script:work
         try { $out = @(. ([scriptblock]::Create($code)) 4>$null) } finally { Pop-Location }
         $embeddings = @($out | Where-Object { $_ -is [InsightFaceEval.FaceEmbedding] })

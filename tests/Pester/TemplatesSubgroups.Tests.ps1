@@ -8,16 +8,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'ReportTestData.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'WindowsPowerShellSyntax.psm1') -Force
 
-    function Get-ExampleCode([string] $Page, [string] $Title) {
-        # The code of one help example: the PowerShell block right after its '### Example n: <Title>' heading, prompts removed.
-        $path = Join-Path (Get-TestRepositoryRoot) "docs/en-US/$Page.md"
-        $text = Get-Content -LiteralPath $path -Raw -Encoding UTF8
-        $match = [regex]::Match($text, '(?s)### Example \d+: ' + [regex]::Escape($Title) + '\s*```powershell\r?\n(.*?)```')
-        if (-not $match.Success) { throw "No example '$Title' in $Page.md." }
-        $sample = Join-Path $TestDrive "$Page.md"
-        "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
-        (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
-    }
 
     function Get-DocsPageCode([int] $Index) {
         $blocks = @(Get-MarkdownPowerShellBlock -Path (Join-Path (Get-TestRepositoryRoot) 'docs/templates-and-subgroups.md'))
@@ -56,7 +46,7 @@ BeforeAll {
 
 Describe 'Measure-FaceVerification -TemplateMap' {
     It 'Help example "Set-to-set verification on IJB-style templates": template pairs, a failed template, media averaged first' {
-        $code = Get-ExampleCode 'Measure-FaceVerification' 'Set-to-set verification on IJB-style templates'
+        $code = Get-HelpExampleCode 'Measure-FaceVerification' 'Set-to-set verification on IJB-style templates'
         ((Get-DocsPageCode 0) -replace '\s+', ' ').Trim() | Should -Be (($code -replace '\s+', ' ').Trim())
         $r = Invoke-Example $code
         $r.ImageCount | Should -Be 7
@@ -123,7 +113,7 @@ Describe 'Measure-FaceVerification -TemplateMap' {
 
 Describe 'Measure-FaceVerification -Metadata -GroupBy' {
     It 'Help example "Subgroup differentials": FNMR, the FMR matrix and own thresholds agree with Compare-FaceEmbedding''s scores' {
-        $code = Get-ExampleCode 'Measure-FaceVerification' 'Subgroup differentials'
+        $code = Get-HelpExampleCode 'Measure-FaceVerification' 'Subgroup differentials'
         ((Get-DocsPageCode 1) -replace '\s+', ' ').Trim() | Should -Be (($code -replace '\s+', ' ').Trim())
         $r = Invoke-Example $code
         $s = @($r.Subgroups)

@@ -178,4 +178,33 @@ function Get-OnnxNativeRelativePath {
     "runtimes/$rid/native/$native"
 }
 
+function ConvertTo-TestRunText {
+    <#
+    .SYNOPSIS
+        Everything a user or a host could see of some runs, as one text: each record of every stream (Output, Error,
+        Warning, Verbose, Debug, Information, Progress) and the terminating error, formatted, serialized, with its
+        exception, error details, invocation info, bound parameters and target. A leak test searches it for a secret.
+    #>
+    param([object[]] $Runs)
+    $describe = {
+        param($record)
+        $record | Format-List * -Force | Out-String -Width 4096
+        if ($record -is [System.Management.Automation.ErrorRecord]) {
+            [System.Management.Automation.PSSerializer]::Serialize($record, 3)
+            $record.Exception.ToString()
+            $record.ErrorDetails | Format-List * | Out-String -Width 4096
+            $record.InvocationInfo | Format-List * | Out-String -Width 4096
+            $record.InvocationInfo.BoundParameters | Out-String -Width 4096
+            "$($record.TargetObject)"
+        }
+    }
+    $everything = foreach ($run in $Runs) {
+        foreach ($stream in 'Output', 'Error', 'Warning', 'Verbose', 'Debug', 'Information', 'Progress') {
+            foreach ($record in $run.$stream) { & $describe $record }
+        }
+        if ($run.Terminating) { & $describe $run.Terminating }
+    }
+    $everything -join "`n"
+}
+
 Export-ModuleMember -Function *

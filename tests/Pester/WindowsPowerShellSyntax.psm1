@@ -235,4 +235,25 @@ function New-PowerShellBlock([string[]] $Lines, [int] $FirstLine) {
     [pscustomobject]@{ Code = (@($kept) -join "`n"); FirstLine = $FirstLine }
 }
 
-Export-ModuleMember -Function Get-WindowsPowerShellIssue, Get-MarkdownPowerShellBlock
+function Get-HelpExampleCode {
+    <#
+    .SYNOPSIS
+        The code of one help example, prompts removed: the PowerShell block right after the heading
+        '### Example n: <Title>' of docs/en-US/<Page>.md, read by the same rule as every other documented block.
+    #>
+    param([Parameter(Mandatory)] [string] $Page, [Parameter(Mandatory)] [string] $Title)
+    $path = Join-Path (Split-Path (Split-Path $PSScriptRoot)) "docs/en-US/$Page.md"
+    $text = Get-Content -LiteralPath $path -Raw -Encoding UTF8
+    $match = [regex]::Match($text, '(?s)### Example \d+: ' + [regex]::Escape($Title) + '\s*```powershell\r?\n(.*?)```')
+    if (-not $match.Success) { throw "No example '$Title' in $Page.md." }
+    $sample = Join-Path ([System.IO.Path]::GetTempPath()) ('ife-example-' + [guid]::NewGuid().ToString('N') + '.md')
+    try {
+        "``````powershell`n$($match.Groups[1].Value)``````" | Set-Content -LiteralPath $sample -Encoding UTF8
+        (Get-MarkdownPowerShellBlock -Path $sample)[0].Code
+    }
+    finally {
+        Remove-Item -LiteralPath $sample -Force -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Get-WindowsPowerShellIssue, Get-MarkdownPowerShellBlock, Get-HelpExampleCode
